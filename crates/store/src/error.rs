@@ -1,0 +1,42 @@
+//! The store's one error type. The web layer maps each variant to an HTTP problem.
+
+use dcrc_domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist, or is outside the caller's scope (the two are
+    /// deliberately indistinguishable).
+    #[error("not found")]
+    NotFound,
+    /// Input failed validation; every problem is listed.
+    #[error("invalid input")]
+    Invalid(Invalid),
+    /// The change conflicts with existing data (a duplicate username, say). `code` is a
+    /// stable snake_case code and `field` the input field concerned, if any.
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, field: Option<&'static str> },
+    /// The caller is authenticated and may see the record but lacks the permission.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("database URL must start with sqlite: or postgres://")]
+    BadUrl,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<Invalid> for StoreError {
+    fn from(value: Invalid) -> Self {
+        StoreError::Invalid(value)
+    }
+}
+
+impl StoreError {
+    /// Whether this is a unique-constraint violation from the database.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

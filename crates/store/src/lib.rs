@@ -1,0 +1,62 @@
+//! DCRC storage: one code base over SQLite and PostgreSQL, every access scoped to the
+//! caller's part of the organisation tree.
+
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod dialect;
+pub mod error;
+pub mod jobs;
+pub mod migrate;
+pub mod orgs;
+pub mod page;
+pub mod principal;
+pub mod secret;
+pub mod setup;
+pub mod settings;
+pub mod testing;
+pub mod users;
+
+pub use db::{q, Backend, Db, DbOptions, Row, Tx, Value};
+pub use error::{Result, StoreError};
+pub use principal::{Principal, Scope};
+
+use dcrc_domain::SharedClock;
+
+/// Login and session rules. Every number is a policy value with a sensible default.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    /// Consecutive failed logins that lock an account.
+    pub max_failed_logins: i64,
+    /// How long a locked account stays locked, in minutes.
+    pub lockout_minutes: i64,
+    /// Lifetime of a web session and of a token from `POST /api/v1/auth/login`, in hours.
+    pub session_hours: i64,
+    /// Longest lifetime of a named API token, in days.
+    pub max_token_days: i64,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        Self { max_failed_logins: 5, lockout_minutes: 15, session_hours: 12, max_token_days: 365 }
+    }
+}
+
+/// The storage service: a database, the clock every rule reads, and policies.
+#[derive(Clone)]
+pub struct Store {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub auth_policy: AuthPolicy,
+}
+
+impl Store {
+    pub fn new(db: Db, clock: SharedClock) -> Self {
+        Self { db, clock, auth_policy: AuthPolicy::default() }
+    }
+
+    /// Now, in milliseconds since the epoch, from the injected clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+}

@@ -1,0 +1,92 @@
+//! Operator actions from the command line: initialising an empty database and creating
+//! organisations and users without a logged-in user.
+
+use crate::audit::{self, Actor, Event};
+use crate::db::q;
+use crate::error::{Result, StoreError};
+use crate::orgs::{insert_org, Org};
+use crate::principal::{Principal, Scope};
+use crate::secret;
+use crate::users::insert_user;
+use crate::Store;
+use dcrc_domain::{validation, FieldError, Invalid, Lang, OrgKind, Role};
+
+impl Store {
+    /// Whether any organisation exists.
+    pub async fn is_initialised(&self) -> Result<bool> {
+        Ok(self.db.fetch_one(&q("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")? > 0)
+    }
+
+    /// Creates the root brand and its first administrator in an empty database; refuses
+    /// (`already_initialised`) otherwise.
+    pub async fn initialise(&self, brand_name: &str, admin_username: &str, admin_password: &str) -> Result<(Org, i64)> {
+        let mut errors = Invalid::default();
+        let brand_name = validation::text("brand", brand_name, 100, &mut errors);
+        let username = validation::username("admin_user", admin_username, &mut errors);
+        validation::password("admin_password", admin_password, &mut errors);
+        errors.finish()?;
+        let hash = secret::hash_password_blocking(admin_password.to_string()).await?;
+        let now = self.now_ms();
+        let mut tx = self.db.begin().await?;
+        let existing = tx.fetch_one(&q("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")?;
+        if existing > 0 {
+            return Err(StoreError::Conflict { code: "already_initialised", field: None });
+        }
+        let brand = insert_org(&mut tx, now, None, OrgKind::Brand, &brand_name, None).await?;
+        let user_id = insert_user(&mut tx, now, brand.id, &username, "Administrator", &hash, &[Role::Admin], None).await?;
+        let actor = Actor::system("dcrc init");
+        audit::record(&mut tx, now, &actor, Event { action: "create", entity: "org", entity_id: Some(brand.id.to_string()), org_id: Some(brand.id), detail: serde_json::json!({"name": brand.name, "kind": "brand"}) })
+            .await?;
+        audit::record(&mut tx, now, &actor, Event { action: "create", entity: "user", entity_id: Some(user_id.to_string()), org_id: Some(brand.id), detail: serde_json::json!({"username": username, "roles": ["admin"]}) })
+            .await?;
+        tx.commit().await?;
+        Ok((brand, user_id))
+    }
+
+    /// A principal acting with a user's rights but without a session, for command-line
+    /// tools run by the operator (`dcrc user …`, `dcrc demo`).
+    pub async fn operator_as(&self, username: &str) -> Result<Principal> {
+        let row = self
+            .db
+            .fetch_optional(
+                &q("SELECT u.id, u.username, u.display_name, u.locale, o.id AS org_id, o.name AS org_name, o.kind, o.path \
+                    FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1 AND u.active = TRUE")
+                .bind(username.trim().to_ascii_lowercase()),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let user_id = row.i64("id")?;
+        let roles = self.db.fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id)).await?;
+        let roles_csv = roles.iter().map(|r| r.text("role")).collect::<Result<Vec<_>>>()?.join(",");
+        let org_id = row.i64("org_id")?;
+        let kind = row.text("kind")?;
+        Ok(Principal {
+            user_id,
+            username: row.text("username")?,
+            display_name: row.text("display_name")?,
+            org_id,
+            org_name: row.text("org_name")?,
+            org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Internal(kind.clone()))?,
+            roles: crate::users::parse_roles(Some(roles_csv)),
+            locale: row.opt_text("locale")?.as_deref().and_then(Lang::from_tag),
+            scope: Scope::new(org_id, row.text("path")?),
+            token_id: -1,
+            csrf_token: String::new(),
+            ip: Some("cli".into()),
+        })
+    }
+
+    /// The first active administrator of a root organisation, used by `dcrc user` when
+    /// no `--as` is given.
+    pub async fn root_admin_username(&self) -> Result<String> {
+        let row = self
+            .db
+            .fetch_optional(&q(
+                "SELECT u.username FROM users u JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id \
+                 WHERE o.parent_id IS NULL AND r.role = 'admin' AND u.active = TRUE ORDER BY u.id LIMIT 1",
+            ))
+            .await?
+            .ok_or(StoreError::Invalid(Invalid(vec![FieldError::new("database", "not_initialised")])))?;
+        row.text("username")
+    }
+}

@@ -1,0 +1,302 @@
+//! Users and their roles.
+
+use crate::audit::{self, Actor, Event};
+use crate::db::{q, Row, Tx};
+use crate::error::{Result, StoreError};
+use crate::orgs::{ms_to_time, Org};
+use crate::page::{self, Page};
+use crate::principal::Principal;
+use crate::secret;
+use crate::Store;
+use chrono::{DateTime, Utc};
+use dcrc_domain::{validation, FieldError, Invalid, Lang, Permission, Role};
+use serde::{Deserialize, Serialize};
+
+/// A user account. The password hash never leaves the store.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub roles: Vec<Role>,
+    /// Preferred language; `null` follows the browser.
+    pub locale: Option<Lang>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Input for a new user.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub locale: Option<Lang>,
+}
+
+/// A change to a user; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub org_id: Option<i64>,
+    pub roles: Option<Vec<Role>>,
+    pub locale: Option<Lang>,
+    /// `false` deactivates the account and ends its sessions and tokens.
+    pub active: Option<bool>,
+    /// An administrator's password reset; ends the user's sessions and tokens.
+    pub password: Option<String>,
+}
+
+/// Filters for listing users.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub org_id: Option<i64>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.org_id, u.locale, u.active, u.created_at, u.updated_at";
+
+pub(crate) fn parse_roles(csv: Option<String>) -> Vec<Role> {
+    let mut roles: Vec<Role> = csv.unwrap_or_default().split(',').filter_map(Role::parse).collect();
+    roles.sort();
+    roles
+}
+
+fn user_from_row(r: &Row) -> Result<User> {
+    Ok(User {
+        id: r.i64("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        org_id: r.i64("org_id")?,
+        roles: Vec::new(),
+        locale: r.opt_text("locale")?.as_deref().and_then(Lang::from_tag),
+        active: r.bool("active")?,
+        created_at: ms_to_time(r.i64("created_at")?),
+        updated_at: ms_to_time(r.i64("updated_at")?),
+    })
+}
+
+/// Loads the roles of many users with one query.
+async fn attach_roles(store: &Store, users: &mut [User]) -> Result<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let mut query = q("SELECT user_id, role FROM user_roles WHERE user_id IN (");
+    let params: Vec<String> = users.iter().map(|u| query.param(u.id)).collect();
+    query.push_sql(&params.join(", "));
+    query.push_sql(") ORDER BY user_id, role");
+    for row in store.db.fetch_all(&query).await? {
+        let uid = row.i64("user_id")?;
+        if let (Some(user), Some(role)) = (users.iter_mut().find(|u| u.id == uid), Role::parse(&row.text("role")?)) {
+            user.roles.push(role);
+        }
+    }
+    for user in users.iter_mut() {
+        user.roles.sort();
+    }
+    Ok(())
+}
+
+fn check_roles(roles: &[Role], org: &Org, errors: &mut Invalid) {
+    if roles.is_empty() {
+        errors.push(FieldError::new("roles", "required"));
+    }
+    for role in roles {
+        if !role.fits_org(org.kind) {
+            errors.push(FieldError::new("roles", "role_not_for_org_kind").with("role", role.as_str()).with("kind", org.kind.as_str()));
+        }
+    }
+}
+
+pub(crate) async fn insert_user(tx: &mut Tx, now: i64, org_id: i64, username: &str, display_name: &str, hash: &str, roles: &[Role], locale: Option<Lang>) -> Result<i64> {
+    let row = tx
+        .fetch_one(
+            &q("INSERT INTO users (org_id, username, display_name, password_hash, locale, active, failed_logins, password_changed_at, created_at, updated_at) \
+                VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6, $6, $6) RETURNING id")
+            .bind(org_id)
+            .bind(username)
+            .bind(display_name)
+            .bind(hash)
+            .bind(locale.map(Lang::code))
+            .bind(now),
+        )
+        .await
+        .map_err(|e| if e.is_unique_violation() { StoreError::Conflict { code: "username_taken", field: Some("username") } } else { e })?;
+    let id = row.i64("id")?;
+    set_roles(tx, id, roles).await?;
+    Ok(id)
+}
+
+async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> Result<()> {
+    tx.execute(&q("DELETE FROM user_roles WHERE user_id = $1").bind(user_id)).await?;
+    let mut unique = roles.to_vec();
+    unique.sort();
+    unique.dedup();
+    for role in unique {
+        tx.execute(&q("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(user_id).bind(role.as_str())).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// A user in the caller's scope, or `NotFound`.
+    pub async fn get_user(&self, who: &Principal, id: i64) -> Result<User> {
+        let row = self
+            .db
+            .fetch_optional(
+                &q(format!("SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1 AND o.path LIKE $2"))
+                    .bind(id)
+                    .bind(who.scope.like_pattern()),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut users = vec![user_from_row(&row)?];
+        attach_roles(self, &mut users).await?;
+        users.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Users in scope, in id order.
+    pub async fn list_users(&self, who: &Principal, filter: &UserFilter) -> Result<Page<User>> {
+        self.authorize(who, Permission::ViewDirectory, "user").await?;
+        let limit = page::limit(filter.limit);
+        let cursor = page::decode_cursor(filter.cursor.as_deref())?;
+        let mut query = q(format!("SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE "));
+        let p = query.param(who.scope.like_pattern());
+        query.push_sql(&p);
+        if let Some(org) = filter.org_id {
+            let p = query.param(org);
+            query.push_sql(&format!(" AND u.org_id = {p}"));
+        }
+        if let Some(role) = filter.role {
+            let p = query.param(role.as_str());
+            query.push_sql(&format!(" AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = {p})"));
+        }
+        if let Some(active) = filter.active {
+            let p = query.param(active);
+            query.push_sql(&format!(" AND u.active = {p}"));
+        }
+        if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let p = query.param(format!("%{}%", crate::dialect::like_escape(text)));
+            let like = crate::dialect::ilike(self.db.backend());
+            query.push_sql(&format!(" AND (u.username {like} {p} ESCAPE '\\' OR u.display_name {like} {p} ESCAPE '\\')"));
+        }
+        if let Some(c) = cursor {
+            let p = query.param(c);
+            query.push_sql(&format!(" AND u.id > {p}"));
+        }
+        let p = query.param(limit + 1);
+        query.push_sql(&format!(" ORDER BY u.id LIMIT {p}"));
+        let rows = self.db.fetch_all(&query).await?;
+        let mut items = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
+        attach_roles(self, &mut items).await?;
+        Ok(page::paginate(items, limit, |u| u.id))
+    }
+
+    /// Creates a user in an org in scope.
+    pub async fn create_user(&self, who: &Principal, input: NewUser) -> Result<User> {
+        self.authorize(who, Permission::ManageUsers, "user").await?;
+        let org = self.get_org(&who.scope, input.org_id).await?;
+        let mut errors = Invalid::default();
+        let username = validation::username("username", &input.username, &mut errors);
+        validation::password("password", &input.password, &mut errors);
+        let display_name = validation::text("display_name", &input.display_name, 64, &mut errors);
+        check_roles(&input.roles, &org, &mut errors);
+        if !org.active {
+            errors.push(FieldError::new("org_id", "org_inactive"));
+        }
+        errors.finish()?;
+        let hash = secret::hash_password_blocking(input.password).await?;
+        let now = self.now_ms();
+        let mut tx = self.db.begin().await?;
+        let id = insert_user(&mut tx, now, org.id, &username, &display_name, &hash, &input.roles, input.locale).await?;
+        let detail = serde_json::json!({ "username": username, "display_name": display_name, "org_id": org.id, "roles": input.roles });
+        audit::record(&mut tx, now, &Actor::from(who), Event { action: "create", entity: "user", entity_id: Some(id.to_string()), org_id: Some(org.id), detail })
+            .await?;
+        tx.commit().await?;
+        self.get_user(who, id).await
+    }
+
+    /// Changes a user in scope; moving to another org requires that org in scope too.
+    pub async fn update_user(&self, who: &Principal, id: i64, patch: UserPatch) -> Result<User> {
+        let before = self.get_user(who, id).await?;
+        let self_service = id == who.user_id
+            && patch.org_id.is_none()
+            && patch.roles.is_none()
+            && patch.active.is_none()
+            && patch.password.is_none();
+        if !self_service {
+            self.authorize(who, Permission::ManageUsers, "user").await?;
+        }
+        let org = self.get_org(&who.scope, patch.org_id.unwrap_or(before.org_id)).await?;
+        let mut errors = Invalid::default();
+        let display_name = patch.display_name.as_deref().map(|n| validation::text("display_name", n, 64, &mut errors));
+        let roles = patch.roles.clone().unwrap_or_else(|| before.roles.clone());
+        if patch.roles.is_some() || patch.org_id.is_some() {
+            check_roles(&roles, &org, &mut errors);
+        }
+        if let Some(pw) = &patch.password {
+            validation::password("password", pw, &mut errors);
+        }
+        if id == who.user_id && patch.active == Some(false) {
+            errors.push(FieldError::new("active", "cannot_deactivate_self"));
+        }
+        if id == who.user_id && patch.roles.as_ref().is_some_and(|r| !r.contains(&Role::Admin)) && before.roles.contains(&Role::Admin) {
+            errors.push(FieldError::new("roles", "cannot_drop_own_admin"));
+        }
+        if patch.org_id.is_some() && !org.active {
+            errors.push(FieldError::new("org_id", "org_inactive"));
+        }
+        errors.finish()?;
+        let hash = match patch.password.clone() {
+            Some(pw) => Some(secret::hash_password_blocking(pw).await?),
+            None => None,
+        };
+        let now = self.now_ms();
+        let active = patch.active.unwrap_or(before.active);
+        let locale = patch.locale.or(before.locale);
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            &q("UPDATE users SET display_name = $1, org_id = $2, locale = $3, active = $4, updated_at = $5 WHERE id = $6")
+                .bind(display_name.clone().unwrap_or_else(|| before.display_name.clone()))
+                .bind(org.id)
+                .bind(locale.map(Lang::code))
+                .bind(active)
+                .bind(now)
+                .bind(id),
+        )
+        .await?;
+        if patch.roles.is_some() {
+            set_roles(&mut tx, id, &roles).await?;
+        }
+        if let Some(hash) = &hash {
+            tx.execute(&q("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3").bind(hash).bind(now).bind(id))
+                .await?;
+        }
+        if !active || hash.is_some() || patch.org_id.is_some_and(|o| o != before.org_id) || patch.roles.is_some() {
+            crate::auth::revoke_all(&mut tx, id, now, None).await?;
+        }
+        let action = match (before.active, active) {
+            (true, false) => "deactivate",
+            (false, true) => "activate",
+            _ => "update",
+        };
+        let detail = serde_json::json!({
+            "before": { "display_name": before.display_name, "org_id": before.org_id, "roles": before.roles, "active": before.active },
+            "after": { "display_name": display_name, "org_id": org.id, "roles": roles, "active": active, "password_reset": hash.is_some() },
+        });
+        audit::record(&mut tx, now, &Actor::from(who), Event { action, entity: "user", entity_id: Some(id.to_string()), org_id: Some(org.id), detail }).await?;
+        tx.commit().await?;
+        self.get_user(who, id).await
+    }
+}
