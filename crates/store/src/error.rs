@@ -39,4 +39,6 @@ impl StoreError {
     }
 }
 
+pub use sqlx::Error as SqlxError;
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -270,6 +270,17 @@ impl Store {
         self.get_org(&who.scope, id).await
     }
 
+    /// Every org in scope in tree order (each followed by its subtree), at most 5,000,
+    /// for pickers and the tree view.
+    pub async fn org_tree(&self, who: &Principal) -> Result<Vec<Org>> {
+        self.authorize(who, Permission::ViewDirectory, "org").await?;
+        let rows = self
+            .db
+            .fetch_all(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE $1 ORDER BY path LIMIT 5000")).bind(who.scope.like_pattern()))
+            .await?;
+        rows.iter().map(org_from_row).collect()
+    }
+
     /// The chain from a tree's root down to the org (for breadcrumbs and notifications).
     pub async fn org_ancestors(&self, org: &Org) -> Result<Vec<Org>> {
         let ids: Vec<i64> = org.path.split('/').filter_map(|s| s.parse().ok()).collect();

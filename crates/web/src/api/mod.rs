@@ -1,0 +1,67 @@
+//! The JSON API under `/api/v1`, documented by an OpenAPI document built from the handlers.
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod orgs;
+pub mod test_clock;
+pub mod users;
+
+use crate::AppState;
+use axum::Router;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "DCRC API", description = "Dealer Customer Relation Center (经销商客户关系中心). Every call but login and health takes `Authorization: Bearer <token>`; errors are `application/problem+json`; lists answer `{items, next_cursor}`."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        }
+    }
+}
+
+/// The API routes and their OpenAPI document. The test-clock routes exist only when
+/// `with_test_clock` is set.
+pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let mut r = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::list_tokens, auth::create_token))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(orgs::list, orgs::create))
+        .routes(routes!(orgs::get, orgs::update, orgs::deactivate))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update, users::deactivate))
+        .routes(routes!(audit::list));
+    if with_test_clock {
+        r = r.routes(routes!(test_clock::get, test_clock::set));
+    }
+    let (router, doc) = r.split_for_parts();
+    let doc_json = std::sync::Arc::new(doc.clone());
+    let router = router.route(
+        "/api/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc_json.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    );
+    (router, doc)
+}

@@ -1,0 +1,67 @@
+//! `dcrc demo`: a ready-to-explore installation on SQLite — a brand, a region, a dealer
+//! group with three dealers, and one user for every role — then the server.
+
+use crate::cli::ServeArgs;
+use crate::config::Config;
+use dcrc_domain::{OrgKind, Role};
+use dcrc_store::orgs::NewOrg;
+use dcrc_store::users::NewUser;
+use dcrc_store::Store;
+
+/// The password of every demo account (printed at start; demo data only).
+pub const DEMO_PASSWORD: &str = "dcrc-demo-2026";
+const DEMO_MARKER: &str = "demo_seeded";
+
+/// (username, display name, role, which org: 0 brand, 1 region, 2 group, 3.. dealers)
+const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
+    ("brand", "赵敏（厂家客户关系部）", Role::BrandStaff, 0),
+    ("group", "钱进（集团客户管理）", Role::GroupStaff, 2),
+    ("manager", "孙立（总经理）", Role::GeneralManager, 3),
+    ("custmgr", "李娜（客户经理）", Role::CustomerManager, 3),
+    ("agent", "周敏（回访员）", Role::CallbackAgent, 3),
+    ("inspector", "吴刚（流程点检员）", Role::ProcessInspector, 3),
+    ("info", "郑洁（信息维护员）", Role::InfoMaintainer, 3),
+    ("complaint", "王强（投诉管理员）", Role::ComplaintManager, 3),
+    ("sales", "冯磊（销售顾问）", Role::SalesConsultant, 3),
+    ("advisor", "陈晨（服务顾问）", Role::ServiceAdvisor, 3),
+    ("dealer.admin", "褚亮（天河店管理员）", Role::Admin, 3),
+];
+
+/// Seeds the demo organisation tree and users into an empty database.
+pub async fn seed(store: &Store) -> anyhow::Result<()> {
+    store.initialise("长城汽车", "admin", DEMO_PASSWORD).await.map_err(crate::users::explain)?;
+    let admin = store.operator_as("admin").await?;
+    let mk = |name: &str, kind, parent, code: &str| NewOrg { name: name.into(), kind, parent_id: Some(parent), code: Some(code.into()) };
+    let region = store.create_org(&admin, mk("华南大区", OrgKind::Region, admin.org_id, "R-SC")).await.map_err(crate::users::explain)?;
+    let group = store.create_org(&admin, mk("中汽南方", OrgKind::Group, region.id, "G-ZQNF")).await.map_err(crate::users::explain)?;
+    let mut orgs = vec![admin.org_id, region.id, group.id];
+    for (name, code) in [("广州天河店", "D-GZ01"), ("深圳南山店", "D-SZ01"), ("佛山禅城店", "D-FS01")] {
+        orgs.push(store.create_org(&admin, mk(name, OrgKind::Dealer, group.id, code)).await.map_err(crate::users::explain)?.id);
+    }
+    for (username, display, role, org) in DEMO_USERS {
+        let input = NewUser { username: (*username).into(), password: DEMO_PASSWORD.into(), display_name: (*display).into(), org_id: orgs[*org], roles: vec![*role], locale: None };
+        store.create_user(&admin, input).await.map_err(crate::users::explain)?;
+    }
+    store.set_setting(DEMO_MARKER, "1").await?;
+    Ok(())
+}
+
+pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
+    let store = crate::serve::open(config, true).await?;
+    if !store.is_initialised().await? {
+        seed(&store).await?;
+    } else if store.setting(DEMO_MARKER).await?.is_none() {
+        anyhow::bail!("{} already holds real data; `dcrc demo` only runs on an empty or demo database (use --database)", dcrc_store::db::redact_url(&config.database_url));
+    }
+    store.db.close().await;
+    println!();
+    println!("DCRC demo — 经销商客户关系中心演示");
+    println!("  open  http://{}/", config.listen.replace("0.0.0.0", "127.0.0.1"));
+    println!("  every account's password: {DEMO_PASSWORD}");
+    println!("  admin (系统管理员, brand 长城汽车)");
+    for (username, display, _, _) in DEMO_USERS {
+        println!("  {username:<13} {display}");
+    }
+    println!();
+    crate::serve::serve(config, args, false).await
+}

@@ -1,0 +1,81 @@
+//! `dcrc serve`: open the database, migrate, run the scheduler and serve HTTP.
+
+use crate::cli::ServeArgs;
+use crate::config::Config;
+use anyhow::Context;
+use dcrc_domain::{Clock, SharedClock, SystemClock, TestClock};
+use dcrc_store::{Db, DbOptions, Store};
+use std::sync::Arc;
+
+/// Connects (logging the URL without its password) and returns a store on the clock.
+pub async fn open_with_clock(config: &Config, clock: SharedClock) -> anyhow::Result<Store> {
+    let redacted = dcrc_store::db::redact_url(&config.database_url);
+    tracing::info!(database = %redacted, "connecting");
+    let db = Db::connect(&config.database_url, &DbOptions { max_connections: config.db_max_connections, pg_schema: None })
+        .await
+        .with_context(|| format!("cannot open database {redacted}"))?;
+    Ok(Store::new(db, clock))
+}
+
+/// Opens the store on the system clock; migrates when asked.
+pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<Store> {
+    let store = open_with_clock(config, Arc::new(SystemClock)).await?;
+    if migrate {
+        dcrc_store::migrate::migrate(&store.db, store.now_ms()).await?;
+    }
+    Ok(store)
+}
+
+pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> anyhow::Result<()> {
+    let test_clock = args.test_clock.then(|| Arc::new(TestClock::new(SystemClock.now())));
+    let clock: SharedClock = match &test_clock {
+        Some(c) => {
+            tracing::warn!("--test-clock is on: anyone can set this server's clock via PUT /api/v1/test/clock; never use it in production");
+            c.clone()
+        }
+        None => Arc::new(SystemClock),
+    };
+    let store = open_with_clock(config, clock).await?;
+    dcrc_store::migrate::migrate(&store.db, store.now_ms()).await?;
+    if !store.is_initialised().await? {
+        tracing::warn!("the database has no organisations yet: run `dcrc init --admin-user NAME` to create the first administrator");
+    }
+    // Jobs that fell due while the server was down run now, once.
+    let ran = dcrc_web::scheduler::run_due(&store).await?;
+    if ran > 0 {
+        tracing::info!(jobs = ran, "caught up on jobs due while stopped");
+    }
+    let scheduler = dcrc_web::scheduler::spawn_loop(store.clone(), std::time::Duration::from_secs(30));
+    let app = dcrc_web::app(store.clone(), dcrc_web::AppOptions { test_clock, secure_cookies: config.secure_cookies, body_limit: None });
+    let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "DCRC is serving");
+    if !quiet_banner {
+        println!("DCRC is serving on http://{addr}/");
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    scheduler.abort();
+    store.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
