@@ -39,7 +39,15 @@ fn between_backticks(s: &str) -> Option<&str> {
 /// parameters for the translated text.
 fn field_error(path: &str, message: &str) -> FieldError {
     let message = strip_position(message);
-    let join = |name: &str| if path.is_empty() || path == "." { name.to_string() } else { format!("{path}.{name}") };
+    let join = |name: &str| {
+        if path.is_empty() || path == "." {
+            name.to_string()
+        } else if path == name || path.ends_with(&format!(".{name}")) {
+            path.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     let here = if path.is_empty() || path == "." { "body".to_string() } else { path.to_string() };
     if let Some(rest) = message.strip_prefix("missing field ") {
         return FieldError::new(join(between_backticks(rest).unwrap_or(rest)), "required");

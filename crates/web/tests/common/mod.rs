@@ -1,0 +1,116 @@
+//! A test application on a fresh database, driven through its HTTP front door.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use chrono::{TimeZone, Utc};
+use dcrc_domain::{OrgKind, Role, TestClock};
+use dcrc_store::orgs::NewOrg;
+use dcrc_store::testing::{test_databases, TestDb};
+use dcrc_store::users::NewUser;
+use dcrc_store::Store;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PW: &str = "test-password-1";
+
+/// Ids of the standard fixture: brand → region → group → dealers A and B.
+#[derive(Debug, Clone, Copy)]
+pub struct Fixture {
+    pub brand: i64,
+    pub region: i64,
+    pub group: i64,
+    pub dealer_a: i64,
+    pub dealer_b: i64,
+    pub user_b: i64,
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub clock: Arc<TestClock>,
+    pub db_name: &'static str,
+    pub fx: Fixture,
+    db: Option<TestDb>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+}
+
+impl TestApp {
+    /// One app per database under test, each with the standard fixture:
+    /// `root` (brand admin), `brand.staff`, `a.admin` and `a.agent` at dealer A, `b.admin` at dealer B
+    /// (whose records carry the marker `SECRET`).
+    pub async fn all(test_clock: bool) -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in test_databases().await.expect("test databases") {
+            apps.push(Self::on(db, test_clock).await);
+        }
+        apps
+    }
+
+    async fn on(db: TestDb, test_clock: bool) -> TestApp {
+        let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
+        let store = Store::new(db.db.clone(), clock.clone());
+        store.initialise("长城汽车", "root", PW).await.unwrap();
+        let root = store.operator_as("root").await.unwrap();
+        let org = |name: &str, kind, parent| NewOrg { name: name.into(), kind, parent_id: Some(parent), code: None };
+        let region = store.create_org(&root, org("华南大区", OrgKind::Region, root.org_id)).await.unwrap();
+        let group = store.create_org(&root, org("中汽南方", OrgKind::Group, region.id)).await.unwrap();
+        let a = store.create_org(&root, org("A店", OrgKind::Dealer, group.id)).await.unwrap();
+        let b = store.create_org(&root, org("B店 SECRET", OrgKind::Dealer, group.id)).await.unwrap();
+        let user = |username: &str, name: &str, org_id, role| NewUser { username: username.into(), password: PW.into(), display_name: name.into(), org_id, roles: vec![role], locale: None };
+        store.create_user(&root, user("brand.staff", "厂家", root.org_id, Role::BrandStaff)).await.unwrap();
+        store.create_user(&root, user("a.admin", "A管理员", a.id, Role::Admin)).await.unwrap();
+        store.create_user(&root, user("a.agent", "A回访员", a.id, Role::CallbackAgent)).await.unwrap();
+        let user_b = store.create_user(&root, user("b.admin", "B SECRET", b.id, Role::Admin)).await.unwrap();
+        let router = dcrc_web::app(store.clone(), dcrc_web::AppOptions { test_clock: test_clock.then(|| clock.clone()), secure_cookies: false, body_limit: Some(64 * 1024) });
+        let fx = Fixture { brand: root.org_id, region: region.id, group: group.id, dealer_a: a.id, dealer_b: b.id, user_b: user_b.id };
+        TestApp { router, store, clock, db_name: db.name, fx, db: Some(db) }
+    }
+
+    pub async fn cleanup(mut self) {
+        if let Some(db) = self.db.take() {
+            db.cleanup().await;
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Resp {
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Resp { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// A JSON API call; `body` is sent as JSON when present.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.expect("request")).await
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let r = self.call(Method::POST, "/api/v1/auth/login", None, Some(serde_json::json!({"username": username, "password": PW}))).await;
+        assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.text);
+        r.json()["token"].as_str().expect("token").to_string()
+    }
+}
