@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "dcrc", version, about = "DCRC — Dealer Customer Relation Center (经销商客户关系中心)")]
+#[command(
+    name = "dcrc",
+    version,
+    about = "DCRC — Dealer Customer Relation Center (经销商客户关系中心)"
+)]
 pub struct Cli {
     /// Database URL: sqlite://FILE (default sqlite://dcrc.db) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, env = "DCRC_DATABASE_URL", global = true, hide_env_values = true)]
@@ -101,10 +105,18 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Migrate => {
             let store = crate::serve::open(&config, false).await?;
             let applied = dcrc_store::migrate::migrate(&store.db, store.now_ms()).await?;
-            println!("schema at version {} ({} migration(s) applied)", dcrc_store::migrate::latest_version(), applied.len());
+            println!(
+                "schema at version {} ({} migration(s) applied)",
+                dcrc_store::migrate::latest_version(),
+                applied.len()
+            );
             Ok(())
         }
-        Command::Init { admin_user, admin_password_file, brand } => crate::users::init(&config, &admin_user, admin_password_file.as_deref(), &brand).await,
+        Command::Init {
+            admin_user,
+            admin_password_file,
+            brand,
+        } => crate::users::init(&config, &admin_user, admin_password_file.as_deref(), &brand).await,
         Command::User(cmd) => crate::users::run(&config, cmd).await,
     }
 }

@@ -6,8 +6,15 @@ use anyhow::Context;
 use serde::Deserialize;
 
 /// Every `DCRC_*` variable DCRC reads; others get a warning (likely a typo).
-pub const KNOWN_ENV: &[&str] =
-    &["DCRC_DATABASE_URL", "DCRC_LISTEN", "DCRC_CONFIG", "DCRC_LOG", "DCRC_SECURE_COOKIES", "DCRC_DB_MAX_CONNECTIONS", "DCRC_TEST_POSTGRES_URL"];
+pub const KNOWN_ENV: &[&str] = &[
+    "DCRC_DATABASE_URL",
+    "DCRC_LISTEN",
+    "DCRC_CONFIG",
+    "DCRC_LOG",
+    "DCRC_SECURE_COOKIES",
+    "DCRC_DB_MAX_CONNECTIONS",
+    "DCRC_TEST_POSTGRES_URL",
+];
 
 /// The TOML file's keys.
 #[derive(Debug, Default, Deserialize)]
@@ -34,8 +41,10 @@ impl Config {
     pub fn load(cli: &Cli) -> anyhow::Result<Config> {
         let file = match &cli.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
-                toml::from_str::<FileConfig>(&text).with_context(|| format!("config file {}", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("config file {}", path.display()))?
             }
             None => FileConfig::default(),
         };
@@ -48,14 +57,28 @@ impl Config {
             _ => None,
         };
         let max_conn = match std::env::var("DCRC_DB_MAX_CONNECTIONS") {
-            Ok(v) => Some(v.parse::<u32>().context("DCRC_DB_MAX_CONNECTIONS must be a whole number")?),
+            Ok(v) => Some(
+                v.parse::<u32>()
+                    .context("DCRC_DB_MAX_CONNECTIONS must be a whole number")?,
+            ),
             Err(_) => file.db_max_connections,
         };
         Ok(Config {
-            database_url: cli.database.clone().or(file.database_url).unwrap_or_else(|| default_db.to_string()),
-            listen: serve_args.and_then(|a| a.listen.clone()).or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),
-            log: std::env::var("DCRC_LOG").ok().or(file.log).unwrap_or_else(|| "info,sqlx=warn,tower_http=warn".into()),
-            secure_cookies: serve_args.is_some_and(|a| a.secure_cookies) || file.secure_cookies.unwrap_or(false),
+            database_url: cli
+                .database
+                .clone()
+                .or(file.database_url)
+                .unwrap_or_else(|| default_db.to_string()),
+            listen: serve_args
+                .and_then(|a| a.listen.clone())
+                .or(file.listen)
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            log: std::env::var("DCRC_LOG")
+                .ok()
+                .or(file.log)
+                .unwrap_or_else(|| "info,sqlx=warn,tower_http=warn".into()),
+            secure_cookies: serve_args.is_some_and(|a| a.secure_cookies)
+                || file.secure_cookies.unwrap_or(false),
             db_max_connections: max_conn.unwrap_or(10),
         })
     }
@@ -63,7 +86,9 @@ impl Config {
 
 /// The `DCRC_*` variables that DCRC does not know.
 pub fn unknown_env_vars(names: impl Iterator<Item = String>) -> Vec<String> {
-    let mut unknown: Vec<String> = names.filter(|n| n.starts_with("DCRC_") && !KNOWN_ENV.contains(&n.as_str())).collect();
+    let mut unknown: Vec<String> = names
+        .filter(|n| n.starts_with("DCRC_") && !KNOWN_ENV.contains(&n.as_str()))
+        .collect();
     unknown.sort();
     unknown
 }
@@ -75,12 +100,15 @@ mod tests {
     #[test]
     fn unknown_dcrc_variables_are_reported() {
         let names = ["PATH", "DCRC_LISTEN", "DCRC_DATABSE_URL", "DCRC_LOG"].map(String::from);
-        assert_eq!(unknown_env_vars(names.into_iter()), vec!["DCRC_DATABSE_URL".to_string()]);
+        assert_eq!(
+            unknown_env_vars(names.into_iter()),
+            vec!["DCRC_DATABSE_URL".to_string()]
+        );
     }
 
     #[test]
     fn config_file_keys_are_checked() {
         assert!(toml::from_str::<FileConfig>("listen = \"0.0.0.0:80\"\n").is_ok());
-        assert!(toml::from_str::<FileConfig>("listen = \"0.0.0.0:80\"\n").is_err());
+        assert!(toml::from_str::<FileConfig>("listne = \"0.0.0.0:80\"\n").is_err());
     }
 }

@@ -29,18 +29,55 @@ const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
 
 /// Seeds the demo organisation tree and users into an empty database.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
-    store.initialise("长城汽车", "admin", DEMO_PASSWORD).await.map_err(crate::users::explain)?;
+    store
+        .initialise("长城汽车", "admin", DEMO_PASSWORD)
+        .await
+        .map_err(crate::users::explain)?;
     let admin = store.operator_as("admin").await?;
-    let mk = |name: &str, kind, parent, code: &str| NewOrg { name: name.into(), kind, parent_id: Some(parent), code: Some(code.into()) };
-    let region = store.create_org(&admin, mk("华南大区", OrgKind::Region, admin.org_id, "R-SC")).await.map_err(crate::users::explain)?;
-    let group = store.create_org(&admin, mk("中汽南方", OrgKind::Group, region.id, "G-ZQNF")).await.map_err(crate::users::explain)?;
+    let mk = |name: &str, kind, parent, code: &str| NewOrg {
+        name: name.into(),
+        kind,
+        parent_id: Some(parent),
+        code: Some(code.into()),
+    };
+    let region = store
+        .create_org(
+            &admin,
+            mk("华南大区", OrgKind::Region, admin.org_id, "R-SC"),
+        )
+        .await
+        .map_err(crate::users::explain)?;
+    let group = store
+        .create_org(&admin, mk("中汽南方", OrgKind::Group, region.id, "G-ZQNF"))
+        .await
+        .map_err(crate::users::explain)?;
     let mut orgs = vec![admin.org_id, region.id, group.id];
-    for (name, code) in [("广州天河店", "D-GZ01"), ("深圳南山店", "D-SZ01"), ("佛山禅城店", "D-FS01")] {
-        orgs.push(store.create_org(&admin, mk(name, OrgKind::Dealer, group.id, code)).await.map_err(crate::users::explain)?.id);
+    for (name, code) in [
+        ("广州天河店", "D-GZ01"),
+        ("深圳南山店", "D-SZ01"),
+        ("佛山禅城店", "D-FS01"),
+    ] {
+        orgs.push(
+            store
+                .create_org(&admin, mk(name, OrgKind::Dealer, group.id, code))
+                .await
+                .map_err(crate::users::explain)?
+                .id,
+        );
     }
     for (username, display, role, org) in DEMO_USERS {
-        let input = NewUser { username: (*username).into(), password: DEMO_PASSWORD.into(), display_name: (*display).into(), org_id: orgs[*org], roles: vec![*role], locale: None };
-        store.create_user(&admin, input).await.map_err(crate::users::explain)?;
+        let input = NewUser {
+            username: (*username).into(),
+            password: DEMO_PASSWORD.into(),
+            display_name: (*display).into(),
+            org_id: orgs[*org],
+            roles: vec![*role],
+            locale: None,
+        };
+        store
+            .create_user(&admin, input)
+            .await
+            .map_err(crate::users::explain)?;
     }
     store.set_setting(DEMO_MARKER, "1").await?;
     Ok(())
@@ -56,7 +93,10 @@ pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     store.db.close().await;
     println!();
     println!("DCRC demo — 经销商客户关系中心演示");
-    println!("  open  http://{}/", config.listen.replace("0.0.0.0", "127.0.0.1"));
+    println!(
+        "  open  http://{}/",
+        config.listen.replace("0.0.0.0", "127.0.0.1")
+    );
     println!("  every account's password: {DEMO_PASSWORD}");
     println!("  admin (系统管理员, brand 长城汽车)");
     for (username, display, _, _) in DEMO_USERS {

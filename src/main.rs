@@ -18,7 +18,10 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(&config.log)).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
+        .with_target(false)
+        .init();
     for unknown in config::unknown_env_vars(std::env::vars().map(|(k, _)| k)) {
         tracing::warn!(variable = %unknown, "unknown DCRC_* environment variable ignored");
     }

@@ -11,9 +11,15 @@ use std::sync::Arc;
 pub async fn open_with_clock(config: &Config, clock: SharedClock) -> anyhow::Result<Store> {
     let redacted = dcrc_store::db::redact_url(&config.database_url);
     tracing::info!(database = %redacted, "connecting");
-    let db = Db::connect(&config.database_url, &DbOptions { max_connections: config.db_max_connections, pg_schema: None })
-        .await
-        .with_context(|| format!("cannot open database {redacted}"))?;
+    let db = Db::connect(
+        &config.database_url,
+        &DbOptions {
+            max_connections: config.db_max_connections,
+            pg_schema: None,
+        },
+    )
+    .await
+    .with_context(|| format!("cannot open database {redacted}"))?;
     Ok(Store::new(db, clock))
 }
 
@@ -27,7 +33,9 @@ pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<Store> {
 }
 
 pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> anyhow::Result<()> {
-    let test_clock = args.test_clock.then(|| Arc::new(TestClock::new(SystemClock.now())));
+    let test_clock = args
+        .test_clock
+        .then(|| Arc::new(TestClock::new(SystemClock.now())));
     let clock: SharedClock = match &test_clock {
         Some(c) => {
             tracing::warn!("--test-clock is on: anyone can set this server's clock via PUT /api/v1/test/clock; never use it in production");
@@ -45,17 +53,30 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
     if ran > 0 {
         tracing::info!(jobs = ran, "caught up on jobs due while stopped");
     }
-    let scheduler = dcrc_web::scheduler::spawn_loop(store.clone(), std::time::Duration::from_secs(30));
-    let app = dcrc_web::app(store.clone(), dcrc_web::AppOptions { test_clock, secure_cookies: config.secure_cookies, body_limit: None });
-    let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let scheduler =
+        dcrc_web::scheduler::spawn_loop(store.clone(), std::time::Duration::from_secs(30));
+    let app = dcrc_web::app(
+        store.clone(),
+        dcrc_web::AppOptions {
+            test_clock,
+            secure_cookies: config.secure_cookies,
+            body_limit: None,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "DCRC is serving");
     if !quiet_banner {
         println!("DCRC is serving on http://{addr}/");
     }
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     scheduler.abort();
     store.db.close().await;
     tracing::info!("stopped");

@@ -65,8 +65,14 @@ mod tests {
     #[test]
     fn accept_language_honours_weights() {
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr, zh-CN;q=0.8, en;q=0.5"), Some(Lang::ZhCn));
-        assert_eq!(Lang::from_accept_language("zh;q=0.2, en;q=0.7"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("fr, zh-CN;q=0.8, en;q=0.5"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh;q=0.2, en;q=0.7"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
         assert_eq!(Lang::from_accept_language("en;q=0"), None);
         assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::ZhCn));

@@ -4,7 +4,19 @@ use crate::org::OrgKind;
 use serde::{Deserialize, Serialize};
 
 /// A user's role. A user may hold several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Administers users and organisations at and below their organisation.
@@ -95,7 +107,9 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::BrandStaff => matches!(permission, ReadAudit | ViewDirectory),
-            Role::GroupStaff | Role::GeneralManager | Role::CustomerManager => permission == ViewDirectory,
+            Role::GroupStaff | Role::GeneralManager | Role::CustomerManager => {
+                permission == ViewDirectory
+            }
             _ => false,
         }
     }
@@ -127,7 +141,10 @@ mod tests {
             let expected = matches!(role, Role::Admin | Role::BrandStaff);
             assert_eq!(role.grants(Permission::ReadAudit), expected, "{role:?}");
         }
-        assert!(allows(&[Role::CallbackAgent, Role::Admin], Permission::ManageUsers));
+        assert!(allows(
+            &[Role::CallbackAgent, Role::Admin],
+            Permission::ManageUsers
+        ));
         assert!(!allows(&[Role::CallbackAgent], Permission::ManageUsers));
     }
 }

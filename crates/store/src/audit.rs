@@ -20,13 +20,21 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(name: &str) -> Self {
-        Self { user_id: None, name: name.to_string(), ip: None }
+        Self {
+            user_id: None,
+            name: name.to_string(),
+            ip: None,
+        }
     }
 }
 
 impl From<&Principal> for Actor {
     fn from(p: &Principal) -> Self {
-        Self { user_id: Some(p.user_id), name: p.username.clone(), ip: p.ip.clone() }
+        Self {
+            user_id: Some(p.user_id),
+            name: p.username.clone(),
+            ip: p.ip.clone(),
+        }
     }
 }
 
@@ -98,20 +106,39 @@ impl Store {
     }
 
     /// Checks a permission; a refusal is itself audited.
-    pub async fn authorize(&self, who: &Principal, permission: Permission, entity: &str) -> Result<()> {
+    pub async fn authorize(
+        &self,
+        who: &Principal,
+        permission: Permission,
+        entity: &str,
+    ) -> Result<()> {
         if who.can(permission) {
             return Ok(());
         }
         let detail = serde_json::json!({ "permission": format!("{permission:?}") });
-        self.audit(&who.into(), Event { action: "permission_denied", entity, entity_id: None, org_id: Some(who.org_id), detail })
-            .await?;
+        self.audit(
+            &who.into(),
+            Event {
+                action: "permission_denied",
+                entity,
+                entity_id: None,
+                org_id: Some(who.org_id),
+                detail,
+            },
+        )
+        .await?;
         Err(StoreError::Forbidden)
     }
 
     /// Newest first; only entries of organisations in the caller's scope (entries with
     /// no organisation, such as failed logins of unknown names, only for a tree's root).
-    pub async fn list_audit(&self, who: &Principal, filter: &AuditFilter) -> Result<Page<AuditEntry>> {
-        self.authorize(who, Permission::ReadAudit, "audit_log").await?;
+    pub async fn list_audit(
+        &self,
+        who: &Principal,
+        filter: &AuditFilter,
+    ) -> Result<Page<AuditEntry>> {
+        self.authorize(who, Permission::ReadAudit, "audit_log")
+            .await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
         let mut query = q("SELECT a.id, a.at, a.actor_user_id, a.actor_name, a.org_id, a.action, a.entity, a.entity_id, a.detail, a.ip \
@@ -157,7 +184,8 @@ impl Store {
                     action: r.text("action")?,
                     entity: r.text("entity")?,
                     entity_id: r.opt_text("entity_id")?,
-                    detail: serde_json::from_str(&r.text("detail")?).unwrap_or(serde_json::Value::Null),
+                    detail: serde_json::from_str(&r.text("detail")?)
+                        .unwrap_or(serde_json::Value::Null),
                     ip: r.opt_text("ip")?,
                 })
             })

@@ -75,12 +75,21 @@ fn dummy_hash() -> String {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY
         .get_or_init(|| {
-            secret::new_password().and_then(|p| secret::hash_password(&p)).unwrap_or_default()
+            secret::new_password()
+                .and_then(|p| secret::hash_password(&p))
+                .unwrap_or_default()
         })
         .clone()
 }
 
-async fn issue_token(tx: &mut Tx, user_id: i64, kind: TokenKind, name: Option<&str>, now: i64, expires: i64) -> Result<(String, i64, String)> {
+async fn issue_token(
+    tx: &mut Tx,
+    user_id: i64,
+    kind: TokenKind,
+    name: Option<&str>,
+    now: i64,
+    expires: i64,
+) -> Result<(String, i64, String)> {
     let token = secret::new_token()?;
     let csrf = secret::new_token()?;
     let row = tx
@@ -100,7 +109,12 @@ async fn issue_token(tx: &mut Tx, user_id: i64, kind: TokenKind, name: Option<&s
 }
 
 /// Ends every session and token of a user, except `keep` (the caller's own session).
-pub(crate) async fn revoke_all(tx: &mut Tx, user_id: i64, now: i64, keep: Option<i64>) -> Result<u64> {
+pub(crate) async fn revoke_all(
+    tx: &mut Tx,
+    user_id: i64,
+    now: i64,
+    keep: Option<i64>,
+) -> Result<u64> {
     tx.execute(
         &q("UPDATE auth_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3")
             .bind(now)
@@ -112,7 +126,13 @@ pub(crate) async fn revoke_all(tx: &mut Tx, user_id: i64, now: i64, keep: Option
 
 impl Store {
     /// Checks a username and password, with lockout after repeated failures.
-    pub async fn login(&self, username: &str, password: &str, kind: TokenKind, ip: Option<String>) -> std::result::Result<Login, LoginError> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        kind: TokenKind,
+        ip: Option<String>,
+    ) -> std::result::Result<Login, LoginError> {
         let now = self.now_ms();
         let policy = self.auth_policy.clone();
         let username = username.trim().to_ascii_lowercase();
@@ -126,14 +146,31 @@ impl Store {
             .await?;
         let Some(row) = row else {
             secret::verify_password_blocking(password.to_string(), dummy_hash()).await;
-            let actor = Actor { user_id: None, name: username.clone(), ip };
-            self.audit(&actor, Event { action: "login_failure", entity: "user", entity_id: None, org_id: None, detail: serde_json::json!({"reason": "unknown_user"}) })
-                .await?;
+            let actor = Actor {
+                user_id: None,
+                name: username.clone(),
+                ip,
+            };
+            self.audit(
+                &actor,
+                Event {
+                    action: "login_failure",
+                    entity: "user",
+                    entity_id: None,
+                    org_id: None,
+                    detail: serde_json::json!({"reason": "unknown_user"}),
+                },
+            )
+            .await?;
             return Err(LoginError::BadCredentials);
         };
         let user_id = row.i64("id")?;
         let org_id = row.i64("org_id")?;
-        let actor = Actor { user_id: Some(user_id), name: username.clone(), ip: ip.clone() };
+        let actor = Actor {
+            user_id: Some(user_id),
+            name: username.clone(),
+            ip: ip.clone(),
+        };
         let failure = |reason: &'static str| Event {
             action: "login_failure",
             entity: "user",
@@ -145,7 +182,8 @@ impl Store {
             self.audit(&actor, failure("locked")).await?;
             return Err(LoginError::Locked(ms_to_time(until)));
         }
-        let ok = secret::verify_password_blocking(password.to_string(), row.text("password_hash")?).await;
+        let ok = secret::verify_password_blocking(password.to_string(), row.text("password_hash")?)
+            .await;
         let usable = row.bool("usable")?;
         let mut tx = self.db.begin().await?;
         if !ok || !usable {
@@ -154,32 +192,64 @@ impl Store {
             tx.execute(
                 &q("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
                     .bind(if lock { 0 } else { failures })
-                    .bind(if lock { Some(now + policy.lockout_minutes * 60_000) } else { None })
+                    .bind(if lock {
+                        Some(now + policy.lockout_minutes * 60_000)
+                    } else {
+                        None
+                    })
                     .bind(user_id),
             )
             .await?;
-            let reason = if !usable { "inactive" } else if lock { "bad_password_locked" } else { "bad_password" };
+            let reason = if !usable {
+                "inactive"
+            } else if lock {
+                "bad_password_locked"
+            } else {
+                "bad_password"
+            };
             audit::record(&mut tx, now, &actor, failure(reason)).await?;
             tx.commit().await?;
             return Err(LoginError::BadCredentials);
         }
-        tx.execute(&q("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id)).await?;
+        tx.execute(
+            &q("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user_id),
+        )
+        .await?;
         let expires = now + policy.session_hours * 3_600_000;
         let (token, _, _) = issue_token(&mut tx, user_id, kind, None, now, expires).await?;
         audit::record(
             &mut tx,
             now,
             &actor,
-            Event { action: "login_success", entity: "user", entity_id: Some(user_id.to_string()), org_id: Some(org_id), detail: serde_json::json!({ "kind": kind.as_str() }) },
+            Event {
+                action: "login_success",
+                entity: "user",
+                entity_id: Some(user_id.to_string()),
+                org_id: Some(org_id),
+                detail: serde_json::json!({ "kind": kind.as_str() }),
+            },
         )
         .await?;
         tx.commit().await?;
-        let principal = self.authenticate(&token, kind, ip).await?.ok_or(StoreError::NotFound)?;
-        Ok(Login { token, expires_at: ms_to_time(expires), principal })
+        let principal = self
+            .authenticate(&token, kind, ip)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Login {
+            token,
+            expires_at: ms_to_time(expires),
+            principal,
+        })
     }
 
     /// Resolves a session cookie or bearer token to its user, if still valid.
-    pub async fn authenticate(&self, token: &str, kind: TokenKind, ip: Option<String>) -> Result<Option<Principal>> {
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        ip: Option<String>,
+    ) -> Result<Option<Principal>> {
         let now = self.now_ms();
         let row = self
             .db
@@ -198,8 +268,17 @@ impl Store {
         let token_id = row.i64("token_id")?;
         let user_id = row.i64("user_id")?;
         // Recording every use would turn each read into a write; once a minute is enough.
-        if row.opt_i64("last_used_at")?.is_none_or(|t| now - t > 60_000) {
-            self.db.execute(&q("UPDATE auth_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(token_id)).await?;
+        if row
+            .opt_i64("last_used_at")?
+            .is_none_or(|t| now - t > 60_000)
+        {
+            self.db
+                .execute(
+                    &q("UPDATE auth_tokens SET last_used_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(token_id),
+                )
+                .await?;
         }
         let roles_csv = self
             .db
@@ -217,7 +296,8 @@ impl Store {
             display_name: row.text("display_name")?,
             org_id,
             org_name: row.text("org_name")?,
-            org_kind: OrgKind::parse(&kind_text).ok_or_else(|| StoreError::Internal(kind_text.clone()))?,
+            org_kind: OrgKind::parse(&kind_text)
+                .ok_or_else(|| StoreError::Internal(kind_text.clone()))?,
             roles: parse_roles(Some(roles_csv)),
             locale: row.opt_text("locale")?.as_deref().and_then(Lang::from_tag),
             scope: Scope::new(org_id, row.text("path")?),
@@ -231,9 +311,25 @@ impl Store {
     pub async fn logout(&self, who: &Principal) -> Result<()> {
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        tx.execute(&q("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(now).bind(who.token_id)).await?;
-        audit::record(&mut tx, now, &who.into(), Event { action: "logout", entity: "user", entity_id: Some(who.user_id.to_string()), org_id: Some(who.org_id), detail: serde_json::json!({}) })
-            .await?;
+        tx.execute(
+            &q("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(who.token_id),
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &who.into(),
+            Event {
+                action: "logout",
+                entity: "user",
+                entity_id: Some(who.user_id.to_string()),
+                org_id: Some(who.org_id),
+                detail: serde_json::json!({}),
+            },
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -245,7 +341,11 @@ impl Store {
         if current == new {
             errors.push(FieldError::new("new_password", "password_unchanged"));
         }
-        let hash = self.db.fetch_one(&q("SELECT password_hash FROM users WHERE id = $1").bind(who.user_id)).await?.text("password_hash")?;
+        let hash = self
+            .db
+            .fetch_one(&q("SELECT password_hash FROM users WHERE id = $1").bind(who.user_id))
+            .await?
+            .text("password_hash")?;
         if !secret::verify_password_blocking(current.to_string(), hash).await {
             errors.push(FieldError::new("current_password", "password_wrong"));
         }
@@ -256,27 +356,73 @@ impl Store {
         tx.execute(&q("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3").bind(&hash).bind(now).bind(who.user_id))
             .await?;
         revoke_all(&mut tx, who.user_id, now, Some(who.token_id)).await?;
-        audit::record(&mut tx, now, &who.into(), Event { action: "password_change", entity: "user", entity_id: Some(who.user_id.to_string()), org_id: Some(who.org_id), detail: serde_json::json!({}) })
-            .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &who.into(),
+            Event {
+                action: "password_change",
+                entity: "user",
+                entity_id: Some(who.user_id.to_string()),
+                org_id: Some(who.org_id),
+                detail: serde_json::json!({}),
+            },
+        )
+        .await?;
         tx.commit().await
     }
 
     /// Creates a named API token for the caller, valid for `days`.
-    pub async fn create_token(&self, who: &Principal, name: &str, days: i64) -> Result<(String, TokenInfo)> {
+    pub async fn create_token(
+        &self,
+        who: &Principal,
+        name: &str,
+        days: i64,
+    ) -> Result<(String, TokenInfo)> {
         let mut errors = Invalid::default();
         let name = validation::text("name", name, 64, &mut errors);
         if !(1..=self.auth_policy.max_token_days).contains(&days) {
-            errors.push(FieldError::new("expires_in_days", "range").with("min", 1).with("max", self.auth_policy.max_token_days));
+            errors.push(
+                FieldError::new("expires_in_days", "range")
+                    .with("min", 1)
+                    .with("max", self.auth_policy.max_token_days),
+            );
         }
         errors.finish()?;
         let now = self.now_ms();
         let expires = now + days * 86_400_000;
         let mut tx = self.db.begin().await?;
-        let (token, id, _) = issue_token(&mut tx, who.user_id, TokenKind::Api, Some(&name), now, expires).await?;
-        audit::record(&mut tx, now, &who.into(), Event { action: "create", entity: "api_token", entity_id: Some(id.to_string()), org_id: Some(who.org_id), detail: serde_json::json!({"name": name, "expires_in_days": days}) })
-            .await?;
+        let (token, id, _) = issue_token(
+            &mut tx,
+            who.user_id,
+            TokenKind::Api,
+            Some(&name),
+            now,
+            expires,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &who.into(),
+            Event {
+                action: "create",
+                entity: "api_token",
+                entity_id: Some(id.to_string()),
+                org_id: Some(who.org_id),
+                detail: serde_json::json!({"name": name, "expires_in_days": days}),
+            },
+        )
+        .await?;
         tx.commit().await?;
-        let info = TokenInfo { id, kind: "api".into(), name: Some(name), created_at: ms_to_time(now), expires_at: ms_to_time(expires), last_used_at: None };
+        let info = TokenInfo {
+            id,
+            kind: "api".into(),
+            name: Some(name),
+            created_at: ms_to_time(now),
+            expires_at: ms_to_time(expires),
+            last_used_at: None,
+        };
         Ok((token, info))
     }
 
@@ -285,8 +431,10 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q("SELECT id, kind, name, created_at, expires_at, last_used_at FROM auth_tokens \
-                    WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY id")
+                &q(
+                    "SELECT id, kind, name, created_at, expires_at, last_used_at FROM auth_tokens \
+                    WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY id",
+                )
                 .bind(who.user_id)
                 .bind(self.now_ms()),
             )
@@ -315,8 +463,19 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(&mut tx, now, &who.into(), Event { action: "revoke", entity: "api_token", entity_id: Some(id.to_string()), org_id: Some(who.org_id), detail: serde_json::json!({}) })
-            .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &who.into(),
+            Event {
+                action: "revoke",
+                entity: "api_token",
+                entity_id: Some(id.to_string()),
+                org_id: Some(who.org_id),
+                detail: serde_json::json!({}),
+            },
+        )
+        .await?;
         tx.commit().await
     }
 

@@ -4,7 +4,9 @@
 
 use crate::error::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Postgres, Row as _, Sqlite};
 use std::str::FromStr;
 use std::time::Duration;
@@ -21,7 +23,10 @@ pub enum Backend {
 pub enum Db {
     /// SQLite in WAL mode: several readers, and one writer connection so that write
     /// transactions queue instead of failing with `SQLITE_BUSY`.
-    Sqlite { read: sqlx::SqlitePool, write: sqlx::SqlitePool },
+    Sqlite {
+        read: sqlx::SqlitePool,
+        write: sqlx::SqlitePool,
+    },
     Postgres(sqlx::PgPool),
 }
 
@@ -83,7 +88,10 @@ pub struct Query {
 
 /// Starts a query.
 pub fn q(sql: impl Into<String>) -> Query {
-    Query { sql: sql.into(), args: Vec::new() }
+    Query {
+        sql: sql.into(),
+        args: Vec::new(),
+    }
 }
 
 impl Query {
@@ -107,7 +115,9 @@ impl Query {
     }
 }
 
-fn sqlite_query(query: &Query) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+fn sqlite_query(
+    query: &Query,
+) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
     let mut x = sqlx::query(&query.sql);
     for v in &query.args {
         x = match v {
@@ -167,17 +177,43 @@ enum Exec<'a> {
 impl Exec<'_> {
     async fn fetch_all(self, query: &Query) -> Result<Vec<Row>, StoreError> {
         Ok(match self {
-            Exec::SqlitePool(p) => sqlite_query(query).fetch_all(p).await?.into_iter().map(Row::Sqlite).collect(),
-            Exec::SqliteConn(c) => sqlite_query(query).fetch_all(c).await?.into_iter().map(Row::Sqlite).collect(),
-            Exec::PgPool(p) => pg_query(query).fetch_all(p).await?.into_iter().map(Row::Pg).collect(),
-            Exec::PgConn(c) => pg_query(query).fetch_all(c).await?.into_iter().map(Row::Pg).collect(),
+            Exec::SqlitePool(p) => sqlite_query(query)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Exec::SqliteConn(c) => sqlite_query(query)
+                .fetch_all(c)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Exec::PgPool(p) => pg_query(query)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
+            Exec::PgConn(c) => pg_query(query)
+                .fetch_all(c)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
         })
     }
 
     async fn fetch_optional(self, query: &Query) -> Result<Option<Row>, StoreError> {
         Ok(match self {
-            Exec::SqlitePool(p) => sqlite_query(query).fetch_optional(p).await?.map(Row::Sqlite),
-            Exec::SqliteConn(c) => sqlite_query(query).fetch_optional(c).await?.map(Row::Sqlite),
+            Exec::SqlitePool(p) => sqlite_query(query)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Sqlite),
+            Exec::SqliteConn(c) => sqlite_query(query)
+                .fetch_optional(c)
+                .await?
+                .map(Row::Sqlite),
             Exec::PgPool(p) => pg_query(query).fetch_optional(p).await?.map(Row::Pg),
             Exec::PgConn(c) => pg_query(query).fetch_optional(c).await?.map(Row::Pg),
         })
@@ -205,7 +241,10 @@ macro_rules! query_methods {
         }
 
         pub async fn fetch_one(&mut self, query: &Query) -> Result<Row, StoreError> {
-            self.exec().fetch_optional(query).await?.ok_or(StoreError::NotFound)
+            self.exec()
+                .fetch_optional(query)
+                .await?
+                .ok_or(StoreError::NotFound)
         }
 
         pub async fn execute(&mut self, query: &Query) -> Result<u64, StoreError> {
@@ -224,7 +263,10 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        Self { max_connections: 10, pg_schema: None }
+        Self {
+            max_connections: 10,
+            pg_schema: None,
+        }
     }
 }
 
@@ -249,7 +291,10 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts.clone())
+                .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(options.max_connections.max(1))
                 .connect_with(opts.read_only(true))
@@ -291,7 +336,10 @@ impl Db {
     }
 
     pub async fn fetch_one(&self, query: &Query) -> Result<Row, StoreError> {
-        self.reader().fetch_optional(query).await?.ok_or(StoreError::NotFound)
+        self.reader()
+            .fetch_optional(query)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// One auto-committed write.
@@ -321,7 +369,10 @@ impl Db {
     /// Pool statistics for `/metrics`: (connections open, idle).
     pub fn pool_stats(&self) -> (u32, usize) {
         match self {
-            Db::Sqlite { read, write } => (read.size() + write.size(), read.num_idle() + write.num_idle()),
+            Db::Sqlite { read, write } => (
+                read.size() + write.size(),
+                read.num_idle() + write.num_idle(),
+            ),
             Db::Postgres(p) => (p.size(), p.num_idle()),
         }
     }
@@ -359,8 +410,8 @@ pub enum Tx {
 impl Tx {
     fn exec(&mut self) -> Exec<'_> {
         match self {
-            Tx::Sqlite(t) => Exec::SqliteConn(&mut **t),
-            Tx::Pg(t) => Exec::PgConn(&mut **t),
+            Tx::Sqlite(t) => Exec::SqliteConn(t),
+            Tx::Pg(t) => Exec::PgConn(t),
         }
     }
 
@@ -410,9 +461,18 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://dcrc:s3cr3t@db:5432/dcrc"), "postgres://dcrc:***@db:5432/dcrc");
-        assert_eq!(redact_url("postgres://dcrc@db/dcrc"), "postgres://dcrc@db/dcrc");
+        assert_eq!(
+            redact_url("postgres://dcrc:s3cr3t@db:5432/dcrc"),
+            "postgres://dcrc:***@db:5432/dcrc"
+        );
+        assert_eq!(
+            redact_url("postgres://dcrc@db/dcrc"),
+            "postgres://dcrc@db/dcrc"
+        );
         assert_eq!(redact_url("sqlite://dcrc.db"), "sqlite://dcrc.db");
-        assert_eq!(redact_url("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:p@ss@h/db"),
+            "postgres://u:***@h/db"
+        );
     }
 }

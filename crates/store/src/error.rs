@@ -14,7 +14,10 @@ pub enum StoreError {
     /// The change conflicts with existing data (a duplicate username, say). `code` is a
     /// stable snake_case code and `field` the input field concerned, if any.
     #[error("conflict: {code}")]
-    Conflict { code: &'static str, field: Option<&'static str> },
+    Conflict {
+        code: &'static str,
+        field: Option<&'static str>,
+    },
     /// The caller is authenticated and may see the record but lacks the permission.
     #[error("forbidden")]
     Forbidden,

@@ -23,7 +23,14 @@ pub struct Job {
 const LEASE_MS: i64 = 5 * 60_000;
 
 /// Adds a job unless one with the same idempotency key exists; returns whether it was added.
-pub async fn enqueue(tx: &mut Tx, now: i64, kind: &str, key: &str, run_at: i64, payload: &serde_json::Value) -> Result<bool> {
+pub async fn enqueue(
+    tx: &mut Tx,
+    now: i64,
+    kind: &str,
+    key: &str,
+    run_at: i64,
+    payload: &serde_json::Value,
+) -> Result<bool> {
     let n = tx
         .execute(
             &q("INSERT INTO jobs (kind, idempotency_key, run_at, payload, state, attempts, created_at) \
@@ -40,7 +47,13 @@ pub async fn enqueue(tx: &mut Tx, now: i64, kind: &str, key: &str, run_at: i64, 
 
 impl Store {
     /// Enqueues in its own transaction.
-    pub async fn enqueue_job(&self, kind: &str, key: &str, run_at: i64, payload: &serde_json::Value) -> Result<bool> {
+    pub async fn enqueue_job(
+        &self,
+        kind: &str,
+        key: &str,
+        run_at: i64,
+        payload: &serde_json::Value,
+    ) -> Result<bool> {
         let mut tx = self.db.begin().await?;
         let added = enqueue(&mut tx, self.now_ms(), kind, key, run_at, payload).await?;
         tx.commit().await?;
@@ -52,7 +65,12 @@ impl Store {
         let now = self.now_ms();
         let rows = self
             .db
-            .write_returning(&q(dialect::claim_jobs_sql(self.db.backend())).bind(now).bind(now + LEASE_MS).bind(limit))
+            .write_returning(
+                &q(dialect::claim_jobs_sql(self.db.backend()))
+                    .bind(now)
+                    .bind(now + LEASE_MS)
+                    .bind(limit),
+            )
             .await?;
         let mut jobs = rows
             .iter()
@@ -62,7 +80,8 @@ impl Store {
                     kind: r.text("kind")?,
                     key: r.text("idempotency_key")?,
                     run_at: r.i64("run_at")?,
-                    payload: serde_json::from_str(&r.text("payload")?).unwrap_or(serde_json::Value::Null),
+                    payload: serde_json::from_str(&r.text("payload")?)
+                        .unwrap_or(serde_json::Value::Null),
                     attempts: r.i64("attempts")?,
                 })
             })
@@ -98,7 +117,14 @@ impl Store {
 
     /// Counts of jobs by state, for `/metrics` and the operations page.
     pub async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
-        let rows = self.db.fetch_all(&q("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state ORDER BY state")).await?;
-        rows.iter().map(|r| Ok((r.text("state")?, r.i64("n")?))).collect()
+        let rows = self
+            .db
+            .fetch_all(&q(
+                "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state ORDER BY state",
+            ))
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.text("state")?, r.i64("n")?)))
+            .collect()
     }
 }

@@ -12,8 +12,8 @@ pub mod orgs;
 pub mod page;
 pub mod principal;
 pub mod secret;
-pub mod setup;
 pub mod settings;
+pub mod setup;
 pub mod testing;
 pub mod users;
 
@@ -38,7 +38,12 @@ pub struct AuthPolicy {
 
 impl Default for AuthPolicy {
     fn default() -> Self {
-        Self { max_failed_logins: 5, lockout_minutes: 15, session_hours: 12, max_token_days: 365 }
+        Self {
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            session_hours: 12,
+            max_token_days: 365,
+        }
     }
 }
 
@@ -52,7 +57,11 @@ pub struct Store {
 
 impl Store {
     pub fn new(db: Db, clock: SharedClock) -> Self {
-        Self { db, clock, auth_policy: AuthPolicy::default() }
+        Self {
+            db,
+            clock,
+            auth_policy: AuthPolicy::default(),
+        }
     }
 
     /// Now, in milliseconds since the epoch, from the injected clock.

@@ -23,7 +23,11 @@ pub async fn migrate(db: &Db, now_ms: i64) -> Result<Vec<i64>, StoreError> {
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let mut tx = db.begin().await?;
-        let done = tx.fetch_optional(&q("SELECT version FROM schema_migrations WHERE version = $1").bind(m.version)).await?;
+        let done = tx
+            .fetch_optional(
+                &q("SELECT version FROM schema_migrations WHERE version = $1").bind(m.version),
+            )
+            .await?;
         if done.is_some() {
             continue;
         }
@@ -32,8 +36,13 @@ pub async fn migrate(db: &Db, now_ms: i64) -> Result<Vec<i64>, StoreError> {
             Backend::Postgres => m.postgres,
         };
         Db::raw_script(&mut tx, sql).await?;
-        tx.execute(&q("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)").bind(m.version).bind(m.name).bind(now_ms))
-            .await?;
+        tx.execute(
+            &q("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now_ms),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(version = m.version, name = m.name, "applied migration");
         applied.push(m.version);
@@ -59,5 +68,7 @@ pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>, StoreError
         }
     };
     let rows = db.fetch_all(&q(sql)).await?;
-    rows.iter().map(|r| Ok((r.text("table_name")?, r.text("column_name")?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.text("table_name")?, r.text("column_name")?)))
+        .collect()
 }

@@ -34,14 +34,16 @@ pub struct Org {
     pub path: String,
 }
 
-const ORG_COLUMNS: &str = "id, parent_id, kind, name, code, path, depth, active, created_at, updated_at";
+const ORG_COLUMNS: &str =
+    "id, parent_id, kind, name, code, path, depth, active, created_at, updated_at";
 
 fn org_from_row(r: &Row) -> Result<Org> {
     let kind = r.text("kind")?;
     Ok(Org {
         id: r.i64("id")?,
         parent_id: r.opt_i64("parent_id")?,
-        kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Internal(format!("unknown org kind {kind}")))?,
+        kind: OrgKind::parse(&kind)
+            .ok_or_else(|| StoreError::Internal(format!("unknown org kind {kind}")))?,
         name: r.text("name")?,
         code: r.opt_text("code")?,
         path: r.text("path")?,
@@ -88,7 +90,11 @@ pub struct OrgFilter {
 
 fn validate_code(code: Option<&str>, errors: &mut Invalid) -> Option<String> {
     let code = code.map(str::trim).filter(|c| !c.is_empty())?;
-    if code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if code.len() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         errors.push(FieldError::new("code", "org_code_format"));
     }
     Some(code.to_string())
@@ -96,7 +102,14 @@ fn validate_code(code: Option<&str>, errors: &mut Invalid) -> Option<String> {
 
 /// Inserts an org under `parent` (or as a root) and fills in its path; used by the API
 /// and by `dcrc init`.
-pub(crate) async fn insert_org(tx: &mut Tx, now: i64, parent: Option<&Org>, kind: OrgKind, name: &str, code: Option<&str>) -> Result<Org> {
+pub(crate) async fn insert_org(
+    tx: &mut Tx,
+    now: i64,
+    parent: Option<&Org>,
+    kind: OrgKind,
+    name: &str,
+    code: Option<&str>,
+) -> Result<Org> {
     let depth = parent.map(|p| p.depth + 1).unwrap_or(0);
     let row = tx
         .fetch_one(
@@ -113,14 +126,24 @@ pub(crate) async fn insert_org(tx: &mut Tx, now: i64, parent: Option<&Org>, kind
         .map_err(conflict_on_code)?;
     let id = row.i64("id")?;
     let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
-    tx.execute(&q("UPDATE orgs SET path = $1 WHERE id = $2").bind(&path).bind(id)).await?;
-    let row = tx.fetch_one(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id)).await?;
+    tx.execute(
+        &q("UPDATE orgs SET path = $1 WHERE id = $2")
+            .bind(&path)
+            .bind(id),
+    )
+    .await?;
+    let row = tx
+        .fetch_one(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
+        .await?;
     org_from_row(&row)
 }
 
 fn conflict_on_code(e: StoreError) -> StoreError {
     if e.is_unique_violation() {
-        StoreError::Conflict { code: "org_code_taken", field: Some("code") }
+        StoreError::Conflict {
+            code: "org_code_taken",
+            field: Some("code"),
+        }
     } else {
         e
     }
@@ -131,7 +154,13 @@ impl Store {
     pub async fn get_org(&self, scope: &Scope, id: i64) -> Result<Org> {
         let row = self
             .db
-            .fetch_optional(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 AND path LIKE $2")).bind(id).bind(scope.like_pattern()))
+            .fetch_optional(
+                &q(format!(
+                    "SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 AND path LIKE $2"
+                ))
+                .bind(id)
+                .bind(scope.like_pattern()),
+            )
             .await?
             .ok_or(StoreError::NotFound)?;
         org_from_row(&row)
@@ -139,7 +168,8 @@ impl Store {
 
     /// Orgs in scope, in id order.
     pub async fn list_orgs(&self, who: &Principal, filter: &OrgFilter) -> Result<Page<Org>> {
-        self.authorize(who, Permission::ViewDirectory, "org").await?;
+        self.authorize(who, Permission::ViewDirectory, "org")
+            .await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
         let mut query = q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE "));
@@ -160,7 +190,9 @@ impl Store {
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let p = query.param(format!("%{}%", crate::dialect::like_escape(text)));
             let like = crate::dialect::ilike(self.db.backend());
-            query.push_sql(&format!(" AND (name {like} {p} ESCAPE '\\' OR code {like} {p} ESCAPE '\\')"));
+            query.push_sql(&format!(
+                " AND (name {like} {p} ESCAPE '\\' OR code {like} {p} ESCAPE '\\')"
+            ));
         }
         if let Some(c) = cursor {
             let p = query.param(c);
@@ -192,7 +224,10 @@ impl Store {
         };
         if let Some(parent) = &parent {
             if !parent.kind.may_contain(input.kind) {
-                errors.push(FieldError::new("kind", "org_kind_not_allowed").with("parent", parent.kind.as_str()));
+                errors.push(
+                    FieldError::new("kind", "org_kind_not_allowed")
+                        .with("parent", parent.kind.as_str()),
+                );
             }
             if !parent.active {
                 errors.push(FieldError::new("parent_id", "org_inactive"));
@@ -201,10 +236,29 @@ impl Store {
         errors.finish()?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let org = insert_org(&mut tx, now, parent.as_ref(), input.kind, &name, code.as_deref()).await?;
+        let org = insert_org(
+            &mut tx,
+            now,
+            parent.as_ref(),
+            input.kind,
+            &name,
+            code.as_deref(),
+        )
+        .await?;
         let detail = serde_json::json!({ "name": org.name, "kind": org.kind, "parent_id": org.parent_id, "code": org.code });
-        audit::record(&mut tx, now, &Actor::from(who), Event { action: "create", entity: "org", entity_id: Some(org.id.to_string()), org_id: Some(org.id), detail })
-            .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::from(who),
+            Event {
+                action: "create",
+                entity: "org",
+                entity_id: Some(org.id.to_string()),
+                org_id: Some(org.id),
+                detail,
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -214,8 +268,14 @@ impl Store {
         let before = self.get_org(&who.scope, id).await?;
         self.authorize(who, Permission::ManageOrgs, "org").await?;
         let mut errors = Invalid::default();
-        let name = patch.name.as_deref().map(|n| validation::text("name", n, 100, &mut errors));
-        let code = patch.code.as_deref().map(|c| validate_code(Some(c), &mut errors));
+        let name = patch
+            .name
+            .as_deref()
+            .map(|n| validation::text("name", n, 100, &mut errors));
+        let code = patch
+            .code
+            .as_deref()
+            .map(|c| validate_code(Some(c), &mut errors));
         if patch.active == Some(false) && id == who.org_id {
             errors.push(FieldError::new("active", "cannot_deactivate_own_org"));
         }
@@ -232,14 +292,23 @@ impl Store {
                 .await?
                 .i64("n")?;
             if busy > 0 {
-                return Err(StoreError::Conflict { code: "org_not_empty", field: Some("active") });
+                return Err(StoreError::Conflict {
+                    code: "org_not_empty",
+                    field: Some("active"),
+                });
             }
         }
         if patch.active == Some(true) && !before.active {
             if let Some(pid) = before.parent_id {
-                let parent_active = tx.fetch_one(&q("SELECT active FROM orgs WHERE id = $1").bind(pid)).await?.bool("active")?;
+                let parent_active = tx
+                    .fetch_one(&q("SELECT active FROM orgs WHERE id = $1").bind(pid))
+                    .await?
+                    .bool("active")?;
                 if !parent_active {
-                    return Err(StoreError::Conflict { code: "org_inactive", field: Some("active") });
+                    return Err(StoreError::Conflict {
+                        code: "org_inactive",
+                        field: Some("active"),
+                    });
                 }
             }
         }
@@ -265,7 +334,19 @@ impl Store {
             "before": { "name": before.name, "code": before.code, "active": before.active },
             "after": { "name": new_name, "code": new_code, "active": new_active },
         });
-        audit::record(&mut tx, now, &Actor::from(who), Event { action, entity: "org", entity_id: Some(id.to_string()), org_id: Some(id), detail }).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::from(who),
+            Event {
+                action,
+                entity: "org",
+                entity_id: Some(id.to_string()),
+                org_id: Some(id),
+                detail,
+            },
+        )
+        .await?;
         tx.commit().await?;
         self.get_org(&who.scope, id).await
     }
@@ -273,10 +354,16 @@ impl Store {
     /// Every org in scope in tree order (each followed by its subtree), at most 5,000,
     /// for pickers and the tree view.
     pub async fn org_tree(&self, who: &Principal) -> Result<Vec<Org>> {
-        self.authorize(who, Permission::ViewDirectory, "org").await?;
+        self.authorize(who, Permission::ViewDirectory, "org")
+            .await?;
         let rows = self
             .db
-            .fetch_all(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE $1 ORDER BY path LIMIT 5000")).bind(who.scope.like_pattern()))
+            .fetch_all(
+                &q(format!(
+                    "SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE $1 ORDER BY path LIMIT 5000"
+                ))
+                .bind(who.scope.like_pattern()),
+            )
             .await?;
         rows.iter().map(org_from_row).collect()
     }
@@ -286,7 +373,10 @@ impl Store {
         let ids: Vec<i64> = org.path.split('/').filter_map(|s| s.parse().ok()).collect();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let row = self.db.fetch_one(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id)).await?;
+            let row = self
+                .db
+                .fetch_one(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
+                .await?;
             out.push(org_from_row(&row)?);
         }
         Ok(out)

@@ -27,7 +27,12 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<i64>, dcrc_domain::I
             .strip_prefix('i')
             .and_then(|n| n.parse::<i64>().ok())
             .map(Some)
-            .ok_or_else(|| dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new("cursor", "invalid_cursor")])),
+            .ok_or_else(|| {
+                dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new(
+                    "cursor",
+                    "invalid_cursor",
+                )])
+            }),
     }
 }
 
@@ -40,7 +45,10 @@ pub fn paginate<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Page
     } else {
         None
     };
-    Page { items: rows, next_cursor }
+    Page {
+        items: rows,
+        next_cursor,
+    }
 }
 
 #[cfg(test)]

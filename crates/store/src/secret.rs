@@ -15,7 +15,8 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
 /// Hashes a password with Argon2id (default parameters: 19 MiB, 2 passes). Slow on
 /// purpose: call from a blocking thread.
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?)
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -25,7 +26,9 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -39,13 +42,18 @@ pub async fn hash_password_blocking(password: String) -> Result<String, StoreErr
 
 /// Runs [`verify_password`] off the async runtime.
 pub async fn verify_password_blocking(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 /// A new random token (`dcrc_` + 43 base64url characters, 256 bits).
 pub fn new_token() -> Result<String, StoreError> {
     let bytes = random_bytes::<32>()?;
-    Ok(format!("dcrc_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(format!(
+        "dcrc_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    ))
 }
 
 /// A random password for `dcrc init` when none is given: 20 URL-safe characters.

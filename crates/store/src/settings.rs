@@ -6,10 +6,16 @@ use crate::Store;
 
 impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(match self.db.fetch_optional(&q("SELECT value FROM settings WHERE key = $1").bind(key)).await? {
-            Some(row) => Some(row.text("value")?),
-            None => None,
-        })
+        Ok(
+            match self
+                .db
+                .fetch_optional(&q("SELECT value FROM settings WHERE key = $1").bind(key))
+                .await?
+            {
+                Some(row) => Some(row.text("value")?),
+                None => None,
+            },
+        )
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {

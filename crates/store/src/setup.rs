@@ -7,19 +7,29 @@ use crate::error::{Result, StoreError};
 use crate::orgs::{insert_org, Org};
 use crate::principal::{Principal, Scope};
 use crate::secret;
-use crate::users::insert_user;
+use crate::users::{insert_user, UserRecord};
 use crate::Store;
 use dcrc_domain::{validation, FieldError, Invalid, Lang, OrgKind, Role};
 
 impl Store {
     /// Whether any organisation exists.
     pub async fn is_initialised(&self) -> Result<bool> {
-        Ok(self.db.fetch_one(&q("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")? > 0)
+        Ok(self
+            .db
+            .fetch_one(&q("SELECT COUNT(*) AS n FROM orgs"))
+            .await?
+            .i64("n")?
+            > 0)
     }
 
     /// Creates the root brand and its first administrator in an empty database; refuses
     /// (`already_initialised`) otherwise.
-    pub async fn initialise(&self, brand_name: &str, admin_username: &str, admin_password: &str) -> Result<(Org, i64)> {
+    pub async fn initialise(
+        &self,
+        brand_name: &str,
+        admin_username: &str,
+        admin_password: &str,
+    ) -> Result<(Org, i64)> {
         let mut errors = Invalid::default();
         let brand_name = validation::text("brand", brand_name, 100, &mut errors);
         let username = validation::username("admin_user", admin_username, &mut errors);
@@ -28,17 +38,53 @@ impl Store {
         let hash = secret::hash_password_blocking(admin_password.to_string()).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let existing = tx.fetch_one(&q("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")?;
+        let existing = tx
+            .fetch_one(&q("SELECT COUNT(*) AS n FROM orgs"))
+            .await?
+            .i64("n")?;
         if existing > 0 {
-            return Err(StoreError::Conflict { code: "already_initialised", field: None });
+            return Err(StoreError::Conflict {
+                code: "already_initialised",
+                field: None,
+            });
         }
         let brand = insert_org(&mut tx, now, None, OrgKind::Brand, &brand_name, None).await?;
-        let user_id = insert_user(&mut tx, now, brand.id, &username, "Administrator", &hash, &[Role::Admin], None).await?;
+        let record = UserRecord {
+            org_id: brand.id,
+            username: &username,
+            display_name: "Administrator",
+            password_hash: &hash,
+            roles: &[Role::Admin],
+            locale: None,
+        };
+        let user_id = insert_user(&mut tx, now, &record).await?;
         let actor = Actor::system("dcrc init");
-        audit::record(&mut tx, now, &actor, Event { action: "create", entity: "org", entity_id: Some(brand.id.to_string()), org_id: Some(brand.id), detail: serde_json::json!({"name": brand.name, "kind": "brand"}) })
-            .await?;
-        audit::record(&mut tx, now, &actor, Event { action: "create", entity: "user", entity_id: Some(user_id.to_string()), org_id: Some(brand.id), detail: serde_json::json!({"username": username, "roles": ["admin"]}) })
-            .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            Event {
+                action: "create",
+                entity: "org",
+                entity_id: Some(brand.id.to_string()),
+                org_id: Some(brand.id),
+                detail: serde_json::json!({"name": brand.name, "kind": "brand"}),
+            },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            Event {
+                action: "create",
+                entity: "user",
+                entity_id: Some(user_id.to_string()),
+                org_id: Some(brand.id),
+                detail: serde_json::json!({"username": username, "roles": ["admin"]}),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok((brand, user_id))
     }
@@ -56,8 +102,15 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let user_id = row.i64("id")?;
-        let roles = self.db.fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id)).await?;
-        let roles_csv = roles.iter().map(|r| r.text("role")).collect::<Result<Vec<_>>>()?.join(",");
+        let roles = self
+            .db
+            .fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id))
+            .await?;
+        let roles_csv = roles
+            .iter()
+            .map(|r| r.text("role"))
+            .collect::<Result<Vec<_>>>()?
+            .join(",");
         let org_id = row.i64("org_id")?;
         let kind = row.text("kind")?;
         Ok(Principal {

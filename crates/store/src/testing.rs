@@ -34,20 +34,51 @@ pub async fn test_databases() -> Result<Vec<TestDb>> {
 /// A migrated SQLite database in a new temporary file.
 pub async fn sqlite() -> Result<TestDb> {
     let path = std::env::temp_dir().join(format!("dcrc-test-{}.db", unique_suffix()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()), &DbOptions { max_connections: 4, pg_schema: None }).await?;
+    let db = Db::connect(
+        &format!("sqlite://{}", path.display()),
+        &DbOptions {
+            max_connections: 4,
+            pg_schema: None,
+        },
+    )
+    .await?;
     migrate(&db, 0).await?;
-    Ok(TestDb { db, name: "sqlite", sqlite_file: Some(path), pg: None })
+    Ok(TestDb {
+        db,
+        name: "sqlite",
+        sqlite_file: Some(path),
+        pg: None,
+    })
 }
 
 /// A migrated PostgreSQL schema of its own.
 pub async fn postgres(url: &str) -> Result<TestDb> {
     let schema = format!("t_{}", unique_suffix());
-    let admin = Db::connect(url, &DbOptions { max_connections: 1, pg_schema: None }).await?;
+    let admin = Db::connect(
+        url,
+        &DbOptions {
+            max_connections: 1,
+            pg_schema: None,
+        },
+    )
+    .await?;
     admin.execute(&q(format!("CREATE SCHEMA {schema}"))).await?;
     admin.close().await;
-    let db = Db::connect(url, &DbOptions { max_connections: 5, pg_schema: Some(schema.clone()) }).await?;
+    let db = Db::connect(
+        url,
+        &DbOptions {
+            max_connections: 5,
+            pg_schema: Some(schema.clone()),
+        },
+    )
+    .await?;
     migrate(&db, 0).await?;
-    Ok(TestDb { db, name: "postgres", sqlite_file: None, pg: Some((url.to_string(), schema)) })
+    Ok(TestDb {
+        db,
+        name: "postgres",
+        sqlite_file: None,
+        pg: Some((url.to_string(), schema)),
+    })
 }
 
 impl TestDb {
@@ -60,8 +91,18 @@ impl TestDb {
             }
         }
         if let Some((url, schema)) = self.pg {
-            if let Ok(admin) = Db::connect(&url, &DbOptions { max_connections: 1, pg_schema: None }).await {
-                let _ = admin.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await;
+            if let Ok(admin) = Db::connect(
+                &url,
+                &DbOptions {
+                    max_connections: 1,
+                    pg_schema: None,
+                },
+            )
+            .await
+            {
+                let _ = admin
+                    .execute(&q(format!("DROP SCHEMA {schema} CASCADE")))
+                    .await;
                 admin.close().await;
             }
         }

@@ -65,10 +65,15 @@ pub struct UserFilter {
     pub limit: Option<i64>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.org_id, u.locale, u.active, u.created_at, u.updated_at";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.org_id, u.locale, u.active, u.created_at, u.updated_at";
 
 pub(crate) fn parse_roles(csv: Option<String>) -> Vec<Role> {
-    let mut roles: Vec<Role> = csv.unwrap_or_default().split(',').filter_map(Role::parse).collect();
+    let mut roles: Vec<Role> = csv
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(Role::parse)
+        .collect();
     roles.sort();
     roles
 }
@@ -98,7 +103,10 @@ async fn attach_roles(store: &Store, users: &mut [User]) -> Result<()> {
     query.push_sql(") ORDER BY user_id, role");
     for row in store.db.fetch_all(&query).await? {
         let uid = row.i64("user_id")?;
-        if let (Some(user), Some(role)) = (users.iter_mut().find(|u| u.id == uid), Role::parse(&row.text("role")?)) {
+        if let (Some(user), Some(role)) = (
+            users.iter_mut().find(|u| u.id == uid),
+            Role::parse(&row.text("role")?),
+        ) {
             user.roles.push(role);
         }
     }
@@ -114,12 +122,34 @@ fn check_roles(roles: &[Role], org: &Org, errors: &mut Invalid) {
     }
     for role in roles {
         if !role.fits_org(org.kind) {
-            errors.push(FieldError::new("roles", "role_not_for_org_kind").with("role", role.as_str()).with("kind", org.kind.as_str()));
+            errors.push(
+                FieldError::new("roles", "role_not_for_org_kind")
+                    .with("role", role.as_str())
+                    .with("kind", org.kind.as_str()),
+            );
         }
     }
 }
 
-pub(crate) async fn insert_user(tx: &mut Tx, now: i64, org_id: i64, username: &str, display_name: &str, hash: &str, roles: &[Role], locale: Option<Lang>) -> Result<i64> {
+/// A validated user ready to be stored.
+pub(crate) struct UserRecord<'a> {
+    pub org_id: i64,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub roles: &'a [Role],
+    pub locale: Option<Lang>,
+}
+
+pub(crate) async fn insert_user(tx: &mut Tx, now: i64, user: &UserRecord<'_>) -> Result<i64> {
+    let UserRecord {
+        org_id,
+        username,
+        display_name,
+        password_hash: hash,
+        roles,
+        locale,
+    } = *user;
     let row = tx
         .fetch_one(
             &q("INSERT INTO users (org_id, username, display_name, password_hash, locale, active, failed_logins, password_changed_at, created_at, updated_at) \
@@ -139,12 +169,18 @@ pub(crate) async fn insert_user(tx: &mut Tx, now: i64, org_id: i64, username: &s
 }
 
 async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> Result<()> {
-    tx.execute(&q("DELETE FROM user_roles WHERE user_id = $1").bind(user_id)).await?;
+    tx.execute(&q("DELETE FROM user_roles WHERE user_id = $1").bind(user_id))
+        .await?;
     let mut unique = roles.to_vec();
     unique.sort();
     unique.dedup();
     for role in unique {
-        tx.execute(&q("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(user_id).bind(role.as_str())).await?;
+        tx.execute(
+            &q("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(role.as_str()),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -168,10 +204,13 @@ impl Store {
 
     /// Users in scope, in id order.
     pub async fn list_users(&self, who: &Principal, filter: &UserFilter) -> Result<Page<User>> {
-        self.authorize(who, Permission::ViewDirectory, "user").await?;
+        self.authorize(who, Permission::ViewDirectory, "user")
+            .await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
-        let mut query = q(format!("SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE "));
+        let mut query = q(format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE "
+        ));
         let p = query.param(who.scope.like_pattern());
         query.push_sql(&p);
         if let Some(org) = filter.org_id {
@@ -180,7 +219,9 @@ impl Store {
         }
         if let Some(role) = filter.role {
             let p = query.param(role.as_str());
-            query.push_sql(&format!(" AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = {p})"));
+            query.push_sql(&format!(
+                " AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = {p})"
+            ));
         }
         if let Some(active) = filter.active {
             let p = query.param(active);
@@ -189,7 +230,9 @@ impl Store {
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let p = query.param(format!("%{}%", crate::dialect::like_escape(text)));
             let like = crate::dialect::ilike(self.db.backend());
-            query.push_sql(&format!(" AND (u.username {like} {p} ESCAPE '\\' OR u.display_name {like} {p} ESCAPE '\\')"));
+            query.push_sql(&format!(
+                " AND (u.username {like} {p} ESCAPE '\\' OR u.display_name {like} {p} ESCAPE '\\')"
+            ));
         }
         if let Some(c) = cursor {
             let p = query.param(c);
@@ -219,10 +262,29 @@ impl Store {
         let hash = secret::hash_password_blocking(input.password).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let id = insert_user(&mut tx, now, org.id, &username, &display_name, &hash, &input.roles, input.locale).await?;
+        let record = UserRecord {
+            org_id: org.id,
+            username: &username,
+            display_name: &display_name,
+            password_hash: &hash,
+            roles: &input.roles,
+            locale: input.locale,
+        };
+        let id = insert_user(&mut tx, now, &record).await?;
         let detail = serde_json::json!({ "username": username, "display_name": display_name, "org_id": org.id, "roles": input.roles });
-        audit::record(&mut tx, now, &Actor::from(who), Event { action: "create", entity: "user", entity_id: Some(id.to_string()), org_id: Some(org.id), detail })
-            .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::from(who),
+            Event {
+                action: "create",
+                entity: "user",
+                entity_id: Some(id.to_string()),
+                org_id: Some(org.id),
+                detail,
+            },
+        )
+        .await?;
         tx.commit().await?;
         self.get_user(who, id).await
     }
@@ -238,9 +300,14 @@ impl Store {
         if !self_service {
             self.authorize(who, Permission::ManageUsers, "user").await?;
         }
-        let org = self.get_org(&who.scope, patch.org_id.unwrap_or(before.org_id)).await?;
+        let org = self
+            .get_org(&who.scope, patch.org_id.unwrap_or(before.org_id))
+            .await?;
         let mut errors = Invalid::default();
-        let display_name = patch.display_name.as_deref().map(|n| validation::text("display_name", n, 64, &mut errors));
+        let display_name = patch
+            .display_name
+            .as_deref()
+            .map(|n| validation::text("display_name", n, 64, &mut errors));
         let roles = patch.roles.clone().unwrap_or_else(|| before.roles.clone());
         if patch.roles.is_some() || patch.org_id.is_some() {
             check_roles(&roles, &org, &mut errors);
@@ -251,7 +318,13 @@ impl Store {
         if id == who.user_id && patch.active == Some(false) {
             errors.push(FieldError::new("active", "cannot_deactivate_self"));
         }
-        if id == who.user_id && patch.roles.as_ref().is_some_and(|r| !r.contains(&Role::Admin)) && before.roles.contains(&Role::Admin) {
+        if id == who.user_id
+            && patch
+                .roles
+                .as_ref()
+                .is_some_and(|r| !r.contains(&Role::Admin))
+            && before.roles.contains(&Role::Admin)
+        {
             errors.push(FieldError::new("roles", "cannot_drop_own_admin"));
         }
         if patch.org_id.is_some() && !org.active {
@@ -283,7 +356,11 @@ impl Store {
             tx.execute(&q("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3").bind(hash).bind(now).bind(id))
                 .await?;
         }
-        if !active || hash.is_some() || patch.org_id.is_some_and(|o| o != before.org_id) || patch.roles.is_some() {
+        if !active
+            || hash.is_some()
+            || patch.org_id.is_some_and(|o| o != before.org_id)
+            || patch.roles.is_some()
+        {
             crate::auth::revoke_all(&mut tx, id, now, None).await?;
         }
         let action = match (before.active, active) {
@@ -295,7 +372,19 @@ impl Store {
             "before": { "display_name": before.display_name, "org_id": before.org_id, "roles": before.roles, "active": before.active },
             "after": { "display_name": display_name, "org_id": org.id, "roles": roles, "active": active, "password_reset": hash.is_some() },
         });
-        audit::record(&mut tx, now, &Actor::from(who), Event { action, entity: "user", entity_id: Some(id.to_string()), org_id: Some(org.id), detail }).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::from(who),
+            Event {
+                action,
+                entity: "user",
+                entity_id: Some(id.to_string()),
+                org_id: Some(org.id),
+                detail,
+            },
+        )
+        .await?;
         tx.commit().await?;
         self.get_user(who, id).await
     }

@@ -1,5 +1,6 @@
 //! Storage contract tests. Each runs on SQLite, and on PostgreSQL too when
 //! `DCRC_TEST_POSTGRES_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use chrono::{TimeZone, Utc};
 use dcrc_domain::{OrgKind, Role, TestClock};
@@ -11,12 +12,17 @@ use dcrc_store::{q, Store, StoreError};
 use std::sync::Arc;
 
 fn clock() -> Arc<TestClock> {
-    Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()))
+    Arc::new(TestClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+    ))
 }
 
 async fn admin_store(db: dcrc_store::Db, clock: Arc<TestClock>) -> (Store, dcrc_store::Principal) {
     let store = Store::new(db, clock);
-    store.initialise("长城汽车", "root", "root-password").await.unwrap();
+    store
+        .initialise("长城汽车", "root", "root-password")
+        .await
+        .unwrap();
     let admin = store.operator_as("root").await.unwrap();
     (store, admin)
 }
@@ -24,8 +30,12 @@ async fn admin_store(db: dcrc_store::Db, clock: Arc<TestClock>) -> (Store, dcrc_
 #[tokio::test]
 async fn both_schemas_have_the_same_tables_and_columns() {
     let sqlite = testing::sqlite().await.unwrap();
-    let lite = dcrc_store::migrate::schema_columns(&sqlite.db).await.unwrap();
-    assert!(lite.iter().any(|(t, c)| t == "users" && c == "password_hash"));
+    let lite = dcrc_store::migrate::schema_columns(&sqlite.db)
+        .await
+        .unwrap();
+    assert!(lite
+        .iter()
+        .any(|(t, c)| t == "users" && c == "password_hash"));
     if let Ok(url) = std::env::var("DCRC_TEST_POSTGRES_URL") {
         let pg = testing::postgres(&url).await.unwrap();
         let cols = dcrc_store::migrate::schema_columns(&pg.db).await.unwrap();
@@ -49,7 +59,17 @@ async fn init_refuses_an_initialised_database() {
     for t in test_databases().await.unwrap() {
         let (store, _) = admin_store(t.db.clone(), clock()).await;
         let again = store.initialise("Other", "other", "other-password").await;
-        assert!(matches!(again, Err(StoreError::Conflict { code: "already_initialised", .. })), "{}", t.name);
+        assert!(
+            matches!(
+                again,
+                Err(StoreError::Conflict {
+                    code: "already_initialised",
+                    ..
+                })
+            ),
+            "{}",
+            t.name
+        );
         t.cleanup().await;
     }
 }
@@ -59,21 +79,66 @@ async fn a_dealer_user_sees_only_their_dealer() {
     for t in test_databases().await.unwrap() {
         let (store, admin) = admin_store(t.db.clone(), clock()).await;
         let brand = admin.org_id;
-        let mk = |name: &str, kind, parent| NewOrg { name: name.into(), kind, parent_id: Some(parent), code: None };
-        let region = store.create_org(&admin, mk("华南大区", OrgKind::Region, brand)).await.unwrap();
-        let a = store.create_org(&admin, mk("A店", OrgKind::Dealer, region.id)).await.unwrap();
-        let b = store.create_org(&admin, mk("B店", OrgKind::Dealer, region.id)).await.unwrap();
+        let mk = |name: &str, kind, parent| NewOrg {
+            name: name.into(),
+            kind,
+            parent_id: Some(parent),
+            code: None,
+        };
+        let region = store
+            .create_org(&admin, mk("华南大区", OrgKind::Region, brand))
+            .await
+            .unwrap();
+        let a = store
+            .create_org(&admin, mk("A店", OrgKind::Dealer, region.id))
+            .await
+            .unwrap();
+        let b = store
+            .create_org(&admin, mk("B店", OrgKind::Dealer, region.id))
+            .await
+            .unwrap();
         store
-            .create_user(&admin, NewUser { username: "a.admin".into(), password: "password-a".into(), display_name: "A管理员".into(), org_id: a.id, roles: vec![Role::Admin], locale: None })
+            .create_user(
+                &admin,
+                NewUser {
+                    username: "a.admin".into(),
+                    password: "password-a".into(),
+                    display_name: "A管理员".into(),
+                    org_id: a.id,
+                    roles: vec![Role::Admin],
+                    locale: None,
+                },
+            )
             .await
             .unwrap();
         let a_admin = store.operator_as("a.admin").await.unwrap();
-        let seen = store.list_orgs(&a_admin, &OrgFilter::default()).await.unwrap();
-        assert_eq!(seen.items.iter().map(|o| o.id).collect::<Vec<_>>(), vec![a.id], "{}", t.name);
-        assert!(matches!(store.get_org(&a_admin.scope, b.id).await, Err(StoreError::NotFound)));
+        let seen = store
+            .list_orgs(&a_admin, &OrgFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            seen.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+            vec![a.id],
+            "{}",
+            t.name
+        );
+        assert!(matches!(
+            store.get_org(&a_admin.scope, b.id).await,
+            Err(StoreError::NotFound)
+        ));
         // Creating a user in another dealer: the dealer does not exist for them.
         let r = store
-            .create_user(&a_admin, NewUser { username: "intruder".into(), password: "password-x".into(), display_name: "x".into(), org_id: b.id, roles: vec![Role::CallbackAgent], locale: None })
+            .create_user(
+                &a_admin,
+                NewUser {
+                    username: "intruder".into(),
+                    password: "password-x".into(),
+                    display_name: "x".into(),
+                    org_id: b.id,
+                    roles: vec![Role::CallbackAgent],
+                    locale: None,
+                },
+            )
             .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{}", t.name);
         t.cleanup().await;
@@ -84,11 +149,35 @@ async fn a_dealer_user_sees_only_their_dealer() {
 async fn the_audit_log_cannot_be_edited() {
     for t in test_databases().await.unwrap() {
         let (store, _) = admin_store(t.db.clone(), clock()).await;
-        let n = store.db.fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log")).await.unwrap().i64("n").unwrap();
+        let n = store
+            .db
+            .fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log"))
+            .await
+            .unwrap()
+            .i64("n")
+            .unwrap();
         assert!(n >= 2);
-        assert!(store.db.execute(&q("UPDATE audit_log SET action = 'x'")).await.is_err(), "{}", t.name);
-        assert!(store.db.execute(&q("DELETE FROM audit_log")).await.is_err(), "{}", t.name);
-        let after = store.db.fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log")).await.unwrap().i64("n").unwrap();
+        assert!(
+            store
+                .db
+                .execute(&q("UPDATE audit_log SET action = 'x'"))
+                .await
+                .is_err(),
+            "{}",
+            t.name
+        );
+        assert!(
+            store.db.execute(&q("DELETE FROM audit_log")).await.is_err(),
+            "{}",
+            t.name
+        );
+        let after = store
+            .db
+            .fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log"))
+            .await
+            .unwrap()
+            .i64("n")
+            .unwrap();
         assert_eq!(n, after);
         t.cleanup().await;
     }
@@ -100,12 +189,26 @@ async fn repeated_failures_lock_the_account_until_the_clock_moves_on() {
         let clock = clock();
         let (store, _) = admin_store(t.db.clone(), clock.clone()).await;
         for _ in 0..5 {
-            assert!(matches!(store.login("root", "wrong", TokenKind::Api, None).await, Err(LoginError::BadCredentials)));
+            assert!(matches!(
+                store.login("root", "wrong", TokenKind::Api, None).await,
+                Err(LoginError::BadCredentials)
+            ));
         }
         // Locked: even the right password is refused.
-        assert!(matches!(store.login("root", "root-password", TokenKind::Api, None).await, Err(LoginError::Locked(_))), "{}", t.name);
+        assert!(
+            matches!(
+                store
+                    .login("root", "root-password", TokenKind::Api, None)
+                    .await,
+                Err(LoginError::Locked(_))
+            ),
+            "{}",
+            t.name
+        );
         clock.advance(chrono::Duration::minutes(16));
-        let ok = store.login("root", "root-password", TokenKind::Api, None).await;
+        let ok = store
+            .login("root", "root-password", TokenKind::Api, None)
+            .await;
         assert!(ok.is_ok(), "{}", t.name);
         t.cleanup().await;
     }
@@ -116,15 +219,45 @@ async fn tokens_expire_and_revoke() {
     for t in test_databases().await.unwrap() {
         let clock = clock();
         let (store, _) = admin_store(t.db.clone(), clock.clone()).await;
-        let Ok(login) = store.login("root", "root-password", TokenKind::Api, None).await else { panic!("login") };
-        assert!(store.authenticate(&login.token, TokenKind::Api, None).await.unwrap().is_some());
+        let Ok(login) = store
+            .login("root", "root-password", TokenKind::Api, None)
+            .await
+        else {
+            panic!("login")
+        };
+        assert!(store
+            .authenticate(&login.token, TokenKind::Api, None)
+            .await
+            .unwrap()
+            .is_some());
         // A bearer token is not a session cookie.
-        assert!(store.authenticate(&login.token, TokenKind::Web, None).await.unwrap().is_none());
+        assert!(store
+            .authenticate(&login.token, TokenKind::Web, None)
+            .await
+            .unwrap()
+            .is_none());
         clock.advance(chrono::Duration::hours(13));
-        assert!(store.authenticate(&login.token, TokenKind::Api, None).await.unwrap().is_none(), "{}", t.name);
-        let Ok(login) = store.login("root", "root-password", TokenKind::Api, None).await else { panic!("login") };
+        assert!(
+            store
+                .authenticate(&login.token, TokenKind::Api, None)
+                .await
+                .unwrap()
+                .is_none(),
+            "{}",
+            t.name
+        );
+        let Ok(login) = store
+            .login("root", "root-password", TokenKind::Api, None)
+            .await
+        else {
+            panic!("login")
+        };
         store.logout(&login.principal).await.unwrap();
-        assert!(store.authenticate(&login.token, TokenKind::Api, None).await.unwrap().is_none());
+        assert!(store
+            .authenticate(&login.token, TokenKind::Api, None)
+            .await
+            .unwrap()
+            .is_none());
         t.cleanup().await;
     }
 }
@@ -135,15 +268,27 @@ async fn jobs_run_once_per_key_and_only_when_due() {
         let clock = clock();
         let store = Store::new(t.db.clone(), clock.clone());
         let due = store.now_ms() + 60_000;
-        assert!(store.enqueue_job("demo", "k1", due, &serde_json::json!({})).await.unwrap());
-        assert!(!store.enqueue_job("demo", "k1", due, &serde_json::json!({})).await.unwrap());
+        assert!(store
+            .enqueue_job("demo", "k1", due, &serde_json::json!({}))
+            .await
+            .unwrap());
+        assert!(!store
+            .enqueue_job("demo", "k1", due, &serde_json::json!({}))
+            .await
+            .unwrap());
         assert!(store.claim_jobs(10).await.unwrap().is_empty());
         clock.advance(chrono::Duration::minutes(2));
         let jobs = store.claim_jobs(10).await.unwrap();
         assert_eq!(jobs.len(), 1, "{}", t.name);
-        assert!(store.claim_jobs(10).await.unwrap().is_empty(), "a claimed job is not handed out twice");
+        assert!(
+            store.claim_jobs(10).await.unwrap().is_empty(),
+            "a claimed job is not handed out twice"
+        );
         store.finish_job(jobs[0].id).await.unwrap();
-        assert_eq!(store.job_counts().await.unwrap(), vec![("done".to_string(), 1)]);
+        assert_eq!(
+            store.job_counts().await.unwrap(),
+            vec![("done".to_string(), 1)]
+        );
         t.cleanup().await;
     }
 }

@@ -48,7 +48,12 @@ pub struct Problem {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str) -> Self {
-        Self { status, code, params: Vec::new(), fields: Vec::new() }
+        Self {
+            status,
+            code,
+            params: Vec::new(),
+            fields: Vec::new(),
+        }
     }
 
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
@@ -69,7 +74,12 @@ impl ApiError {
     }
 
     pub fn invalid(fields: Vec<FieldError>) -> Self {
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "validation_failed", params: Vec::new(), fields }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "validation_failed",
+            params: Vec::new(),
+            fields,
+        }
     }
 
     pub fn field(field: &str, code: &'static str) -> Self {
@@ -82,7 +92,10 @@ impl ApiError {
         let (title_key, detail_key) = if i18n::has(lang, &key) {
             (key.clone(), format!("{key}.detail"))
         } else {
-            ("problem.conflict".to_string(), "problem.conflict.detail".to_string())
+            (
+                "problem.conflict".to_string(),
+                "problem.conflict.detail".to_string(),
+            )
         };
         let mut params = self.params.clone();
         params.push(("status", self.status.as_u16().to_string()));
@@ -95,7 +108,11 @@ impl ApiError {
             errors: self
                 .fields
                 .iter()
-                .map(|f| ProblemField { field: f.field.clone(), code: f.code.to_string(), message: i18n::tf(lang, &format!("field.{}", f.code), &f.params) })
+                .map(|f| ProblemField {
+                    field: f.field.clone(),
+                    code: f.code.to_string(),
+                    message: i18n::tf(lang, &format!("field.{}", f.code), &f.params),
+                })
                 .collect(),
         }
     }
@@ -123,7 +140,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = self.problem(i18n::current());
         let mut response = (self.status, axum::Json(body)).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
 }
@@ -154,7 +173,12 @@ impl From<StoreError> for ApiError {
 }
 
 fn is_unavailable(e: &dcrc_store::error::SqlxError) -> bool {
-    matches!(e, dcrc_store::error::SqlxError::PoolTimedOut | dcrc_store::error::SqlxError::Io(_) | dcrc_store::error::SqlxError::PoolClosed)
+    matches!(
+        e,
+        dcrc_store::error::SqlxError::PoolTimedOut
+            | dcrc_store::error::SqlxError::Io(_)
+            | dcrc_store::error::SqlxError::PoolClosed
+    )
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

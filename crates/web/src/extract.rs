@@ -48,19 +48,32 @@ fn field_error(path: &str, message: &str) -> FieldError {
             format!("{path}.{name}")
         }
     };
-    let here = if path.is_empty() || path == "." { "body".to_string() } else { path.to_string() };
+    let here = if path.is_empty() || path == "." {
+        "body".to_string()
+    } else {
+        path.to_string()
+    };
     if let Some(rest) = message.strip_prefix("missing field ") {
         return FieldError::new(join(between_backticks(rest).unwrap_or(rest)), "required");
     }
     if let Some(rest) = message.strip_prefix("unknown field ") {
-        return FieldError::new(join(between_backticks(rest).unwrap_or(rest)), "unknown_field");
+        return FieldError::new(
+            join(between_backticks(rest).unwrap_or(rest)),
+            "unknown_field",
+        );
     }
     if message.starts_with("unknown variant ") {
-        let allowed = message.split_once("expected ").map(|(_, a)| a.replace("one of ", "").replace('`', "")).unwrap_or_default();
+        let allowed = message
+            .split_once("expected ")
+            .map(|(_, a)| a.replace("one of ", "").replace('`', ""))
+            .unwrap_or_default();
         return FieldError::new(here, "unknown_value").with("allowed", allowed);
     }
     if message.starts_with("invalid type") {
-        let expected = message.split_once("expected ").map(|(_, e)| e.to_string()).unwrap_or_default();
+        let expected = message
+            .split_once("expected ")
+            .map(|(_, e)| e.to_string())
+            .unwrap_or_default();
         return FieldError::new(here, "wrong_type").with("expected", expected);
     }
     FieldError::new(here, "invalid_value").with("reason", message)
@@ -95,13 +108,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             })
             .unwrap_or(false);
         if !json {
-            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_json").with("reason", rejection.body_text())
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_json")
+                    .with("reason", rejection.body_text())
             }
         })?;
         parse_json(&bytes).map(ApiJson)
@@ -117,10 +134,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let path = e.path().to_string();
-            ApiError::invalid(vec![field_error(&path, &e.into_inner().to_string())])
-        })
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                ApiError::invalid(vec![field_error(&path, &e.into_inner().to_string())])
+            })
     }
 }
 
@@ -130,7 +149,10 @@ fn form_urlencoded_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
 
 /// The client's address, for the audit log.
 pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 /// A cookie's value from the request headers.
@@ -156,11 +178,18 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthenticated)?;
-        let principal = state.store.authenticate(token, TokenKind::Api, client_ip(parts)).await?.ok_or_else(ApiError::unauthenticated)?;
+        let principal = state
+            .store
+            .authenticate(token, TokenKind::Api, client_ip(parts))
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
         i18n::set_user_lang(principal.locale);
         Ok(ApiUser(principal))
     }
@@ -172,13 +201,26 @@ pub struct WebUser(pub Principal);
 impl FromRequestParts<AppState> for WebUser {
     type Rejection = axum::response::Redirect;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let to_login = || axum::response::Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next)));
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let to_login = || {
+            axum::response::Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next)))
+        };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        match state.store.authenticate(token, TokenKind::Web, client_ip(parts)).await {
+        match state
+            .store
+            .authenticate(token, TokenKind::Web, client_ip(parts))
+            .await
+        {
             Ok(Some(principal)) => {
                 i18n::set_user_lang(principal.locale);
                 Ok(WebUser(principal))
@@ -196,10 +238,16 @@ mod tests {
     fn serde_messages_become_field_errors() {
         let e = field_error("", "missing field `name` at line 1 column 2");
         assert_eq!((e.field.as_str(), e.code), ("name", "required"));
-        let e = field_error("kind", "unknown variant `shop`, expected one of `brand`, `region` at line 1 column 20");
+        let e = field_error(
+            "kind",
+            "unknown variant `shop`, expected one of `brand`, `region` at line 1 column 20",
+        );
         assert_eq!((e.field.as_str(), e.code), ("kind", "unknown_value"));
         assert_eq!(e.params[0].1, "brand, region");
-        let e = field_error("parent_id", "invalid type: string \"x\", expected i64 at line 1 column 9");
+        let e = field_error(
+            "parent_id",
+            "invalid type: string \"x\", expected i64 at line 1 column 9",
+        );
         assert_eq!((e.field.as_str(), e.code), ("parent_id", "wrong_type"));
         let e = field_error(".", "unknown field `nme`, expected `name`");
         assert_eq!((e.field.as_str(), e.code), ("nme", "unknown_field"));

@@ -26,7 +26,10 @@ pub(crate) fn catalog(lang: Lang) -> &'static HashMap<&'static str, &'static str
 
 /// The text for `key`, or the key itself when missing (a test keeps both files complete).
 pub fn t(lang: Lang, key: &str) -> String {
-    catalog(lang).get(key).map(|s| s.to_string()).unwrap_or_else(|| key.to_string())
+    catalog(lang)
+        .get(key)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Whether a key exists.
@@ -103,7 +106,14 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(tf(Lang::En, "field.range", &[("min", "1".into()), ("max", "9".into())]), "must be between 1 and 9");
+        assert_eq!(
+            tf(
+                Lang::En,
+                "field.range",
+                &[("min", "1".into()), ("max", "9".into())]
+            ),
+            "must be between 1 and 9"
+        );
         assert_eq!(t(Lang::ZhCn, "nav.home"), "首页");
         assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
     }

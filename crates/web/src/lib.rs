@@ -11,13 +11,13 @@ pub mod scheduler;
 
 use axum::http::{HeaderName, StatusCode};
 use axum::Router;
-use std::time::Duration;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use dcrc_domain::TestClock;
 use dcrc_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 
 /// Shared state of every request.
 #[derive(Clone)]
@@ -51,8 +51,12 @@ pub fn app(store: Store, options: AppOptions) -> Router {
         openapi: Arc::new(openapi),
     };
     let api = api_router
-        .layer(axum::middleware::from_fn(middleware::problem_for_bare_errors))
-        .layer(axum::extract::DefaultBodyLimit::max(options.body_limit.unwrap_or(1024 * 1024)));
+        .layer(axum::middleware::from_fn(
+            middleware::problem_for_bare_errors,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            options.body_limit.unwrap_or(1024 * 1024),
+        ));
     Router::new()
         .merge(api)
         .merge(pages::router())
@@ -61,10 +65,18 @@ pub fn app(store: Store, options: AppOptions) -> Router {
         .layer(axum::middleware::from_fn(middleware::request_language))
         .layer(
             tower::ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(
+                    HeaderName::from_static(REQUEST_ID),
+                    MakeRequestUuid,
+                ))
                 .layer(tower_http::trace::TraceLayer::new_for_http())
-                .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID)))
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+                .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+                    REQUEST_ID,
+                )))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(30),
+                ))
                 .layer(tower_http::compression::CompressionLayer::new()),
         )
 }

@@ -16,14 +16,20 @@ fn next_purge_at(now_ms: i64) -> (i64, String) {
     if now.time() >= three {
         day += Duration::days(1);
     }
-    let at = shanghai().from_local_datetime(&day.and_time(three)).single().map(|t| t.timestamp_millis()).unwrap_or(now_ms + 86_400_000);
+    let at = shanghai()
+        .from_local_datetime(&day.and_time(three))
+        .single()
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(now_ms + 86_400_000);
     (at, format!("{PURGE_TOKENS}:{day}"))
 }
 
 /// Makes sure every recurring job has its next run scheduled (idempotent).
 pub async fn ensure_recurring(store: &Store) -> Result<(), StoreError> {
     let (at, key) = next_purge_at(store.now_ms());
-    store.enqueue_job(PURGE_TOKENS, &key, at, &serde_json::json!({})).await?;
+    store
+        .enqueue_job(PURGE_TOKENS, &key, at, &serde_json::json!({}))
+        .await?;
     Ok(())
 }
 
@@ -38,7 +44,10 @@ pub async fn run_due(store: &Store) -> Result<usize, StoreError> {
         }
         for job in jobs {
             let result = match job.kind.as_str() {
-                PURGE_TOKENS => store.purge_tokens().await.map(|n| tracing::info!(purged = n, "purged expired tokens")),
+                PURGE_TOKENS => store
+                    .purge_tokens()
+                    .await
+                    .map(|n| tracing::info!(purged = n, "purged expired tokens")),
                 other => Err(StoreError::Internal(format!("unknown job kind {other}"))),
             };
             match result {
@@ -46,7 +55,9 @@ pub async fn run_due(store: &Store) -> Result<usize, StoreError> {
                     store.finish_job(job.id).await?;
                     if job.kind == PURGE_TOKENS {
                         let (at, key) = next_purge_at(job.run_at.max(store.now_ms()));
-                        store.enqueue_job(PURGE_TOKENS, &key, at, &serde_json::json!({})).await?;
+                        store
+                            .enqueue_job(PURGE_TOKENS, &key, at, &serde_json::json!({}))
+                            .await?;
                     }
                 }
                 Err(e) => {
@@ -84,12 +95,23 @@ mod tests {
     #[test]
     fn purge_runs_at_three_in_the_morning_shanghai_time() {
         // 2026-03-02 01:00 UTC = 09:00 Shanghai → next run 2026-03-03 03:00 Shanghai = 03-02 19:00 UTC.
-        let now = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap().timestamp_millis();
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+            .unwrap()
+            .timestamp_millis();
         let (at, key) = next_purge_at(now);
-        assert_eq!(at, Utc.with_ymd_and_hms(2026, 3, 2, 19, 0, 0).unwrap().timestamp_millis());
+        assert_eq!(
+            at,
+            Utc.with_ymd_and_hms(2026, 3, 2, 19, 0, 0)
+                .unwrap()
+                .timestamp_millis()
+        );
         assert_eq!(key, "purge_tokens:2026-03-03");
         // 2026-03-01 18:00 UTC = 02:00 Shanghai on 03-02 → same day 03:00.
-        let now = Utc.with_ymd_and_hms(2026, 3, 1, 18, 0, 0).unwrap().timestamp_millis();
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 1, 18, 0, 0)
+            .unwrap()
+            .timestamp_millis();
         assert_eq!(next_purge_at(now).1, "purge_tokens:2026-03-02");
     }
 }

@@ -1,4 +1,5 @@
 //! The JSON API through its front door, on SQLite and (in CI) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 
@@ -9,15 +10,40 @@ use serde_json::json;
 
 const PROBLEM: &str = "application/problem+json";
 
+/// A bad request, the status and code it must get, and the field error expected.
+type BadInput = (
+    Request<Body>,
+    StatusCode,
+    &'static str,
+    Option<(&'static str, &'static str)>,
+);
+
 #[tokio::test]
 async fn login_returns_a_bearer_token_and_me_describes_the_caller() {
     for app in TestApp::all(false).await {
-        let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "a.agent", "password": PW}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "a.agent", "password": PW})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         let body = r.json();
         assert!(body["token"].as_str().unwrap().starts_with("dcrc_"));
-        assert!(body["expires_at"].as_str().unwrap().starts_with("2026-03-02T13:00:00"), "12 h after the clock: {}", body["expires_at"]);
-        let me = app.call(Method::GET, "/api/v1/auth/me", body["token"].as_str(), None).await.json();
+        assert!(
+            body["expires_at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-03-02T13:00:00"),
+            "12 h after the clock: {}",
+            body["expires_at"]
+        );
+        let me = app
+            .call(Method::GET, "/api/v1/auth/me", body["token"].as_str(), None)
+            .await
+            .json();
         assert_eq!(me["username"], "a.agent");
         assert_eq!(me["roles"], json!(["callback_agent"]));
         assert_eq!(me["org_id"], app.fx.dealer_a);
@@ -29,22 +55,49 @@ async fn login_returns_a_bearer_token_and_me_describes_the_caller() {
 async fn wrong_passwords_are_refused_then_throttled() {
     for app in TestApp::all(false).await {
         for _ in 0..5 {
-            let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "a.agent", "password": "nope-nope"}))).await;
+            let r = app
+                .call(
+                    Method::POST,
+                    "/api/v1/auth/login",
+                    None,
+                    Some(json!({"username": "a.agent", "password": "nope-nope"})),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
             assert_eq!(r.json()["code"], "bad_credentials");
         }
-        let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "a.agent", "password": PW}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "a.agent", "password": PW})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", app.db_name);
         assert_eq!(r.json()["code"], "too_many_attempts");
         // An unknown user looks exactly like a wrong password.
-        let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "ghost", "password": PW}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "ghost", "password": PW})),
+            )
+            .await;
         assert_eq!(r.json()["code"], "bad_credentials");
         app.cleanup().await;
     }
 }
 
 async fn org_count(app: &TestApp) -> i64 {
-    app.store.db.fetch_one(&dcrc_store::q("SELECT COUNT(*) AS n FROM orgs")).await.unwrap().i64("n").unwrap()
+    app.store
+        .db
+        .fetch_one(&dcrc_store::q("SELECT COUNT(*) AS n FROM orgs"))
+        .await
+        .unwrap()
+        .i64("n")
+        .unwrap()
 }
 
 #[tokio::test]
@@ -62,15 +115,73 @@ async fn every_kind_of_bad_input_gets_a_problem_and_changes_nothing() {
                 .body(Body::from(body.to_string()))
                 .unwrap()
         };
-        let cases: Vec<(Request<Body>, StatusCode, &str, Option<(&str, &str)>)> = vec![
-            (raw("{\"name\": ", "application/json"), StatusCode::BAD_REQUEST, "invalid_json", None),
-            (raw("{\"name\": 5, \"kind\": \"dealer\", \"parent_id\": 1}", "application/json"), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some(("name", "wrong_type"))),
-            (raw("{\"name\": \"x\", \"kind\": \"shop\", \"parent_id\": 1}", "application/json"), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some(("kind", "unknown_value"))),
-            (raw("{\"kind\": \"dealer\", \"parent_id\": 1}", "application/json"), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some(("name", "required"))),
-            (raw("{\"name\": \"x\", \"kind\": \"dealer\", \"parent_id\": 1, \"colour\": 1}", "application/json"), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some(("colour", "unknown_field"))),
-            (raw("{\"name\": \"  \", \"kind\": \"dealer\", \"parent_id\": 1}", "application/json"), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some(("name", "required"))),
-            (raw("name=x", "application/x-www-form-urlencoded"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
-            (raw(&format!("{{\"name\": \"{}\"}}", "x".repeat(70 * 1024)), "application/json"), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+        let cases: Vec<BadInput> = vec![
+            (
+                raw("{\"name\": ", "application/json"),
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                None,
+            ),
+            (
+                raw(
+                    "{\"name\": 5, \"kind\": \"dealer\", \"parent_id\": 1}",
+                    "application/json",
+                ),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(("name", "wrong_type")),
+            ),
+            (
+                raw(
+                    "{\"name\": \"x\", \"kind\": \"shop\", \"parent_id\": 1}",
+                    "application/json",
+                ),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(("kind", "unknown_value")),
+            ),
+            (
+                raw(
+                    "{\"kind\": \"dealer\", \"parent_id\": 1}",
+                    "application/json",
+                ),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(("name", "required")),
+            ),
+            (
+                raw(
+                    "{\"name\": \"x\", \"kind\": \"dealer\", \"parent_id\": 1, \"colour\": 1}",
+                    "application/json",
+                ),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(("colour", "unknown_field")),
+            ),
+            (
+                raw(
+                    "{\"name\": \"  \", \"kind\": \"dealer\", \"parent_id\": 1}",
+                    "application/json",
+                ),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(("name", "required")),
+            ),
+            (
+                raw("name=x", "application/x-www-form-urlencoded"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                None,
+            ),
+            (
+                raw(
+                    &format!("{{\"name\": \"{}\"}}", "x".repeat(70 * 1024)),
+                    "application/json",
+                ),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                None,
+            ),
         ];
         for (req, status, code, field) in cases {
             let r = app.send(req).await;
@@ -79,7 +190,11 @@ async fn every_kind_of_bad_input_gets_a_problem_and_changes_nothing() {
             let body = r.json();
             assert_eq!(body["code"], code);
             assert_eq!(body["status"], status.as_u16());
-            assert!(body["title"].as_str().is_some_and(|t| t.is_ascii()), "English title: {}", body["title"]);
+            assert!(
+                body["title"].as_str().is_some_and(|t| t.is_ascii()),
+                "English title: {}",
+                body["title"]
+            );
             assert!(body["type"].as_str().unwrap().ends_with(code));
             if let Some((f, c)) = field {
                 assert_eq!(body["errors"][0]["field"], f, "{}", r.text);
@@ -89,19 +204,41 @@ async fn every_kind_of_bad_input_gets_a_problem_and_changes_nothing() {
         }
         // Missing and bad credentials.
         let r = app.call(Method::GET, "/api/v1/orgs", None, None).await;
-        assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
-        let r = app.call(Method::GET, "/api/v1/orgs", Some("dcrc_forged"), None).await;
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+        );
+        let r = app
+            .call(Method::GET, "/api/v1/orgs", Some("dcrc_forged"), None)
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         // Wrong query types name the parameter.
-        let r = app.call(Method::GET, "/api/v1/orgs?limit=many", Some(&token), None).await;
+        let r = app
+            .call(Method::GET, "/api/v1/orgs?limit=many", Some(&token), None)
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["errors"][0]["field"], "limit");
         // Unknown method and unknown route.
-        let r = app.call(Method::PUT, "/api/v1/orgs", Some(&token), None).await;
-        assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
-        let r = app.call(Method::GET, "/api/v1/nothing-here", Some(&token), None).await;
-        assert_eq!((r.status, r.headers[header::CONTENT_TYPE].to_str().unwrap()), (StatusCode::NOT_FOUND, PROBLEM));
-        assert_eq!(org_count(&app).await, before, "bad input wrote nothing ({})", app.db_name);
+        let r = app
+            .call(Method::PUT, "/api/v1/orgs", Some(&token), None)
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+        );
+        let r = app
+            .call(Method::GET, "/api/v1/nothing-here", Some(&token), None)
+            .await;
+        assert_eq!(
+            (r.status, r.headers[header::CONTENT_TYPE].to_str().unwrap()),
+            (StatusCode::NOT_FOUND, PROBLEM)
+        );
+        assert_eq!(
+            org_count(&app).await,
+            before,
+            "bad input wrote nothing ({})",
+            app.db_name
+        );
         app.cleanup().await;
     }
 }
@@ -111,14 +248,33 @@ async fn messages_follow_accept_language_then_the_users_setting() {
     for app in TestApp::all(false).await {
         let r = app.call(Method::GET, "/api/v1/orgs", None, None).await;
         assert_eq!(r.json()["title"], "需要登录", "zh-CN is the default");
-        let req = Request::builder().uri("/api/v1/orgs").header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9").body(Body::empty()).unwrap();
-        assert_eq!(app.send(req).await.json()["title"], "Authentication required");
+        let req = Request::builder()
+            .uri("/api/v1/orgs")
+            .header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            app.send(req).await.json()["title"],
+            "Authentication required"
+        );
         // The user's own setting applies when the request names no language.
         let token = app.login("a.agent").await;
-        let me = app.call(Method::GET, "/api/v1/auth/me", Some(&token), None).await.json();
-        let r = app.call(Method::PATCH, &format!("/api/v1/users/{}", me["id"]), Some(&token), Some(json!({"locale": "en"}))).await;
+        let me = app
+            .call(Method::GET, "/api/v1/auth/me", Some(&token), None)
+            .await
+            .json();
+        let r = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/users/{}", me["id"]),
+                Some(&token),
+                Some(json!({"locale": "en"})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let r = app.call(Method::GET, "/api/v1/audit", Some(&token), None).await;
+        let r = app
+            .call(Method::GET, "/api/v1/audit", Some(&token), None)
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(r.json()["title"], "Not allowed");
         app.cleanup().await;
@@ -130,42 +286,115 @@ async fn orgs_and_users_lifecycle_follows_the_contract() {
     for app in TestApp::all(false).await {
         let token = app.login("root").await;
         let t = Some(token.as_str());
-        let r = app.call(Method::POST, "/api/v1/orgs", t, Some(json!({"name": "C店", "kind": "dealer", "parent_id": app.fx.group}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/orgs",
+                t,
+                Some(json!({"name": "C店", "kind": "dealer", "parent_id": app.fx.group})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let c = r.json();
-        assert_eq!((c["kind"].as_str(), c["parent_id"].as_i64()), (Some("dealer"), Some(app.fx.group)));
+        assert_eq!(
+            (c["kind"].as_str(), c["parent_id"].as_i64()),
+            (Some("dealer"), Some(app.fx.group))
+        );
         let cid = c["id"].as_i64().unwrap();
         // A dealer cannot hold another org; a brand cannot be created under anything.
-        let r = app.call(Method::POST, "/api/v1/orgs", t, Some(json!({"name": "x", "kind": "group", "parent_id": cid}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/orgs",
+                t,
+                Some(json!({"name": "x", "kind": "group", "parent_id": cid})),
+            )
+            .await;
         assert_eq!(r.json()["errors"][0]["code"], "org_kind_not_allowed");
-        let r = app.call(Method::POST, "/api/v1/orgs", t, Some(json!({"name": "x", "kind": "brand", "parent_id": null}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/orgs",
+                t,
+                Some(json!({"name": "x", "kind": "brand", "parent_id": null})),
+            )
+            .await;
         assert_eq!(r.json()["errors"][0]["code"], "brand_is_root");
         // Users: create, read, list, update, deactivate.
         let body = json!({"username": "c.agent", "password": "long enough", "display_name": "C回访员", "org_id": cid, "roles": ["callback_agent"]});
-        let r = app.call(Method::POST, "/api/v1/users", t, Some(body.clone())).await;
+        let r = app
+            .call(Method::POST, "/api/v1/users", t, Some(body.clone()))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let u = r.json();
         assert!(u.get("password").is_none() && u.get("password_hash").is_none());
         let uid = u["id"].as_i64().unwrap();
         let r = app.call(Method::POST, "/api/v1/users", t, Some(body)).await;
-        assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::CONFLICT, Some("username_taken")));
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (StatusCode::CONFLICT, Some("username_taken"))
+        );
         let bad_role = json!({"username": "c.brand", "password": "long enough", "display_name": "x", "org_id": cid, "roles": ["brand_staff"]});
-        assert_eq!(app.call(Method::POST, "/api/v1/users", t, Some(bad_role)).await.json()["errors"][0]["code"], "role_not_for_org_kind");
+        assert_eq!(
+            app.call(Method::POST, "/api/v1/users", t, Some(bad_role))
+                .await
+                .json()["errors"][0]["code"],
+            "role_not_for_org_kind"
+        );
         let r = app.call(Method::PATCH, &format!("/api/v1/users/{uid}"), t, Some(json!({"display_name": "周回访", "roles": ["callback_agent", "info_maintainer"]}))).await;
-        assert_eq!(r.json()["roles"], json!(["callback_agent", "info_maintainer"]));
-        let page = app.call(Method::GET, &format!("/api/v1/users?org_id={cid}"), t, None).await.json();
+        assert_eq!(
+            r.json()["roles"],
+            json!(["callback_agent", "info_maintainer"])
+        );
+        let page = app
+            .call(Method::GET, &format!("/api/v1/users?org_id={cid}"), t, None)
+            .await
+            .json();
         assert_eq!(page["items"].as_array().unwrap().len(), 1);
         assert!(page["next_cursor"].is_null());
-        let user_token = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "c.agent", "password": "long enough"}))).await.json()["token"].as_str().unwrap().to_string();
-        let r = app.call(Method::DELETE, &format!("/api/v1/users/{uid}"), t, None).await;
+        let user_token = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "c.agent", "password": "long enough"})),
+            )
+            .await
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = app
+            .call(Method::DELETE, &format!("/api/v1/users/{uid}"), t, None)
+            .await;
         assert_eq!(r.json()["active"], false);
         // Deactivation ended the user's tokens at once.
-        assert_eq!(app.call(Method::GET, "/api/v1/auth/me", Some(&user_token), None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/auth/me", Some(&user_token), None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
         // The org is now empty and can be deactivated.
-        assert_eq!(app.call(Method::DELETE, &format!("/api/v1/orgs/{cid}"), t, None).await.json()["active"], false);
+        assert_eq!(
+            app.call(Method::DELETE, &format!("/api/v1/orgs/{cid}"), t, None)
+                .await
+                .json()["active"],
+            false
+        );
         // A group with active dealers cannot.
-        let r = app.call(Method::DELETE, &format!("/api/v1/orgs/{}", app.fx.group), t, None).await;
-        assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::CONFLICT, Some("org_not_empty")));
+        let r = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/orgs/{}", app.fx.group),
+                t,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (StatusCode::CONFLICT, Some("org_not_empty"))
+        );
         app.cleanup().await;
     }
 }
@@ -196,21 +425,50 @@ async fn lists_page_with_a_cursor() {
 async fn audit_log_records_changes_and_refusals_for_admins_and_brand_staff() {
     for app in TestApp::all(false).await {
         let agent = app.login("a.agent").await;
-        let r = app.call(Method::POST, "/api/v1/orgs", Some(&agent), Some(json!({"name": "x", "kind": "dealer", "parent_id": app.fx.dealer_a}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/orgs",
+                Some(&agent),
+                Some(json!({"name": "x", "kind": "dealer", "parent_id": app.fx.dealer_a})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let staff = app.login("brand.staff").await;
-        let page = app.call(Method::GET, "/api/v1/audit?limit=200", Some(&staff), None).await.json();
-        let actions: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        let page = app
+            .call(Method::GET, "/api/v1/audit?limit=200", Some(&staff), None)
+            .await
+            .json();
+        let actions: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
         assert!(actions.contains(&"permission_denied"), "{actions:?}");
         assert!(actions.contains(&"login_success"));
         assert!(actions.contains(&"create"));
-        let denied = app.call(Method::GET, "/api/v1/audit?action=permission_denied", Some(&staff), None).await.json();
+        let denied = app
+            .call(
+                Method::GET,
+                "/api/v1/audit?action=permission_denied",
+                Some(&staff),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(denied["items"][0]["actor_name"], "a.agent");
         // The dealer-A admin sees dealer A's entries only.
         let a_admin = app.login("a.admin").await;
-        let page = app.call(Method::GET, "/api/v1/audit?limit=200", Some(&a_admin), None).await;
+        let page = app
+            .call(Method::GET, "/api/v1/audit?limit=200", Some(&a_admin), None)
+            .await;
         assert!(!page.text.contains("SECRET"));
-        assert!(page.json()["items"].as_array().unwrap().iter().all(|e| e["org_id"] == app.fx.dealer_a));
+        assert!(page.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["org_id"] == app.fx.dealer_a));
         app.cleanup().await;
     }
 }
@@ -220,25 +478,93 @@ async fn tokens_can_be_created_listed_and_revoked_and_password_change_ends_other
     for app in TestApp::all(false).await {
         let token = app.login("a.agent").await;
         let other = app.login("a.agent").await;
-        let r = app.call(Method::POST, "/api/v1/auth/tokens", Some(&token), Some(json!({"name": "DMS sync", "expires_in_days": 30}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/tokens",
+                Some(&token),
+                Some(json!({"name": "DMS sync", "expires_in_days": 30})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let named = r.json();
         let named_token = named["token"].as_str().unwrap().to_string();
-        assert_eq!(app.call(Method::GET, "/api/v1/auth/me", Some(&named_token), None).await.status, StatusCode::OK);
-        let list = app.call(Method::GET, "/api/v1/auth/tokens", Some(&token), None).await.json();
-        assert!(list["items"].as_array().unwrap().iter().any(|t| t["name"] == "DMS sync"));
-        assert!(!list.to_string().contains(&named_token), "secrets are never listed");
-        let r = app.call(Method::DELETE, &format!("/api/v1/auth/tokens/{}", named["id"]), Some(&token), None).await;
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/auth/me", Some(&named_token), None)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let list = app
+            .call(Method::GET, "/api/v1/auth/tokens", Some(&token), None)
+            .await
+            .json();
+        assert!(list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "DMS sync"));
+        assert!(
+            !list.to_string().contains(&named_token),
+            "secrets are never listed"
+        );
+        let r = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/auth/tokens/{}", named["id"]),
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.call(Method::GET, "/api/v1/auth/me", Some(&named_token), None).await.status, StatusCode::UNAUTHORIZED);
-        let r = app.call(Method::POST, "/api/v1/auth/password", Some(&token), Some(json!({"current_password": "wrong-one", "new_password": "a new password"}))).await;
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/auth/me", Some(&named_token), None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/password",
+                Some(&token),
+                Some(json!({"current_password": "wrong-one", "new_password": "a new password"})),
+            )
+            .await;
         assert_eq!(r.json()["errors"][0]["field"], "current_password");
-        let r = app.call(Method::POST, "/api/v1/auth/password", Some(&token), Some(json!({"current_password": PW, "new_password": "a new password"}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/password",
+                Some(&token),
+                Some(json!({"current_password": PW, "new_password": "a new password"})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
-        assert_eq!(app.call(Method::GET, "/api/v1/auth/me", Some(&token), None).await.status, StatusCode::OK);
-        assert_eq!(app.call(Method::GET, "/api/v1/auth/me", Some(&other), None).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(app.call(Method::POST, "/api/v1/auth/logout", Some(&token), None).await.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.call(Method::GET, "/api/v1/auth/me", Some(&token), None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/auth/me", Some(&token), None)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/auth/me", Some(&other), None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.call(Method::POST, "/api/v1/auth/logout", Some(&token), None)
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/auth/me", Some(&token), None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
         app.cleanup().await;
     }
 }
@@ -246,30 +572,77 @@ async fn tokens_can_be_created_listed_and_revoked_and_password_change_ends_other
 #[tokio::test]
 async fn test_clock_routes_exist_only_when_enabled_and_run_due_jobs() {
     for app in TestApp::all(false).await {
-        let r = app.call(Method::PUT, "/api/v1/test/clock", None, Some(json!({"now": "2026-03-05T09:00:00+08:00"}))).await;
+        let r = app
+            .call(
+                Method::PUT,
+                "/api/v1/test/clock",
+                None,
+                Some(json!({"now": "2026-03-05T09:00:00+08:00"})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
+        let doc = app
+            .call(Method::GET, "/api/openapi.json", None, None)
+            .await
+            .json();
         assert!(doc["paths"].get("/api/v1/test/clock").is_none());
         app.cleanup().await;
     }
     for app in TestApp::all(true).await {
-        let r = app.call(Method::GET, "/api/v1/test/clock", None, None).await;
+        let r = app
+            .call(Method::GET, "/api/v1/test/clock", None, None)
+            .await;
         assert_eq!(r.json()["now"], "2026-03-02T01:00:00Z");
-        dcrc_web::scheduler::ensure_recurring(&app.store).await.unwrap();
+        dcrc_web::scheduler::ensure_recurring(&app.store)
+            .await
+            .unwrap();
         // An expired session row exists; the daily purge job removes it once due.
         let token = app.login("a.agent").await;
-        let r = app.call(Method::PUT, "/api/v1/test/clock", None, Some(json!({"now": "bad"}))).await;
+        let r = app
+            .call(
+                Method::PUT,
+                "/api/v1/test/clock",
+                None,
+                Some(json!({"now": "bad"})),
+            )
+            .await;
         assert_eq!(r.json()["errors"][0]["field"], "now");
-        let r = app.call(Method::PUT, "/api/v1/test/clock", None, Some(json!({"now": "2026-03-04T09:00:00+08:00"}))).await;
+        let r = app
+            .call(
+                Method::PUT,
+                "/api/v1/test/clock",
+                None,
+                Some(json!({"now": "2026-03-04T09:00:00+08:00"})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.json()["now"], "2026-03-04T01:00:00Z");
         // The purge due on 3 March ran; a missed run is caught up once, not once per missed day.
         assert_eq!(r.json()["jobs_run"], 1, "{}", r.text);
-        assert_eq!(app.call(Method::GET, "/api/v1/auth/me", Some(&token), None).await.status, StatusCode::UNAUTHORIZED);
-        let left = app.store.db.fetch_one(&dcrc_store::q("SELECT COUNT(*) AS n FROM auth_tokens")).await.unwrap().i64("n").unwrap();
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/auth/me", Some(&token), None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let left = app
+            .store
+            .db
+            .fetch_one(&dcrc_store::q("SELECT COUNT(*) AS n FROM auth_tokens"))
+            .await
+            .unwrap()
+            .i64("n")
+            .unwrap();
         assert_eq!(left, 0, "expired tokens purged ({})", app.db_name);
         // Setting the same time again runs nothing twice.
-        let r = app.call(Method::PUT, "/api/v1/test/clock", None, Some(json!({"now": "2026-03-04T09:00:00+08:00"}))).await;
+        let r = app
+            .call(
+                Method::PUT,
+                "/api/v1/test/clock",
+                None,
+                Some(json!({"now": "2026-03-04T09:00:00+08:00"})),
+            )
+            .await;
         assert_eq!(r.json()["jobs_run"], 0);
         app.cleanup().await;
     }
@@ -278,17 +651,27 @@ async fn test_clock_routes_exist_only_when_enabled_and_run_due_jobs() {
 #[tokio::test]
 async fn health_readiness_and_metrics() {
     for app in TestApp::all(false).await {
-        assert_eq!(app.call(Method::GET, "/healthz", None, None).await.text, "ok");
-        assert_eq!(app.call(Method::GET, "/readyz", None, None).await.status, StatusCode::OK);
+        assert_eq!(
+            app.call(Method::GET, "/healthz", None, None).await.text,
+            "ok"
+        );
+        assert_eq!(
+            app.call(Method::GET, "/readyz", None, None).await.status,
+            StatusCode::OK
+        );
         let token = app.login("root").await;
-        app.call(Method::GET, "/api/v1/orgs", Some(&token), None).await;
+        app.call(Method::GET, "/api/v1/orgs", Some(&token), None)
+            .await;
         let m = app.call(Method::GET, "/metrics", None, None).await;
         assert!(m.text.contains("http_requests_total"), "{}", m.text);
         assert!(m.text.contains("route=\"/api/v1/orgs\""));
         assert!(m.text.contains("http_request_duration_seconds"));
         assert!(m.text.contains("db_pool_connections"));
         app.store.db.close().await;
-        assert_eq!(app.call(Method::GET, "/readyz", None, None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            app.call(Method::GET, "/readyz", None, None).await.status,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
         app.cleanup().await;
     }
 }

@@ -2,6 +2,7 @@
 //! operation as dealer A's administrator against dealer B's records. Outside the caller's
 //! scope a record does not exist (404, never 403), lists never show it, and nothing of B
 //! changes. A new route without a case here fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 
@@ -10,7 +11,13 @@ use common::{TestApp, PW};
 use serde_json::{json, Value};
 
 /// Routes that carry no tenant data.
-const UNSCOPED: &[&str] = &["/healthz", "/readyz", "/metrics", "/api/v1/auth/login", "/api/v1/test/clock"];
+const UNSCOPED: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/v1/auth/login",
+    "/api/v1/test/clock",
+];
 
 /// What an operation may answer when aimed at another tenant's record.
 enum Expect {
@@ -20,26 +27,63 @@ enum Expect {
     OwnOnly,
 }
 
-fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (String, Option<Value>, Expect) {
+fn case(
+    method: &str,
+    path: &str,
+    fx: &common::Fixture,
+    b_token_id: i64,
+) -> (String, Option<Value>, Expect) {
     let b_org = fx.dealer_b;
     let b_user = fx.user_b;
     match (method, path) {
-        ("get", "/api/v1/orgs") | ("get", "/api/v1/users") | ("get", "/api/v1/audit") | ("get", "/api/v1/auth/me") | ("get", "/api/v1/auth/tokens") => {
-            (path.to_string(), None, Expect::OwnOnly)
-        }
-        ("post", "/api/v1/orgs") => (path.into(), Some(json!({"name": "intruder", "kind": "dealer", "parent_id": b_org})), Expect::NotFound),
-        ("get" | "delete", "/api/v1/orgs/{id}") => (format!("/api/v1/orgs/{b_org}"), None, Expect::NotFound),
-        ("patch", "/api/v1/orgs/{id}") => (format!("/api/v1/orgs/{b_org}"), Some(json!({"name": "hijacked"})), Expect::NotFound),
-        ("post", "/api/v1/users") => (
+        ("get", "/api/v1/orgs")
+        | ("get", "/api/v1/users")
+        | ("get", "/api/v1/audit")
+        | ("get", "/api/v1/auth/me")
+        | ("get", "/api/v1/auth/tokens") => (path.to_string(), None, Expect::OwnOnly),
+        ("post", "/api/v1/orgs") => (
             path.into(),
-            Some(json!({"username": "intruder", "password": "long enough", "display_name": "x", "org_id": b_org, "roles": ["callback_agent"]})),
+            Some(json!({"name": "intruder", "kind": "dealer", "parent_id": b_org})),
             Expect::NotFound,
         ),
-        ("get" | "delete", "/api/v1/users/{id}") => (format!("/api/v1/users/{b_user}"), None, Expect::NotFound),
-        ("patch", "/api/v1/users/{id}") => (format!("/api/v1/users/{b_user}"), Some(json!({"display_name": "hijacked"})), Expect::NotFound),
-        ("delete", "/api/v1/auth/tokens/{id}") => (format!("/api/v1/auth/tokens/{b_token_id}"), None, Expect::NotFound),
-        ("post", "/api/v1/auth/tokens") => (path.into(), Some(json!({"name": "mine", "expires_in_days": 1})), Expect::OwnOnly),
-        ("post", "/api/v1/auth/password") => (path.into(), Some(json!({"current_password": "not it", "new_password": "whatever long"})), Expect::OwnOnly),
+        ("get" | "delete", "/api/v1/orgs/{id}") => {
+            (format!("/api/v1/orgs/{b_org}"), None, Expect::NotFound)
+        }
+        ("patch", "/api/v1/orgs/{id}") => (
+            format!("/api/v1/orgs/{b_org}"),
+            Some(json!({"name": "hijacked"})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/users") => (
+            path.into(),
+            Some(
+                json!({"username": "intruder", "password": "long enough", "display_name": "x", "org_id": b_org, "roles": ["callback_agent"]}),
+            ),
+            Expect::NotFound,
+        ),
+        ("get" | "delete", "/api/v1/users/{id}") => {
+            (format!("/api/v1/users/{b_user}"), None, Expect::NotFound)
+        }
+        ("patch", "/api/v1/users/{id}") => (
+            format!("/api/v1/users/{b_user}"),
+            Some(json!({"display_name": "hijacked"})),
+            Expect::NotFound,
+        ),
+        ("delete", "/api/v1/auth/tokens/{id}") => (
+            format!("/api/v1/auth/tokens/{b_token_id}"),
+            None,
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/auth/tokens") => (
+            path.into(),
+            Some(json!({"name": "mine", "expires_in_days": 1})),
+            Expect::OwnOnly,
+        ),
+        ("post", "/api/v1/auth/password") => (
+            path.into(),
+            Some(json!({"current_password": "not it", "new_password": "whatever long"})),
+            Expect::OwnOnly,
+        ),
         ("post", "/api/v1/auth/logout") => (path.into(), None, Expect::OwnOnly),
         _ => panic!("no tenant-isolation case for {method} {path}: add one to tests/isolation.rs"),
     }
@@ -50,9 +94,15 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
     for app in TestApp::all(true).await {
         // B's own session: its token id is a record of B.
         let b_token = app.login("b.admin").await;
-        let b_tokens = app.call(Method::GET, "/api/v1/auth/tokens", Some(&b_token), None).await.json();
+        let b_tokens = app
+            .call(Method::GET, "/api/v1/auth/tokens", Some(&b_token), None)
+            .await
+            .json();
         let b_token_id = b_tokens["items"][0]["id"].as_i64().unwrap();
-        let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
+        let doc = app
+            .call(Method::GET, "/api/openapi.json", None, None)
+            .await
+            .json();
         let paths = doc["paths"].as_object().unwrap();
         let mut checked = 0;
         for (path, item) in paths {
@@ -66,20 +116,57 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
                 let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let r = app.call(m, &url, Some(&token), body).await;
                 match expect {
-                    Expect::NotFound => assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path} on {}: {}", app.db_name, r.text),
-                    Expect::OwnOnly => assert!(r.status.is_success() || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {}", r.text),
+                    Expect::NotFound => assert_eq!(
+                        r.status,
+                        StatusCode::NOT_FOUND,
+                        "{method} {path} on {}: {}",
+                        app.db_name,
+                        r.text
+                    ),
+                    Expect::OwnOnly => assert!(
+                        r.status.is_success() || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+                        "{method} {path}: {}",
+                        r.text
+                    ),
                 }
-                assert!(!r.text.contains("SECRET"), "{method} {path} leaked dealer B: {}", r.text);
+                assert!(
+                    !r.text.contains("SECRET"),
+                    "{method} {path} leaked dealer B: {}",
+                    r.text
+                );
                 checked += 1;
             }
         }
         assert!(checked >= 17, "walked {checked} operations");
         // Nothing of B changed, and B's session still works.
-        let b = app.call(Method::GET, &format!("/api/v1/orgs/{}", app.fx.dealer_b), Some(&b_token), None).await.json();
-        assert_eq!((b["name"].as_str(), b["active"].as_bool()), (Some("B店 SECRET"), Some(true)), "{}", app.db_name);
-        let me = app.call(Method::GET, "/api/v1/auth/me", Some(&b_token), None).await.json();
+        let b = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/orgs/{}", app.fx.dealer_b),
+                Some(&b_token),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            (b["name"].as_str(), b["active"].as_bool()),
+            (Some("B店 SECRET"), Some(true)),
+            "{}",
+            app.db_name
+        );
+        let me = app
+            .call(Method::GET, "/api/v1/auth/me", Some(&b_token), None)
+            .await
+            .json();
         assert_eq!(me["display_name"], "B SECRET");
-        let login = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "b.admin", "password": PW}))).await;
+        let login = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "b.admin", "password": PW})),
+            )
+            .await;
         assert_eq!(login.status, StatusCode::OK);
         app.cleanup().await;
     }
@@ -88,7 +175,10 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
 #[tokio::test]
 async fn every_documented_operation_requires_a_token() {
     for app in TestApp::all(true).await {
-        let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
+        let doc = app
+            .call(Method::GET, "/api/openapi.json", None, None)
+            .await
+            .json();
         for (path, item) in doc["paths"].as_object().unwrap() {
             if UNSCOPED.contains(&path.as_str()) {
                 continue;
@@ -100,7 +190,12 @@ async fn every_documented_operation_requires_a_token() {
                 let url = path.replace("{id}", "1");
                 let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let r = app.call(m, &url, None, Some(json!({}))).await;
-                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}: {}", r.text);
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path}: {}",
+                    r.text
+                );
                 assert_eq!(r.json()["code"], "unauthenticated");
             }
         }

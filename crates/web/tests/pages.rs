@@ -1,4 +1,5 @@
 //! The server-rendered pages: login with CSRF, session cookies, language, scope.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 
@@ -12,17 +13,31 @@ fn cookie_value(resp: &Resp, name: &str) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find(|c| c.starts_with(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap_or("").split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default())
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .split_once('=')
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        })
 }
 
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).map(|i| i + marker.len()).expect("hidden field");
+    let start = html
+        .find(&marker)
+        .map(|i| i + marker.len())
+        .expect("hidden field");
     html[start..].split('"').next().unwrap_or("").to_string()
 }
 
 async fn get(app: &TestApp, path: &str, cookies: &str) -> Resp {
-    let req = Request::builder().uri(path).header(header::COOKIE, cookies).body(Body::empty()).unwrap();
+    let req = Request::builder()
+        .uri(path)
+        .header(header::COOKIE, cookies)
+        .body(Body::empty())
+        .unwrap();
     app.send(req).await
 }
 
@@ -42,10 +57,26 @@ async fn web_login(app: &TestApp, username: &str) -> String {
     let page = get(app, "/login", "").await;
     let csrf_cookie = cookie_value(&page, "dcrc_login_csrf").expect("login csrf cookie");
     let csrf = hidden(&page.text, "_csrf");
-    let r = post_form(app, "/login", &format!("dcrc_login_csrf={csrf_cookie}"), &format!("_csrf={csrf}&next=%2F&username={username}&password={PW}")).await;
+    let r = post_form(
+        app,
+        "/login",
+        &format!("dcrc_login_csrf={csrf_cookie}"),
+        &format!("_csrf={csrf}&next=%2F&username={username}&password={PW}"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    let set = r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("dcrc_session=")).unwrap().to_string();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    let set = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("dcrc_session="))
+        .unwrap()
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
     format!("dcrc_session={}", cookie_value(&r, "dcrc_session").unwrap())
 }
 
@@ -74,7 +105,16 @@ async fn login_page_speaks_both_languages_and_wrong_passwords_are_explained() {
         assert_eq!(cookie_value(&r, "dcrc_lang").as_deref(), Some("en"));
         let page = get(&app, "/login", "").await;
         let c = cookie_value(&page, "dcrc_login_csrf").unwrap();
-        let r = post_form(&app, "/login", &format!("dcrc_login_csrf={c}"), &format!("_csrf={}&username=root&password=wrong", hidden(&page.text, "_csrf"))).await;
+        let r = post_form(
+            &app,
+            "/login",
+            &format!("dcrc_login_csrf={c}"),
+            &format!(
+                "_csrf={}&username=root&password=wrong",
+                hidden(&page.text, "_csrf")
+            ),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert!(r.text.contains("用户名或密码错误"));
         app.cleanup().await;
@@ -90,12 +130,22 @@ async fn a_dealer_user_sees_only_their_dealer_in_the_admin_pages() {
         assert!(home.text.contains("A管理员") && home.text.contains("A店"));
         let orgs = get(&app, "/admin/orgs", &session).await;
         assert!(orgs.text.contains("A店"));
-        assert!(!orgs.text.contains("SECRET") && !orgs.text.contains("中汽南方"), "{}", app.db_name);
+        assert!(
+            !orgs.text.contains("SECRET") && !orgs.text.contains("中汽南方"),
+            "{}",
+            app.db_name
+        );
         let users = get(&app, "/admin/users", &session).await;
         assert!(users.text.contains("a.agent") && !users.text.contains("b.admin"));
         // Deactivating B's user through the form: B does not exist for A.
         let csrf = hidden(&users.text, "_csrf");
-        let r = post_form(&app, &format!("/admin/users/{}/active", app.fx.user_b), &session, &format!("_csrf={csrf}&active=false")).await;
+        let r = post_form(
+            &app,
+            &format!("/admin/users/{}/active", app.fx.user_b),
+            &session,
+            &format!("_csrf={csrf}&active=false"),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         app.cleanup().await;
     }
@@ -107,13 +157,38 @@ async fn forms_create_records_and_reject_forged_posts() {
         let session = web_login(&app, "root").await;
         let page = get(&app, "/admin/orgs", &session).await;
         let csrf = hidden(&page.text, "_csrf");
-        let r = post_form(&app, "/admin/orgs", &session, &format!("name=%E5%A4%A9%E6%B2%B3%E4%BA%8C%E5%BA%97&kind=dealer&parent_id={}&code=", app.fx.group)).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "a post without the session's CSRF token is refused");
+        let r = post_form(
+            &app,
+            "/admin/orgs",
+            &session,
+            &format!(
+                "name=%E5%A4%A9%E6%B2%B3%E4%BA%8C%E5%BA%97&kind=dealer&parent_id={}&code=",
+                app.fx.group
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "a post without the session's CSRF token is refused"
+        );
         let r = post_form(&app, "/admin/orgs", &session, &format!("_csrf={csrf}&name=%E5%A4%A9%E6%B2%B3%E4%BA%8C%E5%BA%97&kind=dealer&parent_id={}&code=", app.fx.group)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        assert!(get(&app, "/admin/orgs", &session).await.text.contains("天河二店"));
+        assert!(get(&app, "/admin/orgs", &session)
+            .await
+            .text
+            .contains("天河二店"));
         // A bad form re-renders with the field named.
-        let r = post_form(&app, "/admin/users", &session, &format!("_csrf={csrf}&username=x&display_name=&password=1&org_id={}&roles=callback_agent", app.fx.dealer_a)).await;
+        let r = post_form(
+            &app,
+            "/admin/users",
+            &session,
+            &format!(
+                "_csrf={csrf}&username=x&display_name=&password=1&org_id={}&roles=callback_agent",
+                app.fx.dealer_a
+            ),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text.contains("username") && r.text.contains("display_name"));
         let r = post_form(&app, "/admin/users", &session, &format!("_csrf={csrf}&username=new.agent&display_name=%E6%96%B0&password=long+enough&org_id={}&roles=callback_agent&roles=info_maintainer", app.fx.dealer_a)).await;
@@ -136,12 +211,20 @@ async fn the_api_docs_page_lists_every_operation_and_loads_nothing_from_outside(
         assert!(r.text.contains("/api/v1/users/{id}") && r.text.contains("/api/v1/auth/login"));
         for page in ["/api/docs", "/", "/account"] {
             let html = get(&app, page, &session).await.text;
-            assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("src=\"//"), "{page} refers outside");
+            assert!(
+                !html.contains("http://")
+                    && !html.contains("https://")
+                    && !html.contains("src=\"//"),
+                "{page} refers outside"
+            );
         }
         // The agent's navigation has no admin entries.
         let home = get(&app, "/", &session).await.text;
         assert!(!home.contains("/admin/audit") && !home.contains("/admin/users"));
-        assert_eq!(get(&app, "/admin/audit", &session).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            get(&app, "/admin/audit", &session).await.status,
+            StatusCode::FORBIDDEN
+        );
         app.cleanup().await;
     }
 }

@@ -23,7 +23,18 @@ pub struct ListQuery {
 /// Audit entries of the organisations in scope, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(ListQuery),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = crate::error::Problem)))]
-pub async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<AuditEntry>>> {
-    let filter = AuditFilter { action: q.action, entity: q.entity, entity_id: q.entity_id, actor_user_id: q.actor_user_id, cursor: q.cursor, limit: q.limit };
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
+    let filter = AuditFilter {
+        action: q.action,
+        entity: q.entity,
+        entity_id: q.entity_id,
+        actor_user_id: q.actor_user_id,
+        cursor: q.cursor,
+        limit: q.limit,
+    };
     Ok(Json(state.store.list_audit(&me, &filter).await?))
 }

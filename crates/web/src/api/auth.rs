@@ -31,7 +31,10 @@ pub struct LoginResponse {
 pub fn login_error(e: LoginError) -> ApiError {
     match e {
         LoginError::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials"),
-        LoginError::Locked(until) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").with("until", crate::pages::local_time(until)),
+        LoginError::Locked(until) => {
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+                .with("until", crate::pages::local_time(until))
+        }
         LoginError::Store(e) => e.into(),
     }
 }
@@ -39,10 +42,21 @@ pub fn login_error(e: LoginError) -> ApiError {
 /// Logs in and returns a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
-pub async fn login(State(state): State<AppState>, parts: axum::http::request::Parts, ApiJson(body): ApiJson<LoginRequest>) -> ApiResult<Json<LoginResponse>> {
+pub async fn login(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
     let ip = crate::extract::client_ip(&parts);
-    let login = state.store.login(&body.username, &body.password, TokenKind::Api, ip).await.map_err(login_error)?;
-    Ok(Json(LoginResponse { token: login.token, expires_at: login.expires_at }))
+    let login = state
+        .store
+        .login(&body.username, &body.password, TokenKind::Api, ip)
+        .await
+        .map_err(login_error)?;
+    Ok(Json(LoginResponse {
+        token: login.token,
+        expires_at: login.expires_at,
+    }))
 }
 
 /// Ends the token used for this call.
@@ -90,8 +104,15 @@ pub struct PasswordChange {
 /// Changes the caller's password; every other session and token of theirs ends.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-pub async fn change_password(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<PasswordChange>) -> ApiResult<StatusCode> {
-    state.store.change_password(&me, &body.current_password, &body.new_password).await?;
+pub async fn change_password(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .change_password(&me, &body.current_password, &body.new_password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -103,8 +124,14 @@ pub struct TokenList {
 
 /// The caller's live sessions and tokens.
 #[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", responses((status = 200, body = TokenList)))]
-pub async fn list_tokens(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Json<TokenList>> {
-    Ok(Json(TokenList { items: state.store.list_tokens(&me).await?, next_cursor: None }))
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> ApiResult<Json<TokenList>> {
+    Ok(Json(TokenList {
+        items: state.store.list_tokens(&me).await?,
+        next_cursor: None,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -126,15 +153,26 @@ pub struct CreatedToken {
 /// Creates a named API token for scripts and integrations.
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 422, body = crate::error::Problem)))]
-pub async fn create_token(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<NewToken>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let (token, info) = state.store.create_token(&me, &body.name, body.expires_in_days).await?;
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<NewToken>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let (token, info) = state
+        .store
+        .create_token(&me, &body.name, body.expires_in_days)
+        .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, info })))
 }
 
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
-pub async fn revoke_token(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
     state.store.revoke_token(&me, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -32,5 +32,8 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             metrics::gauge!("jobs", "state" => job_state).set(n as f64);
         }
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }

@@ -26,35 +26,78 @@ pub struct ListQuery {
 
 /// Organisations in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(ListQuery), responses((status = 200, body = Page<Org>)))]
-pub async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Org>>> {
-    let filter = OrgFilter { kind: q.kind, parent_id: q.parent_id, active: q.active, q: q.q, cursor: q.cursor, limit: q.limit };
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Org>>> {
+    let filter = OrgFilter {
+        kind: q.kind,
+        parent_id: q.parent_id,
+        active: q.active,
+        q: q.q,
+        cursor: q.cursor,
+        limit: q.limit,
+    };
     Ok(Json(state.store.list_orgs(&me, &filter).await?))
 }
 
 /// Creates an organisation under a parent in scope.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = NewOrg,
     responses((status = 201, body = Org), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn create(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<NewOrg>) -> ApiResult<(StatusCode, Json<Org>)> {
-    Ok((StatusCode::CREATED, Json(state.store.create_org(&me, body).await?)))
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<NewOrg>,
+) -> ApiResult<(StatusCode, Json<Org>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_org(&me, body).await?),
+    ))
 }
 
 /// One organisation.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = Org), (status = 404, body = crate::error::Problem)))]
-pub async fn get(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<Org>> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Org>> {
     Ok(Json(state.store.get_org(&me.scope, id).await?))
 }
 
 /// Changes an organisation (name, code, active).
 #[utoipa::path(patch, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = OrgPatch,
     responses((status = 200, body = Org), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
-pub async fn update(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>, ApiJson(body): ApiJson<OrgPatch>) -> ApiResult<Json<Org>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<OrgPatch>,
+) -> ApiResult<Json<Org>> {
     Ok(Json(state.store.update_org(&me, id, body).await?))
 }
 
 /// Deactivates an organisation (kept for history; it must have no active children or users).
 #[utoipa::path(delete, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = Org), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
-pub async fn deactivate(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<Org>> {
-    Ok(Json(state.store.update_org(&me, id, OrgPatch { active: Some(false), ..OrgPatch::default() }).await?))
+pub async fn deactivate(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Org>> {
+    Ok(Json(
+        state
+            .store
+            .update_org(
+                &me,
+                id,
+                OrgPatch {
+                    active: Some(false),
+                    ..OrgPatch::default()
+                },
+            )
+            .await?,
+    ))
 }

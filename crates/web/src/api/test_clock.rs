@@ -30,16 +30,27 @@ fn test_clock(state: &AppState) -> ApiResult<&std::sync::Arc<dcrc_domain::TestCl
 /// The test clock's time.
 #[utoipa::path(get, path = "/api/v1/test/clock", tag = "test", security(()), responses((status = 200, body = ClockState)))]
 pub async fn get(State(state): State<AppState>) -> ApiResult<Json<ClockState>> {
-    Ok(Json(ClockState { now: test_clock(&state)?.now(), jobs_run: 0 }))
+    Ok(Json(ClockState {
+        now: test_clock(&state)?.now(),
+        jobs_run: 0,
+    }))
 }
 
 /// Sets the test clock and runs every job due by then.
 #[utoipa::path(put, path = "/api/v1/test/clock", tag = "test", security(()), request_body = ClockBody,
     responses((status = 200, body = ClockState), (status = 422, body = crate::error::Problem)))]
-pub async fn set(State(state): State<AppState>, ApiJson(body): ApiJson<ClockBody>) -> ApiResult<Json<ClockState>> {
+pub async fn set(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ClockBody>,
+) -> ApiResult<Json<ClockState>> {
     let clock = test_clock(&state)?;
-    let now = DateTime::parse_from_rfc3339(body.now.trim()).map_err(|_| ApiError::field("now", "invalid_datetime"))?.with_timezone(&Utc);
+    let now = DateTime::parse_from_rfc3339(body.now.trim())
+        .map_err(|_| ApiError::field("now", "invalid_datetime"))?
+        .with_timezone(&Utc);
     clock.set(now);
     let jobs_run = crate::scheduler::run_due(&state.store).await?;
-    Ok(Json(ClockState { now: clock.now(), jobs_run }))
+    Ok(Json(ClockState {
+        now: clock.now(),
+        jobs_run,
+    }))
 }

@@ -26,35 +26,78 @@ pub struct ListQuery {
 
 /// Users in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListQuery), responses((status = 200, body = Page<User>)))]
-pub async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<User>>> {
-    let filter = UserFilter { org_id: q.org_id, role: q.role, active: q.active, q: q.q, cursor: q.cursor, limit: q.limit };
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<User>>> {
+    let filter = UserFilter {
+        org_id: q.org_id,
+        role: q.role,
+        active: q.active,
+        q: q.q,
+        cursor: q.cursor,
+        limit: q.limit,
+    };
     Ok(Json(state.store.list_users(&me, &filter).await?))
 }
 
 /// Creates a user in an organisation in scope.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = User), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn create(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(state.store.create_user(&me, body).await?)))
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_user(&me, body).await?),
+    ))
 }
 
 /// One user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
-pub async fn get(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<User>> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<User>> {
     Ok(Json(state.store.get_user(&me, id).await?))
 }
 
 /// Changes a user: name, organisation, roles, language, active, or a password reset.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UserPatch,
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn update(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>, ApiJson(body): ApiJson<UserPatch>) -> ApiResult<Json<User>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UserPatch>,
+) -> ApiResult<Json<User>> {
     Ok(Json(state.store.update_user(&me, id, body).await?))
 }
 
 /// Deactivates a user (kept for history) and ends their sessions and tokens.
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
-pub async fn deactivate(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<User>> {
-    Ok(Json(state.store.update_user(&me, id, UserPatch { active: Some(false), ..UserPatch::default() }).await?))
+pub async fn deactivate(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(
+        state
+            .store
+            .update_user(
+                &me,
+                id,
+                UserPatch {
+                    active: Some(false),
+                    ..UserPatch::default()
+                },
+            )
+            .await?,
+    ))
 }

@@ -31,8 +31,23 @@ pub struct PageQuery {
     cursor: Option<String>,
 }
 
-pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
-    let page = match state.store.list_audit(&me, &AuditFilter { cursor: q.cursor, limit: Some(100), ..AuditFilter::default() }).await {
+pub async fn page(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let page = match state
+        .store
+        .list_audit(
+            &me,
+            &AuditFilter {
+                cursor: q.cursor,
+                limit: Some(100),
+                ..AuditFilter::default()
+            },
+        )
+        .await
+    {
         Ok(p) => p,
         Err(e) => return super::error_page(Some(&me), e),
     };
@@ -50,5 +65,12 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q):
             detail: e.detail.to_string(),
         })
         .collect();
-    render(StatusCode::OK, &AuditPage { l: Layout::new(Some(&me), "/admin/audit"), entries, next_cursor: page.next_cursor })
+    render(
+        StatusCode::OK,
+        &AuditPage {
+            l: Layout::new(Some(&me), "/admin/audit"),
+            entries,
+            next_cursor: page.next_cursor,
+        },
+    )
 }

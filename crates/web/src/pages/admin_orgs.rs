@@ -49,7 +49,12 @@ struct OrgsPage {
     kinds: Vec<(&'static str, String)>,
 }
 
-async fn show(state: &AppState, me: &Principal, status: StatusCode, error: Option<ApiError>) -> Response {
+async fn show(
+    state: &AppState,
+    me: &Principal,
+    status: StatusCode,
+    error: Option<ApiError>,
+) -> Response {
     let orgs = match state.store.org_tree(me).await {
         Ok(o) => o,
         Err(e) => return super::error_page(Some(me), e),
@@ -65,7 +70,10 @@ async fn show(state: &AppState, me: &Principal, status: StatusCode, error: Optio
         can_manage: me.can(Permission::ManageOrgs),
         open_form: error.is_some(),
         orgs: org_rows(&orgs, base),
-        kinds: [OrgKind::Region, OrgKind::Group, OrgKind::Dealer].iter().map(|k| (k.as_str(), format!("kind.{}", k.as_str()))).collect(),
+        kinds: [OrgKind::Region, OrgKind::Group, OrgKind::Dealer]
+            .iter()
+            .map(|k| (k.as_str(), format!("kind.{}", k.as_str())))
+            .collect(),
     };
     render(status, &page)
 }
@@ -74,21 +82,49 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser) -> Respon
     show(&state, &me, StatusCode::OK, None).await
 }
 
-pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    form: FormData,
+) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
     let mut errors = Invalid::default();
     let kind = OrgKind::parse(form.get("kind").unwrap_or(""));
     if kind.is_none() {
-        errors.push(FieldError::new("kind", "unknown_value").with("allowed", "region, group, dealer"));
+        errors.push(
+            FieldError::new("kind", "unknown_value").with("allowed", "region, group, dealer"),
+        );
     }
     let parent_id = form.get("parent_id").and_then(|v| v.parse::<i64>().ok());
     let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return show(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, Some(errors.into())).await;
+        return show(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(errors.into()),
+        )
+        .await;
     };
-    let code = form.get("code").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-    match state.store.create_org(&me, NewOrg { name: form.text("name"), kind, parent_id, code }).await {
+    let code = form
+        .get("code")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    match state
+        .store
+        .create_org(
+            &me,
+            NewOrg {
+                name: form.text("name"),
+                kind,
+                parent_id,
+                code,
+            },
+        )
+        .await
+    {
         Ok(_) => Redirect::to("/admin/orgs").into_response(),
         Err(e) => {
             let api: ApiError = e.into();
@@ -97,14 +133,32 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
     }
 }
 
-pub async fn set_active(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>, form: FormData) -> Response {
+pub async fn set_active(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
     let active = form.get("active") == Some("true");
-    match state.store.update_org(&me, id, OrgPatch { active: Some(active), ..OrgPatch::default() }).await {
+    match state
+        .store
+        .update_org(
+            &me,
+            id,
+            OrgPatch {
+                active: Some(active),
+                ..OrgPatch::default()
+            },
+        )
+        .await
+    {
         Ok(_) => Redirect::to("/admin/orgs").into_response(),
-        Err(dcrc_store::StoreError::NotFound) => super::error_page(Some(&me), dcrc_store::StoreError::NotFound),
+        Err(dcrc_store::StoreError::NotFound) => {
+            super::error_page(Some(&me), dcrc_store::StoreError::NotFound)
+        }
         Err(e) => {
             let api: ApiError = e.into();
             show(&state, &me, api.status, Some(api)).await

@@ -41,20 +41,49 @@ pub struct PageQuery {
     cursor: Option<String>,
 }
 
-async fn show(state: &AppState, me: &Principal, cursor: Option<String>, status: StatusCode, error: Option<ApiError>) -> Response {
+async fn show(
+    state: &AppState,
+    me: &Principal,
+    cursor: Option<String>,
+    status: StatusCode,
+    error: Option<ApiError>,
+) -> Response {
     let orgs = match state.store.org_tree(me).await {
         Ok(o) => o,
         Err(e) => return super::error_page(Some(me), e),
     };
-    let page = match state.store.list_users(me, &UserFilter { cursor, limit: Some(100), ..UserFilter::default() }).await {
+    let page = match state
+        .store
+        .list_users(
+            me,
+            &UserFilter {
+                cursor,
+                limit: Some(100),
+                ..UserFilter::default()
+            },
+        )
+        .await
+    {
         Ok(p) => p,
         Err(e) => return super::error_page(Some(me), e),
     };
-    let org_name = |id: i64| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
+    let org_name = |id: i64| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
     let users = page
         .items
         .iter()
-        .map(|u| UserRow { id: u.id, username: u.username.clone(), display_name: u.display_name.clone(), org_name: org_name(u.org_id), role_keys: role_keys(&u.roles), active: u.active })
+        .map(|u| UserRow {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            org_name: org_name(u.org_id),
+            role_keys: role_keys(&u.roles),
+            active: u.active,
+        })
         .collect();
     let mut layout = Layout::new(Some(me), "/admin/users");
     if let Some(e) = &error {
@@ -67,31 +96,60 @@ async fn show(state: &AppState, me: &Principal, cursor: Option<String>, status: 
         can_manage: me.can(Permission::ManageUsers),
         open_form: error.is_some(),
         orgs: org_rows(&orgs, base),
-        roles: Role::ALL.iter().map(|r| (r.as_str(), format!("role.{}", r.as_str()))).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), format!("role.{}", r.as_str())))
+            .collect(),
         users,
         next_cursor: page.next_cursor,
     };
     render(status, &view)
 }
 
-pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Query(q): Query<PageQuery>,
+) -> Response {
     show(&state, &me, q.cursor, StatusCode::OK, None).await
 }
 
-pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    form: FormData,
+) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
     let mut errors = Invalid::default();
-    let roles: Vec<Role> = form.all("roles").into_iter().filter_map(Role::parse).collect();
+    let roles: Vec<Role> = form
+        .all("roles")
+        .into_iter()
+        .filter_map(Role::parse)
+        .collect();
     let org_id = form.get("org_id").and_then(|v| v.parse::<i64>().ok());
     if org_id.is_none() {
         errors.push(FieldError::new("org_id", "required"));
     }
     let Some(org_id) = org_id else {
-        return show(&state, &me, None, StatusCode::UNPROCESSABLE_ENTITY, Some(errors.into())).await;
+        return show(
+            &state,
+            &me,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(errors.into()),
+        )
+        .await;
     };
-    let input = NewUser { username: form.text("username"), password: form.text("password"), display_name: form.text("display_name"), org_id, roles, locale: None };
+    let input = NewUser {
+        username: form.text("username"),
+        password: form.text("password"),
+        display_name: form.text("display_name"),
+        org_id,
+        roles,
+        locale: None,
+    };
     match state.store.create_user(&me, input).await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => {
@@ -101,12 +159,28 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
     }
 }
 
-pub async fn set_active(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>, form: FormData) -> Response {
+pub async fn set_active(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
     let active = form.get("active") == Some("true");
-    match state.store.update_user(&me, id, UserPatch { active: Some(active), ..UserPatch::default() }).await {
+    match state
+        .store
+        .update_user(
+            &me,
+            id,
+            UserPatch {
+                active: Some(active),
+                ..UserPatch::default()
+            },
+        )
+        .await
+    {
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(StoreError::NotFound) => super::error_page(Some(&me), StoreError::NotFound),
         Err(e) => {

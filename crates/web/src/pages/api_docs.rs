@@ -40,20 +40,52 @@ fn describe(method: &'static str, path: &str, op: &Operation) -> Op {
         .parameters
         .iter()
         .flatten()
-        .map(|p| format!("{}{}", p.name, if matches!(p.required, Required::True) { "*" } else { "" }))
+        .map(|p| {
+            format!(
+                "{}{}",
+                p.name,
+                if matches!(p.required, Required::True) {
+                    "*"
+                } else {
+                    ""
+                }
+            )
+        })
         .collect();
-    let body = op.request_body.as_ref().and_then(|b| b.content.get("application/json")).and_then(|c| c.schema.as_ref()).map(schema_name);
+    let body = op
+        .request_body
+        .as_ref()
+        .and_then(|b| b.content.get("application/json"))
+        .and_then(|c| c.schema.as_ref())
+        .map(schema_name);
     let responses = op.responses.responses.keys().cloned().collect();
-    let summary = [op.summary.clone(), op.description.clone()].into_iter().flatten().next().unwrap_or_default();
-    Op { anchor: format!("{method}-{}", path.replace(['/', '{', '}'], "-")), method, path: path.to_string(), summary, params, body, responses }
+    let summary = [op.summary.clone(), op.description.clone()]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or_default();
+    Op {
+        anchor: format!("{method}-{}", path.replace(['/', '{', '}'], "-")),
+        method,
+        path: path.to_string(),
+        summary,
+        params,
+        body,
+        responses,
+    }
 }
 
 /// Every operation of the document, in path order.
 pub fn operations(doc: &utoipa::openapi::OpenApi) -> Vec<Op> {
     let mut ops = Vec::new();
     for (path, item) in &doc.paths.paths {
-        let methods: [(&'static str, &Option<Operation>); 5] =
-            [("get", &item.get), ("post", &item.post), ("put", &item.put), ("patch", &item.patch), ("delete", &item.delete)];
+        let methods: [(&'static str, &Option<Operation>); 5] = [
+            ("get", &item.get),
+            ("post", &item.post),
+            ("put", &item.put),
+            ("patch", &item.patch),
+            ("delete", &item.delete),
+        ];
         for (method, op) in methods {
             if let Some(op) = op {
                 ops.push(describe(method, path, op));
@@ -64,5 +96,11 @@ pub fn operations(doc: &utoipa::openapi::OpenApi) -> Vec<Op> {
 }
 
 pub async fn page(State(state): State<AppState>, WebUser(me): WebUser) -> Response {
-    render(StatusCode::OK, &ApiDocsPage { l: Layout::new(Some(&me), "/api/docs"), ops: operations(&state.openapi) })
+    render(
+        StatusCode::OK,
+        &ApiDocsPage {
+            l: Layout::new(Some(&me), "/api/docs"),
+            ops: operations(&state.openapi),
+        },
+    )
 }

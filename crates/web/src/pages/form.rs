@@ -13,19 +13,30 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     type Rejection = (StatusCode, &'static str);
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large"))?;
-        Ok(FormData(form_urlencoded::parse(&bytes).into_owned().collect()))
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large"))?;
+        Ok(FormData(
+            form_urlencoded::parse(&bytes).into_owned().collect(),
+        ))
     }
 }
 
 impl FormData {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of a repeated field.
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn text(&self, name: &str) -> String {

@@ -27,7 +27,12 @@ struct HomePage {
 }
 
 fn coming(title: &'static str, text: &'static str) -> Card {
-    Card { title, text, href: "#", enabled: false }
+    Card {
+        title,
+        text,
+        href: "#",
+        enabled: false,
+    }
 }
 
 /// The cards a person sees, from their roles: the work they do every morning first.
@@ -52,17 +57,31 @@ pub fn cards_for(p: &Principal) -> Vec<Card> {
     if has(Role::ProcessInspector) {
         cards.push(coming("nav.reports", "home.card.inspection"));
     }
-    if has(Role::CustomerManager) || has(Role::GeneralManager) || has(Role::GroupStaff) || has(Role::BrandStaff) {
+    if has(Role::CustomerManager)
+        || has(Role::GeneralManager)
+        || has(Role::GroupStaff)
+        || has(Role::BrandStaff)
+    {
         cards.push(coming("nav.reports", "home.card.reports"));
     }
     if has(Role::BrandStaff) {
         cards.push(coming("nav.reports", "home.card.supervision"));
     }
     if p.can(Permission::ManageUsers) {
-        cards.push(Card { title: "nav.users", text: "home.card.admin", href: "/admin/users", enabled: true });
+        cards.push(Card {
+            title: "nav.users",
+            text: "home.card.admin",
+            href: "/admin/users",
+            enabled: true,
+        });
     }
     if p.can(Permission::ReadAudit) {
-        cards.push(Card { title: "nav.audit", text: "home.card.audit", href: "/admin/audit", enabled: true });
+        cards.push(Card {
+            title: "nav.audit",
+            text: "home.card.audit",
+            href: "/admin/audit",
+            enabled: true,
+        });
     }
     if cards.is_empty() {
         cards.push(coming("nav.customers", "home.card.customers"));

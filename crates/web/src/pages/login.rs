@@ -31,7 +31,15 @@ pub struct NextQuery {
 fn login_page(status: StatusCode, layout: Layout, next: String, username: String) -> Response {
     let csrf = dcrc_store::secret::new_token().unwrap_or_default();
     let cookie = format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict");
-    let mut response = render(status, &LoginPage { l: layout, csrf, next, username });
+    let mut response = render(
+        status,
+        &LoginPage {
+            l: layout,
+            csrf,
+            next,
+            username,
+        },
+    );
     if let Ok(v) = cookie.parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -39,7 +47,12 @@ fn login_page(status: StatusCode, layout: Layout, next: String, username: String
 }
 
 pub async fn page(Query(q): Query<NextQuery>) -> Response {
-    login_page(StatusCode::OK, Layout::new(None, "/login"), safe_next(q.next.as_deref()), String::new())
+    login_page(
+        StatusCode::OK,
+        Layout::new(None, "/login"),
+        safe_next(q.next.as_deref()),
+        String::new(),
+    )
 }
 
 pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData) -> Response {
@@ -50,17 +63,36 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData)
         return super::csrf_failed(None);
     }
     let username = form.text("username");
-    match state.store.login(&username, &form.text("password"), TokenKind::Web, client_ip(&parts)).await {
+    match state
+        .store
+        .login(
+            &username,
+            &form.text("password"),
+            TokenKind::Web,
+            client_ip(&parts),
+        )
+        .await
+    {
         Ok(login) => {
             let secure = if state.secure_cookies { "; Secure" } else { "" };
-            let max_age = (login.expires_at - state.store.clock.now()).num_seconds().max(0);
+            let max_age = (login.expires_at - state.store.clock.now())
+                .num_seconds()
+                .max(0);
             let mut headers = HeaderMap::new();
-            let session = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", login.token);
+            let session = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+                login.token
+            );
             if let Ok(v) = session.parse() {
                 headers.append(header::SET_COOKIE, v);
             }
             if let Some(lang) = login.principal.locale {
-                if let Ok(v) = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()).parse() {
+                if let Ok(v) = format!(
+                    "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                    lang.code()
+                )
+                .parse()
+                {
                     headers.append(header::SET_COOKIE, v);
                 }
             }
@@ -68,17 +100,33 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData)
         }
         Err(LoginError::BadCredentials) => {
             let text = layout.t.get("login.failed");
-            login_page(StatusCode::UNAUTHORIZED, layout.notice("error", text), next, username)
+            login_page(
+                StatusCode::UNAUTHORIZED,
+                layout.notice("error", text),
+                next,
+                username,
+            )
         }
         Err(LoginError::Locked(until)) => {
-            let text = layout.t.fmt("login.locked", "until", &super::local_time(until));
-            login_page(StatusCode::TOO_MANY_REQUESTS, layout.notice("error", text), next, username)
+            let text = layout
+                .t
+                .fmt("login.locked", "until", &super::local_time(until));
+            login_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                layout.notice("error", text),
+                next,
+                username,
+            )
         }
         Err(LoginError::Store(e)) => super::error_page(None, e),
     }
 }
 
-pub async fn logout(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    form: FormData,
+) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }

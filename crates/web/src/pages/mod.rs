@@ -33,9 +33,15 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/lang", get(switch_language))
-        .route("/admin/orgs", get(admin_orgs::page).post(admin_orgs::create))
+        .route(
+            "/admin/orgs",
+            get(admin_orgs::page).post(admin_orgs::create),
+        )
         .route("/admin/orgs/{id}/active", post(admin_orgs::set_active))
-        .route("/admin/users", get(admin_users::page).post(admin_users::create))
+        .route(
+            "/admin/users",
+            get(admin_users::page).post(admin_users::create),
+        )
         .route("/admin/users/{id}/active", post(admin_users::set_active))
         .route("/admin/audit", get(admin_audit::page))
         .route("/account", get(account::page))
@@ -81,19 +87,53 @@ pub struct Layout {
 
 /// The navigation a user sees: the modules of their roles.
 pub fn nav_for(p: &Principal) -> Vec<NavItem> {
-    let mut nav = vec![NavItem { key: "nav.home", href: "/", enabled: true }];
-    for key in ["nav.customers", "nav.callbacks", "nav.complaints", "nav.surveys", "nav.reports"] {
-        nav.push(NavItem { key, href: "#", enabled: false });
+    let mut nav = vec![NavItem {
+        key: "nav.home",
+        href: "/",
+        enabled: true,
+    }];
+    for key in [
+        "nav.customers",
+        "nav.callbacks",
+        "nav.complaints",
+        "nav.surveys",
+        "nav.reports",
+    ] {
+        nav.push(NavItem {
+            key,
+            href: "#",
+            enabled: false,
+        });
     }
     if p.can(Permission::ViewDirectory) {
-        nav.push(NavItem { key: "nav.orgs", href: "/admin/orgs", enabled: true });
-        nav.push(NavItem { key: "nav.users", href: "/admin/users", enabled: true });
+        nav.push(NavItem {
+            key: "nav.orgs",
+            href: "/admin/orgs",
+            enabled: true,
+        });
+        nav.push(NavItem {
+            key: "nav.users",
+            href: "/admin/users",
+            enabled: true,
+        });
     }
     if p.can(Permission::ReadAudit) {
-        nav.push(NavItem { key: "nav.audit", href: "/admin/audit", enabled: true });
+        nav.push(NavItem {
+            key: "nav.audit",
+            href: "/admin/audit",
+            enabled: true,
+        });
     }
-    nav.push(NavItem { key: "nav.account", href: "/account", enabled: true });
-    nav.push(NavItem { key: "nav.api_docs", href: "/api/docs", enabled: true });
+    nav.push(NavItem {
+        key: "nav.account",
+        href: "/account",
+        enabled: true,
+    });
+    nav.push(NavItem {
+        key: "nav.api_docs",
+        href: "/api/docs",
+        enabled: true,
+    });
     nav
 }
 
@@ -101,7 +141,12 @@ impl Layout {
     pub fn new(me: Option<&Principal>, path: &str) -> Self {
         Layout {
             t: Tr(i18n::current()),
-            me: me.map(|p| NavUser { display_name: p.display_name.clone(), org_name: p.org_name.clone(), csrf: p.csrf_token.clone(), nav: nav_for(p) }),
+            me: me.map(|p| NavUser {
+                display_name: p.display_name.clone(),
+                org_name: p.org_name.clone(),
+                csrf: p.csrf_token.clone(),
+                nav: nav_for(p),
+            }),
             path: path.to_string(),
             next: url_encode(path),
             notices: Vec::new(),
@@ -117,10 +162,16 @@ impl Layout {
     pub fn error(mut self, e: &ApiError) -> Self {
         let problem = e.problem(self.t.0);
         if problem.errors.is_empty() {
-            self.notices.push(Notice { kind: "error", text: problem.title });
+            self.notices.push(Notice {
+                kind: "error",
+                text: problem.title,
+            });
         } else {
             for f in problem.errors {
-                self.notices.push(Notice { kind: "error", text: format!("{}: {}", f.field, f.message) });
+                self.notices.push(Notice {
+                    kind: "error",
+                    text: format!("{}: {}", f.field, f.message),
+                });
             }
         }
         self
@@ -150,7 +201,14 @@ struct ErrorPage {
 pub fn error_page(me: Option<&Principal>, e: StoreError) -> Response {
     let api: ApiError = e.into();
     let problem = api.problem(i18n::current());
-    render(api.status, &ErrorPage { l: Layout::new(me, "/"), title: problem.title, detail: problem.detail })
+    render(
+        api.status,
+        &ErrorPage {
+            l: Layout::new(me, "/"),
+            title: problem.title,
+            detail: problem.detail,
+        },
+    )
 }
 
 /// Unknown addresses: a problem body under `/api`, a page elsewhere.
@@ -166,7 +224,14 @@ async fn not_found(uri: axum::http::Uri) -> Response {
 pub fn csrf_failed(me: Option<&Principal>) -> Response {
     let api = ApiError::new(StatusCode::FORBIDDEN, "csrf_failed");
     let problem = api.problem(i18n::current());
-    render(StatusCode::FORBIDDEN, &ErrorPage { l: Layout::new(me, "/"), title: problem.title, detail: problem.detail })
+    render(
+        StatusCode::FORBIDDEN,
+        &ErrorPage {
+            l: Layout::new(me, "/"),
+            title: problem.title,
+            detail: problem.detail,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -179,13 +244,19 @@ struct LangQuery {
 async fn switch_language(Query(q): Query<LangQuery>) -> Response {
     let lang = Lang::from_tag(&q.to).unwrap_or_default();
     let next = safe_next(q.next.as_deref());
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
 async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../assets/app.css"),
     )
         .into_response()
@@ -206,12 +277,17 @@ pub fn url_encode(s: &str) -> String {
 
 /// An instant as Shanghai local time, `2026-11-23 09:30`.
 pub fn local_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&dcrc_domain::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&dcrc_domain::clock::shanghai())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Translation keys of roles, for display.
 pub fn role_keys(roles: &[Role]) -> Vec<String> {
-    roles.iter().map(|r| format!("role.{}", r.as_str())).collect()
+    roles
+        .iter()
+        .map(|r| format!("role.{}", r.as_str()))
+        .collect()
 }
 
 #[cfg(test)]

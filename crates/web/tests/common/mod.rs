@@ -62,23 +62,85 @@ impl TestApp {
     }
 
     async fn on(db: TestDb, test_clock: bool) -> TestApp {
-        let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
+        let clock = Arc::new(TestClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+        ));
         let store = Store::new(db.db.clone(), clock.clone());
         store.initialise("长城汽车", "root", PW).await.unwrap();
         let root = store.operator_as("root").await.unwrap();
-        let org = |name: &str, kind, parent| NewOrg { name: name.into(), kind, parent_id: Some(parent), code: None };
-        let region = store.create_org(&root, org("华南大区", OrgKind::Region, root.org_id)).await.unwrap();
-        let group = store.create_org(&root, org("中汽南方", OrgKind::Group, region.id)).await.unwrap();
-        let a = store.create_org(&root, org("A店", OrgKind::Dealer, group.id)).await.unwrap();
-        let b = store.create_org(&root, org("B店 SECRET", OrgKind::Dealer, group.id)).await.unwrap();
-        let user = |username: &str, name: &str, org_id, role| NewUser { username: username.into(), password: PW.into(), display_name: name.into(), org_id, roles: vec![role], locale: None };
-        store.create_user(&root, user("brand.staff", "厂家", root.org_id, Role::BrandStaff)).await.unwrap();
-        store.create_user(&root, user("a.admin", "A管理员", a.id, Role::Admin)).await.unwrap();
-        store.create_user(&root, user("a.agent", "A回访员", a.id, Role::CallbackAgent)).await.unwrap();
-        let user_b = store.create_user(&root, user("b.admin", "B SECRET", b.id, Role::Admin)).await.unwrap();
-        let router = dcrc_web::app(store.clone(), dcrc_web::AppOptions { test_clock: test_clock.then(|| clock.clone()), secure_cookies: false, body_limit: Some(64 * 1024) });
-        let fx = Fixture { brand: root.org_id, region: region.id, group: group.id, dealer_a: a.id, dealer_b: b.id, user_b: user_b.id };
-        TestApp { router, store, clock, db_name: db.name, fx, db: Some(db) }
+        let org = |name: &str, kind, parent| NewOrg {
+            name: name.into(),
+            kind,
+            parent_id: Some(parent),
+            code: None,
+        };
+        let region = store
+            .create_org(&root, org("华南大区", OrgKind::Region, root.org_id))
+            .await
+            .unwrap();
+        let group = store
+            .create_org(&root, org("中汽南方", OrgKind::Group, region.id))
+            .await
+            .unwrap();
+        let a = store
+            .create_org(&root, org("A店", OrgKind::Dealer, group.id))
+            .await
+            .unwrap();
+        let b = store
+            .create_org(&root, org("B店 SECRET", OrgKind::Dealer, group.id))
+            .await
+            .unwrap();
+        let user = |username: &str, name: &str, org_id, role| NewUser {
+            username: username.into(),
+            password: PW.into(),
+            display_name: name.into(),
+            org_id,
+            roles: vec![role],
+            locale: None,
+        };
+        store
+            .create_user(
+                &root,
+                user("brand.staff", "厂家", root.org_id, Role::BrandStaff),
+            )
+            .await
+            .unwrap();
+        store
+            .create_user(&root, user("a.admin", "A管理员", a.id, Role::Admin))
+            .await
+            .unwrap();
+        store
+            .create_user(&root, user("a.agent", "A回访员", a.id, Role::CallbackAgent))
+            .await
+            .unwrap();
+        let user_b = store
+            .create_user(&root, user("b.admin", "B SECRET", b.id, Role::Admin))
+            .await
+            .unwrap();
+        let router = dcrc_web::app(
+            store.clone(),
+            dcrc_web::AppOptions {
+                test_clock: test_clock.then(|| clock.clone()),
+                secure_cookies: false,
+                body_limit: Some(64 * 1024),
+            },
+        );
+        let fx = Fixture {
+            brand: root.org_id,
+            region: region.id,
+            group: group.id,
+            dealer_a: a.id,
+            dealer_b: b.id,
+            user_b: user_b.id,
+        };
+        TestApp {
+            router,
+            store,
+            clock,
+            db_name: db.name,
+            fx,
+            db: Some(db),
+        }
     }
 
     pub async fn cleanup(mut self) {
@@ -88,28 +150,57 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Resp {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Resp { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Resp {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// A JSON API call; `body` is sent as JSON when present.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
             None => req.body(Body::empty()),
         };
         self.send(req.expect("request")).await
     }
 
     pub async fn login(&self, username: &str) -> String {
-        let r = self.call(Method::POST, "/api/v1/auth/login", None, Some(serde_json::json!({"username": username, "password": PW}))).await;
+        let r = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"username": username, "password": PW})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.text);
         r.json()["token"].as_str().expect("token").to_string()
     }
