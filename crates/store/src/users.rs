@@ -308,7 +308,10 @@ impl Store {
             .display_name
             .as_deref()
             .map(|n| validation::text("display_name", n, 64, &mut errors));
-        let roles = patch.roles.clone().unwrap_or_else(|| before.roles.clone());
+        let mut roles = patch.roles.clone().unwrap_or_else(|| before.roles.clone());
+        roles.sort();
+        roles.dedup();
+        let roles_changed = roles != before.roles;
         if patch.roles.is_some() || patch.org_id.is_some() {
             check_roles(&roles, &org, &mut errors);
         }
@@ -349,7 +352,7 @@ impl Store {
                 .bind(id),
         )
         .await?;
-        if patch.roles.is_some() {
+        if roles_changed {
             set_roles(&mut tx, id, &roles).await?;
         }
         if let Some(hash) = &hash {
@@ -359,7 +362,7 @@ impl Store {
         if !active
             || hash.is_some()
             || patch.org_id.is_some_and(|o| o != before.org_id)
-            || patch.roles.is_some()
+            || roles_changed
         {
             crate::auth::revoke_all(&mut tx, id, now, None).await?;
         }

@@ -72,11 +72,33 @@ fn field_error(path: &str, message: &str) -> FieldError {
     if message.starts_with("invalid type") {
         let expected = message
             .split_once("expected ")
-            .map(|(_, e)| e.to_string())
+            .map(|(_, e)| e)
             .unwrap_or_default();
-        return FieldError::new(here, "wrong_type").with("expected", expected);
+        let lang = crate::i18n::current();
+        let key = format!("type.{}", json_type(expected));
+        return FieldError::new(here, "wrong_type").with("expected", crate::i18n::t(lang, &key));
     }
     FieldError::new(here, "invalid_value").with("reason", message)
+}
+
+/// The JSON type serde expected, as a translation key suffix.
+fn json_type(expected: &str) -> &'static str {
+    let e = expected.to_ascii_lowercase();
+    if e.contains("string") || e.contains("char") {
+        "string"
+    } else if e.contains("bool") {
+        "boolean"
+    } else if e.contains("sequence") || e.contains("array") || e.starts_with("a vec") {
+        "array"
+    } else if e.contains("float") || e.starts_with('f') && e.len() <= 3 {
+        "number"
+    } else if e.contains("integer") || e.starts_with('i') || e.starts_with('u') {
+        "integer"
+    } else if e.contains("struct") || e.contains("map") {
+        "object"
+    } else {
+        "value"
+    }
 }
 
 /// Deserialises JSON, reporting where and why it failed.

@@ -200,6 +200,9 @@ async fn every_kind_of_bad_input_gets_a_problem_and_changes_nothing() {
                 assert_eq!(body["errors"][0]["field"], f, "{}", r.text);
                 assert_eq!(body["errors"][0]["code"], c, "{}", r.text);
                 assert!(!body["errors"][0]["message"].as_str().unwrap().is_empty());
+                if c == "wrong_type" {
+                    assert_eq!(body["errors"][0]["message"], "has the wrong type: a string");
+                }
             }
         }
         // Missing and bad credentials.

@@ -228,3 +228,50 @@ async fn the_api_docs_page_lists_every_operation_and_loads_nothing_from_outside(
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_administrator_edits_a_users_roles_and_an_orgs_name() {
+    for app in TestApp::all(false).await {
+        let session = web_login(&app, "a.admin").await;
+        let users = get(&app, "/admin/users", &session).await;
+        let csrf = hidden(&users.text, "_csrf");
+        let agent_id = app.store.operator_as("a.agent").await.unwrap().user_id;
+        let form = get(&app, &format!("/admin/users/{agent_id}"), &session).await;
+        assert!(
+            form.text.contains("value=\"callback_agent\" checked"),
+            "current roles are ticked"
+        );
+        let body = format!("_csrf={csrf}&display_name=%E5%91%A8%E6%95%8F&org_id={}&roles=callback_agent&roles=info_maintainer&password=", app.fx.dealer_a);
+        let r = post_form(&app, &format!("/admin/users/{agent_id}"), &session, &body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let agent = app.store.operator_as("a.agent").await.unwrap();
+        assert_eq!(agent.display_name, "周敏");
+        assert_eq!(
+            agent.roles,
+            vec![
+                dcrc_domain::Role::CallbackAgent,
+                dcrc_domain::Role::InfoMaintainer
+            ]
+        );
+        // Editing B's user: B does not exist for A.
+        assert_eq!(
+            get(&app, &format!("/admin/users/{}", app.fx.user_b), &session)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = post_form(
+            &app,
+            &format!("/admin/orgs/{}", app.fx.dealer_a),
+            &session,
+            &format!("_csrf={csrf}&name=A%E5%BA%97%E6%96%B0&code=D-A1"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert!(get(&app, "/admin/orgs", &session)
+            .await
+            .text
+            .contains("A店新"));
+        app.cleanup().await;
+    }
+}

@@ -165,3 +165,72 @@ pub async fn set_active(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "org_edit.html")]
+struct OrgEditPage {
+    l: Layout,
+    csrf: String,
+    id: i64,
+    name: String,
+    code: String,
+}
+
+async fn show_edit(
+    state: &AppState,
+    me: &Principal,
+    id: i64,
+    status: StatusCode,
+    error: Option<ApiError>,
+) -> Response {
+    let org = match state.store.get_org(&me.scope, id).await {
+        Ok(o) => o,
+        Err(e) => return super::error_page(Some(me), e),
+    };
+    let mut layout = Layout::new(Some(me), "/admin/orgs");
+    if let Some(e) = &error {
+        layout = layout.error(e);
+    }
+    let page = OrgEditPage {
+        l: layout,
+        csrf: me.csrf_token.clone(),
+        id,
+        name: org.name,
+        code: org.code.unwrap_or_default(),
+    };
+    render(status, &page)
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+) -> Response {
+    show_edit(&state, &me, id, StatusCode::OK, None).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if !form.csrf_ok(&me) {
+        return super::csrf_failed(Some(&me));
+    }
+    let patch = OrgPatch {
+        name: Some(form.text("name")),
+        code: Some(form.text("code")),
+        active: None,
+    };
+    match state.store.update_org(&me, id, patch).await {
+        Ok(_) => Redirect::to("/admin/orgs").into_response(),
+        Err(dcrc_store::StoreError::NotFound) => {
+            super::error_page(Some(&me), dcrc_store::StoreError::NotFound)
+        }
+        Err(e) => {
+            let api: ApiError = e.into();
+            show_edit(&state, &me, id, api.status, Some(api)).await
+        }
+    }
+}

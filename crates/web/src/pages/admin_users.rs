@@ -189,3 +189,102 @@ pub async fn set_active(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "user_edit.html")]
+struct UserEditPage {
+    l: Layout,
+    csrf: String,
+    id: i64,
+    username: String,
+    display_name: String,
+    org_id: i64,
+    orgs: Vec<OrgRow>,
+    /// (code, label key, held)
+    roles: Vec<(&'static str, String, bool)>,
+}
+
+async fn show_edit(
+    state: &AppState,
+    me: &Principal,
+    id: i64,
+    status: StatusCode,
+    error: Option<ApiError>,
+) -> Response {
+    let user = match state.store.get_user(me, id).await {
+        Ok(u) => u,
+        Err(e) => return super::error_page(Some(me), e),
+    };
+    let orgs = match state.store.org_tree(me).await {
+        Ok(o) => o,
+        Err(e) => return super::error_page(Some(me), e),
+    };
+    let mut layout = Layout::new(Some(me), "/admin/users");
+    if let Some(e) = &error {
+        layout = layout.error(e);
+    }
+    let base = orgs.first().map(|o| o.depth).unwrap_or(0);
+    let page = UserEditPage {
+        l: layout,
+        csrf: me.csrf_token.clone(),
+        id,
+        username: user.username,
+        display_name: user.display_name,
+        org_id: user.org_id,
+        orgs: org_rows(&orgs, base),
+        roles: Role::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str(),
+                    format!("role.{}", r.as_str()),
+                    user.roles.contains(r),
+                )
+            })
+            .collect(),
+    };
+    render(status, &page)
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+) -> Response {
+    show_edit(&state, &me, id, StatusCode::OK, None).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if !form.csrf_ok(&me) {
+        return super::csrf_failed(Some(&me));
+    }
+    let password = form
+        .get("password")
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+    let patch = UserPatch {
+        display_name: Some(form.text("display_name")),
+        org_id: form.get("org_id").and_then(|v| v.parse().ok()),
+        roles: Some(
+            form.all("roles")
+                .into_iter()
+                .filter_map(Role::parse)
+                .collect(),
+        ),
+        password,
+        ..UserPatch::default()
+    };
+    match state.store.update_user(&me, id, patch).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(StoreError::NotFound) => super::error_page(Some(&me), StoreError::NotFound),
+        Err(e) => {
+            let api: ApiError = e.into();
+            show_edit(&state, &me, id, api.status, Some(api)).await
+        }
+    }
+}

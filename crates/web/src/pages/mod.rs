@@ -37,10 +37,18 @@ pub fn router() -> Router<AppState> {
             "/admin/orgs",
             get(admin_orgs::page).post(admin_orgs::create),
         )
+        .route(
+            "/admin/orgs/{id}",
+            get(admin_orgs::edit_page).post(admin_orgs::save),
+        )
         .route("/admin/orgs/{id}/active", post(admin_orgs::set_active))
         .route(
             "/admin/users",
             get(admin_users::page).post(admin_users::create),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(admin_users::edit_page).post(admin_users::save),
         )
         .route("/admin/users/{id}/active", post(admin_users::set_active))
         .route("/admin/audit", get(admin_audit::page))
