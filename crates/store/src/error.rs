@@ -18,6 +18,9 @@ pub enum StoreError {
         code: &'static str,
         field: Option<&'static str>,
     },
+    /// Another live customer of the same dealer has this phone number.
+    #[error("duplicate customer {existing_id}")]
+    Duplicate { existing_id: i64 },
     /// The caller is authenticated and may see the record but lacks the permission.
     #[error("forbidden")]
     Forbidden,

@@ -1,11 +1,16 @@
 //! DCRC storage: one code base over SQLite and PostgreSQL, every access scoped to the
 //! caller's part of the organisation tree.
 
+pub mod archive_types;
 pub mod audit;
 pub mod auth;
+pub mod customer_edit;
+pub mod customer_search;
+pub mod customers;
 pub mod db;
 pub mod dialect;
 pub mod error;
+pub mod history;
 pub mod jobs;
 pub mod migrate;
 pub mod orgs;
@@ -15,7 +20,9 @@ pub mod secret;
 pub mod settings;
 pub mod setup;
 pub mod testing;
+pub mod timeline;
 pub mod users;
+pub mod vehicles;
 
 pub use db::{q, Backend, Db, DbOptions, Row, Tx, Value};
 pub use error::{Result, StoreError};

@@ -10,12 +10,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "platform",
-    sqlite: include_str!("../migrations/sqlite/0001_platform.sql"),
-    postgres: include_str!("../migrations/postgres/0001_platform.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "platform",
+        sqlite: include_str!("../migrations/sqlite/0001_platform.sql"),
+        postgres: include_str!("../migrations/postgres/0001_platform.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "archive",
+        sqlite: include_str!("../migrations/sqlite/0002_archive.sql"),
+        postgres: include_str!("../migrations/postgres/0002_archive.sql"),
+    },
+];
 
 /// Applies every migration not yet applied; returns the versions it applied.
 pub async fn migrate(db: &Db, now_ms: i64) -> Result<Vec<i64>, StoreError> {

@@ -1,0 +1,634 @@
+//! Customers: the heart of the archive. Phones are normalised and stored as digits, shown
+//! masked; consents are kept per purpose as an append-only history.
+
+use crate::archive_types::{join_list, split_list, ConsentPurpose, CustomerKind, PhoneStatus};
+use crate::audit::{self, Actor, Event};
+use crate::db::{q, Row, Tx};
+use crate::error::{Result, StoreError};
+use crate::orgs::{ms_to_time, Org};
+use crate::principal::Principal;
+use crate::Store;
+use chrono::{DateTime, NaiveDate, Utc};
+use dcrc_domain::phone::mask_digits;
+use dcrc_domain::{
+    validation, FieldError, IdNumber, Invalid, OrgKind, Permission, Phone, PhoneKind,
+};
+use serde::{Deserialize, Serialize};
+
+/// A phone number as shown: masked unless revealed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PhoneView {
+    pub id: i64,
+    /// `138****5678`
+    pub masked: String,
+    pub kind: PhoneKind,
+    pub status: PhoneStatus,
+    pub is_primary: bool,
+}
+
+/// The latest decision for one purpose.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConsentView {
+    pub purpose: ConsentPurpose,
+    pub granted: bool,
+    pub at: DateTime<Utc>,
+    /// Where the decision came from: `in_store`, `phone`, `import`, `web` …
+    pub source: String,
+}
+
+/// A vehicle the customer owns now or owned.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OwnedVehicle {
+    pub vehicle_id: i64,
+    pub vin: String,
+    pub plate: Option<String>,
+    pub model: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+/// A customer with everything the 360 view shows at the top.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Customer {
+    pub id: i64,
+    /// The dealer the customer belongs to.
+    pub org_id: i64,
+    pub kind: CustomerKind,
+    pub name: String,
+    pub gender: Option<String>,
+    /// The resident ID number, masked (`440***********123X`).
+    pub id_number_masked: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    /// e.g. `private`, `company`, `fleet`, `taxi`.
+    pub attributes: Vec<String>,
+    pub tags: Vec<String>,
+    pub membership_level: Option<String>,
+    /// The customer who referred this one (以老带新).
+    pub referred_by: Option<i64>,
+    /// The record's id in the DMS it was imported from.
+    pub source_record_id: Option<String>,
+    pub last_visit_date: Option<NaiveDate>,
+    /// Whole years since the customer's first vehicle with this dealer, computed from
+    /// ownership history.
+    pub loyalty_years: i64,
+    pub phones: Vec<PhoneView>,
+    pub consents: Vec<ConsentView>,
+    pub vehicles: Vec<OwnedVehicle>,
+    /// Set when the customer was anonymised on request.
+    pub erased: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One phone number in input.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneInput {
+    /// Any common way of writing it: `138 1234 5678`, `+86-138…`, `020-8888 1234`, full-width digits.
+    pub number: String,
+    #[serde(default)]
+    pub status: Option<PhoneStatus>,
+}
+
+/// A consent decision in input.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentInput {
+    pub purpose: ConsentPurpose,
+    pub granted: bool,
+    /// Where it came from (default `api`).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Input for a new customer.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCustomer {
+    /// The dealer; defaults to the caller's own organisation when that is a dealer.
+    #[serde(default)]
+    pub org_id: Option<i64>,
+    #[serde(default)]
+    pub kind: CustomerKind,
+    pub name: String,
+    /// The first is the primary number.
+    #[serde(default)]
+    pub phones: Vec<PhoneInput>,
+    #[serde(default)]
+    pub gender: Option<String>,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub province: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub district: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub membership_level: Option<String>,
+    #[serde(default)]
+    pub referred_by: Option<i64>,
+    #[serde(default)]
+    pub source_record_id: Option<String>,
+    #[serde(default)]
+    pub consents: Vec<ConsentInput>,
+    /// Create even though another customer of the dealer has one of these numbers
+    /// (a family sharing a phone); otherwise that is a `duplicate_customer` conflict.
+    #[serde(default)]
+    pub allow_duplicate: bool,
+}
+
+/// A change to a customer; absent fields stay as they are. `phones`, when present,
+/// replaces the list (numbers kept keep their id and status).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerPatch {
+    pub kind: Option<CustomerKind>,
+    pub name: Option<String>,
+    pub phones: Option<Vec<PhoneInput>>,
+    pub gender: Option<String>,
+    pub id_number: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    pub attributes: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub membership_level: Option<String>,
+    pub referred_by: Option<i64>,
+    pub consents: Option<Vec<ConsentInput>>,
+}
+
+/// Validated phones: (digits, kind, status).
+pub(crate) fn parse_phones(
+    inputs: &[PhoneInput],
+    errors: &mut Invalid,
+) -> Vec<(Phone, PhoneStatus)> {
+    let mut out: Vec<(Phone, PhoneStatus)> = Vec::new();
+    for (i, p) in inputs.iter().enumerate() {
+        match Phone::parse(&p.number) {
+            Ok(phone) => {
+                if !out.iter().any(|(o, _)| o == &phone) {
+                    out.push((phone, p.status.unwrap_or_default()));
+                }
+            }
+            Err(e) => errors.push(FieldError::new(format!("phones[{i}].number"), e.code())),
+        }
+    }
+    out
+}
+
+fn opt_text(field: &str, value: Option<&str>, max: usize, errors: &mut Invalid) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > max {
+        errors.push(
+            FieldError::new(field, "length")
+                .with("min", 0)
+                .with("max", max),
+        );
+    }
+    Some(v.to_string())
+}
+
+fn id_number(value: Option<&str>, errors: &mut Invalid) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    match IdNumber::parse(v) {
+        Ok(id) => Some(id.as_str().to_string()),
+        Err(e) => {
+            errors.push(FieldError::new("id_number", e.code()));
+            None
+        }
+    }
+}
+
+const CUSTOMER_COLUMNS: &str = "c.id, c.org_id, c.kind, c.name, c.gender, c.id_number, c.province, c.city, c.district, c.address, \
+     c.attributes, c.tags, c.membership_level, c.referred_by, c.source_record_id, c.last_visit_date, c.erased_at, c.created_at, c.updated_at";
+
+fn customer_from_row(r: &Row) -> Result<Customer> {
+    Ok(Customer {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        kind: CustomerKind::parse(&r.text("kind")?).unwrap_or_default(),
+        name: r.text("name")?,
+        gender: r.opt_text("gender")?,
+        id_number_masked: r.opt_text("id_number")?.map(|n| mask_digits(&n)),
+        province: r.opt_text("province")?,
+        city: r.opt_text("city")?,
+        district: r.opt_text("district")?,
+        address: r.opt_text("address")?,
+        attributes: split_list(&r.text("attributes")?),
+        tags: split_list(&r.text("tags")?),
+        membership_level: r.opt_text("membership_level")?,
+        referred_by: r.opt_i64("referred_by")?,
+        source_record_id: r.opt_text("source_record_id")?,
+        last_visit_date: crate::archive_types::parse_date(r.opt_text("last_visit_date")?),
+        loyalty_years: 0,
+        phones: Vec::new(),
+        consents: Vec::new(),
+        vehicles: Vec::new(),
+        erased: r.opt_i64("erased_at")?.is_some(),
+        created_at: ms_to_time(r.i64("created_at")?),
+        updated_at: ms_to_time(r.i64("updated_at")?),
+    })
+}
+
+/// Another live customer of the dealer with one of these numbers, if any.
+pub(crate) async fn find_duplicate(
+    tx: &mut Tx,
+    org_id: i64,
+    phones: &[(Phone, PhoneStatus)],
+    except: Option<i64>,
+) -> Result<Option<i64>> {
+    for (phone, _) in phones {
+        let row = tx
+            .fetch_optional(
+                &q("SELECT p.customer_id FROM customer_phones p JOIN customers c ON c.id = p.customer_id \
+                    WHERE p.org_id = $1 AND p.digits = $2 AND c.merged_into IS NULL AND c.erased_at IS NULL AND p.customer_id <> $3 LIMIT 1")
+                .bind(org_id)
+                .bind(phone.digits())
+                .bind(except.unwrap_or(-1)),
+            )
+            .await?;
+        if let Some(r) = row {
+            return Ok(Some(r.i64("customer_id")?));
+        }
+    }
+    Ok(None)
+}
+
+/// Replaces a customer's phones, keeping the id and status of numbers that stay.
+pub(crate) async fn replace_phones(
+    tx: &mut Tx,
+    now: i64,
+    customer_id: i64,
+    org_id: i64,
+    phones: &[(Phone, PhoneStatus)],
+    keep_status: bool,
+) -> Result<()> {
+    let existing = tx
+        .fetch_all(
+            &q("SELECT id, digits FROM customer_phones WHERE customer_id = $1").bind(customer_id),
+        )
+        .await?;
+    let mut kept = Vec::new();
+    for r in &existing {
+        let digits = r.text("digits")?;
+        let id = r.i64("id")?;
+        if phones.iter().any(|(p, _)| p.digits() == digits) {
+            kept.push((id, digits));
+        } else {
+            tx.execute(&q("DELETE FROM customer_phones WHERE id = $1").bind(id))
+                .await?;
+        }
+    }
+    for (i, (phone, status)) in phones.iter().enumerate() {
+        let primary = i == 0;
+        match kept.iter().find(|(_, d)| d == phone.digits()) {
+            Some((id, _)) => {
+                let sql = if keep_status {
+                    q("UPDATE customer_phones SET is_primary = $1, updated_at = $2 WHERE id = $3")
+                        .bind(primary)
+                        .bind(now)
+                        .bind(*id)
+                } else {
+                    q("UPDATE customer_phones SET is_primary = $1, updated_at = $2, status = $4 WHERE id = $3").bind(primary).bind(now).bind(*id).bind(status.as_str())
+                };
+                tx.execute(&sql).await?;
+            }
+            None => {
+                tx.execute(
+                    &q("INSERT INTO customer_phones (customer_id, org_id, digits, kind, last4, status, is_primary, created_at, updated_at) \
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+                    .bind(customer_id)
+                    .bind(org_id)
+                    .bind(phone.digits())
+                    .bind(match phone.kind() {
+                        PhoneKind::Mobile => "mobile",
+                        PhoneKind::Landline => "landline",
+                    })
+                    .bind(phone.last4())
+                    .bind(status.as_str())
+                    .bind(primary)
+                    .bind(now),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_consents(
+    tx: &mut Tx,
+    now: i64,
+    customer_id: i64,
+    org_id: i64,
+    consents: &[ConsentInput],
+    actor: &str,
+) -> Result<()> {
+    for c in consents {
+        tx.execute(
+            &q("INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(customer_id)
+                .bind(org_id)
+                .bind(c.purpose.as_str())
+                .bind(c.granted)
+                .bind(c.source.clone().unwrap_or_else(|| "api".into()))
+                .bind(actor)
+                .bind(now),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Validated customer fields, shared by create, update and import.
+pub(crate) struct CustomerFields {
+    pub kind: CustomerKind,
+    pub name: String,
+    pub gender: Option<String>,
+    pub id_number: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    pub attributes: String,
+    pub tags: String,
+    pub membership_level: Option<String>,
+    pub referred_by: Option<i64>,
+}
+
+impl CustomerFields {
+    pub(crate) fn validate(input: &NewCustomer, errors: &mut Invalid) -> CustomerFields {
+        CustomerFields {
+            kind: input.kind,
+            name: validation::text("name", &input.name, 100, errors),
+            gender: opt_text("gender", input.gender.as_deref(), 10, errors),
+            id_number: id_number(input.id_number.as_deref(), errors),
+            province: opt_text("province", input.province.as_deref(), 20, errors),
+            city: opt_text("city", input.city.as_deref(), 30, errors),
+            district: opt_text("district", input.district.as_deref(), 30, errors),
+            address: opt_text("address", input.address.as_deref(), 200, errors),
+            attributes: join_list(&input.attributes),
+            tags: join_list(&input.tags),
+            membership_level: opt_text(
+                "membership_level",
+                input.membership_level.as_deref(),
+                30,
+                errors,
+            ),
+            referred_by: input.referred_by,
+        }
+    }
+}
+
+/// Inserts a validated customer and returns its id.
+pub(crate) async fn insert_customer(
+    tx: &mut Tx,
+    now: i64,
+    org_id: i64,
+    f: &CustomerFields,
+    source_record_id: Option<&str>,
+) -> Result<i64> {
+    let row = tx
+        .fetch_one(
+            &q("INSERT INTO customers (org_id, kind, name, gender, id_number, province, city, district, address, attributes, tags, \
+                membership_level, referred_by, source_record_id, created_at, updated_at) \
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id")
+            .bind(org_id)
+            .bind(f.kind.as_str())
+            .bind(&f.name)
+            .bind(f.gender.clone())
+            .bind(f.id_number.clone())
+            .bind(f.province.clone())
+            .bind(f.city.clone())
+            .bind(f.district.clone())
+            .bind(f.address.clone())
+            .bind(&f.attributes)
+            .bind(&f.tags)
+            .bind(f.membership_level.clone())
+            .bind(f.referred_by)
+            .bind(source_record_id)
+            .bind(now),
+        )
+        .await
+        .map_err(|e| if e.is_unique_violation() { StoreError::Conflict { code: "source_record_taken", field: Some("source_record_id") } } else { e })?;
+    row.i64("id")
+}
+
+impl Store {
+    /// The dealer a new archive record belongs to: the one named (in scope), or the
+    /// caller's own organisation when that is a dealer.
+    pub async fn dealer_for(&self, who: &Principal, org_id: Option<i64>) -> Result<Org> {
+        let org = match org_id {
+            Some(id) => self.get_org(&who.scope, id).await?,
+            None if who.org_kind == OrgKind::Dealer => self.get_org(&who.scope, who.org_id).await?,
+            None => return Err(Invalid(vec![FieldError::new("org_id", "required")]).into()),
+        };
+        if org.kind != OrgKind::Dealer {
+            return Err(Invalid(vec![FieldError::new("org_id", "must_be_dealer")]).into());
+        }
+        Ok(org)
+    }
+
+    /// Creates a customer; a number another live customer of the dealer already has is a
+    /// `duplicate_customer` conflict unless `allow_duplicate` is set.
+    pub async fn create_customer(&self, who: &Principal, input: NewCustomer) -> Result<Customer> {
+        self.authorize(who, Permission::EditCustomers, "customer")
+            .await?;
+        let dealer = self.dealer_for(who, input.org_id).await?;
+        let mut errors = Invalid::default();
+        let fields = CustomerFields::validate(&input, &mut errors);
+        let phones = parse_phones(&input.phones, &mut errors);
+        let source = opt_text(
+            "source_record_id",
+            input.source_record_id.as_deref(),
+            64,
+            &mut errors,
+        );
+        if let Some(r) = input.referred_by {
+            if self.customer_org(who, r).await? != dealer.id {
+                errors.push(FieldError::new("referred_by", "different_dealer"));
+            }
+        }
+        errors.finish()?;
+        let now = self.now_ms();
+        let mut tx = self.db.begin().await?;
+        if !input.allow_duplicate {
+            if let Some(existing) = find_duplicate(&mut tx, dealer.id, &phones, None).await? {
+                return Err(StoreError::Duplicate {
+                    existing_id: existing,
+                });
+            }
+        }
+        let id = insert_customer(&mut tx, now, dealer.id, &fields, source.as_deref()).await?;
+        replace_phones(&mut tx, now, id, dealer.id, &phones, false).await?;
+        insert_consents(&mut tx, now, id, dealer.id, &input.consents, &who.username).await?;
+        let detail = serde_json::json!({ "name": fields.name, "phones": phones.len() });
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::from(who),
+            Event {
+                action: "create",
+                entity: "customer",
+                entity_id: Some(id.to_string()),
+                org_id: Some(dealer.id),
+                detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_customer(who, id).await
+    }
+
+    /// The dealer of a customer in scope (`NotFound` outside it).
+    pub async fn customer_org(&self, who: &Principal, id: i64) -> Result<i64> {
+        let row = self
+            .db
+            .fetch_optional(
+                &q("SELECT c.org_id FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2 AND c.merged_into IS NULL")
+                    .bind(id)
+                    .bind(who.scope.like_pattern()),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        row.i64("org_id")
+    }
+
+    /// A customer in scope, with phones (masked), consents, vehicles and loyalty.
+    pub async fn get_customer(&self, who: &Principal, id: i64) -> Result<Customer> {
+        self.authorize(who, Permission::ViewCustomers, "customer")
+            .await?;
+        let row = self
+            .db
+            .fetch_optional(
+                &q(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2 AND c.merged_into IS NULL"))
+                    .bind(id)
+                    .bind(who.scope.like_pattern()),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut c = customer_from_row(&row)?;
+        for r in self.db.fetch_all(&q("SELECT id, digits, kind, status, is_primary FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id)).await? {
+            c.phones.push(PhoneView {
+                id: r.i64("id")?,
+                masked: mask_digits(&r.text("digits")?),
+                kind: if r.text("kind")? == "landline" { PhoneKind::Landline } else { PhoneKind::Mobile },
+                status: PhoneStatus::parse(&r.text("status")?).unwrap_or_default(),
+                is_primary: r.bool("is_primary")?,
+            });
+        }
+        for r in self.db.fetch_all(&q("SELECT purpose, granted, source, at FROM consents WHERE customer_id = $1 ORDER BY id").bind(id)).await? {
+            let Some(purpose) = ConsentPurpose::parse(&r.text("purpose")?) else { continue };
+            let view = ConsentView { purpose, granted: r.bool("granted")?, at: ms_to_time(r.i64("at")?), source: r.text("source")? };
+            c.consents.retain(|v| v.purpose != purpose);
+            c.consents.push(view);
+        }
+        for r in self
+            .db
+            .fetch_all(
+                &q("SELECT v.id, v.vin, v.plate, v.model, w.start_date, w.end_date FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id \
+                    WHERE w.customer_id = $1 ORDER BY w.end_date IS NULL DESC, w.start_date DESC")
+                .bind(id),
+            )
+            .await?
+        {
+            c.vehicles.push(OwnedVehicle {
+                vehicle_id: r.i64("id")?,
+                vin: r.text("vin")?,
+                plate: r.opt_text("plate")?,
+                model: r.opt_text("model")?,
+                start_date: crate::archive_types::parse_date(Some(r.text("start_date")?)).unwrap_or_default(),
+                end_date: crate::archive_types::parse_date(r.opt_text("end_date")?),
+            });
+        }
+        c.loyalty_years = loyalty_years(&c.vehicles, self.clock.today());
+        Ok(c)
+    }
+
+    /// Whether the customer currently consents to a purpose (latest decision wins;
+    /// service contact is assumed for existing customers unless withdrawn — a contract
+    /// with the customer is its legal basis, PIPL art. 13).
+    pub async fn consents_to(&self, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
+        let row = self
+            .db
+            .fetch_optional(&q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1").bind(customer_id).bind(purpose.as_str()))
+            .await?;
+        Ok(match row {
+            Some(r) => r.bool("granted")?,
+            None => purpose == ConsentPurpose::ServiceContact,
+        })
+    }
+}
+
+/// Whole years from the first ownership start to today (or to the last end when the
+/// customer owns nothing now).
+pub fn loyalty_years(vehicles: &[OwnedVehicle], today: NaiveDate) -> i64 {
+    let Some(first) = vehicles.iter().map(|v| v.start_date).min() else {
+        return 0;
+    };
+    let until = if vehicles.iter().any(|v| v.end_date.is_none()) {
+        today
+    } else {
+        vehicles
+            .iter()
+            .filter_map(|v| v.end_date)
+            .max()
+            .unwrap_or(today)
+    };
+    let mut years = i64::from(until.years_since(first).unwrap_or(0));
+    if years < 0 {
+        years = 0;
+    }
+    years
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owned(start: &str, end: Option<&str>) -> OwnedVehicle {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        OwnedVehicle {
+            vehicle_id: 1,
+            vin: String::new(),
+            plate: None,
+            model: None,
+            start_date: d(start),
+            end_date: end.map(d),
+        }
+    }
+
+    #[test]
+    fn loyalty_counts_whole_years_of_ownership() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(loyalty_years(&[], today), 0);
+        assert_eq!(loyalty_years(&[owned("2020-11-24", None)], today), 5);
+        assert_eq!(loyalty_years(&[owned("2020-11-23", None)], today), 6);
+        assert_eq!(
+            loyalty_years(
+                &[
+                    owned("2018-01-01", Some("2021-06-01")),
+                    owned("2021-06-01", None)
+                ],
+                today
+            ),
+            8
+        );
+        assert_eq!(
+            loyalty_years(&[owned("2015-01-01", Some("2019-01-01"))], today),
+            4,
+            "no vehicle now: counted to the last one"
+        );
+    }
+}

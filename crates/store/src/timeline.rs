@@ -1,0 +1,128 @@
+//! The customer 360 timeline: every event of a customer, newest first, in one keyset-paged
+//! list. Each source contributes a SELECT with the same columns; later capabilities add
+//! theirs to [`SOURCES`].
+
+use crate::db::q;
+use crate::error::Result;
+use crate::page::Page;
+use crate::principal::Principal;
+use crate::Store;
+use dcrc_domain::{FieldError, Invalid};
+use serde::Serialize;
+
+/// One event on the timeline.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TimelineEvent {
+    /// `sale`, `repair_order`, `insurance_policy`, `ownership_start`, `ownership_end`, `consent`.
+    pub kind: String,
+    /// The id of the record in its own resource.
+    pub id: i64,
+    /// The business date (Asia/Shanghai) the event happened on.
+    pub date: String,
+    pub vehicle_id: Option<i64>,
+    /// Short facts for display: model, amount in fen, kind of repair, insurer …
+    pub details: serde_json::Value,
+}
+
+/// (kind, SELECT returning kind, id, day, vehicle_id, t1, t2, t3, n1) for customer `$1`.
+const SOURCES: &[&str] = &[
+    "SELECT 'sale' AS kind, s.id, COALESCE(s.delivery_date, s.contract_date, '') AS day, s.vehicle_id, s.consultant_name AS t1, v.model AS t2, v.plate AS t3, s.amount_fen AS n1 \
+     FROM sales s JOIN vehicles v ON v.id = s.vehicle_id WHERE s.customer_id = $1",
+    "SELECT 'repair_order' AS kind, r.id, r.opened_on AS day, r.vehicle_id, r.kind AS t1, r.fault_description AS t2, r.advisor_name AS t3, r.total_fen AS n1 \
+     FROM repair_orders r WHERE r.customer_id = $1",
+    "SELECT 'insurance_policy' AS kind, p.id, p.start_date AS day, p.vehicle_id, p.insurer AS t1, p.kind AS t2, p.expiry_date AS t3, p.premium_fen AS n1 \
+     FROM insurance_policies p WHERE p.customer_id = $1",
+    "SELECT 'ownership_start' AS kind, w.id, w.start_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
+     FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1",
+    "SELECT 'ownership_end' AS kind, w.id, w.end_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
+     FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1 AND w.end_date IS NOT NULL",
+];
+
+fn details(
+    kind: &str,
+    t1: Option<String>,
+    t2: Option<String>,
+    t3: Option<String>,
+    n1: Option<i64>,
+) -> serde_json::Value {
+    use serde_json::json;
+    match kind {
+        "sale" => json!({ "consultant_name": t1, "model": t2, "plate": t3, "amount_fen": n1 }),
+        "repair_order" => {
+            json!({ "repair_kind": t1, "fault_description": t2, "advisor_name": t3, "total_fen": n1 })
+        }
+        "insurance_policy" => {
+            json!({ "insurer": t1, "policy_kind": t2, "expiry_date": t3, "premium_fen": n1 })
+        }
+        _ => json!({ "vin": t1, "model": t2, "plate": t3 }),
+    }
+}
+
+fn decode(cursor: Option<&str>) -> Result<Option<(String, String, i64)>> {
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let parts: Vec<&str> = c.splitn(3, '|').collect();
+    match parts.as_slice() {
+        [day, kind, id] => match id.parse() {
+            Ok(id) => Ok(Some((day.to_string(), kind.to_string(), id))),
+            Err(_) => Err(Invalid(vec![FieldError::new("cursor", "invalid_cursor")]).into()),
+        },
+        _ => Err(Invalid(vec![FieldError::new("cursor", "invalid_cursor")]).into()),
+    }
+}
+
+impl Store {
+    /// A customer's events, newest first.
+    pub async fn customer_timeline(
+        &self,
+        who: &Principal,
+        customer_id: i64,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<TimelineEvent>> {
+        self.get_customer(who, customer_id).await?;
+        let limit = crate::page::limit(limit);
+        let after = decode(cursor)?;
+        let mut query = q(format!(
+            "SELECT * FROM ({}) t WHERE 1 = 1",
+            SOURCES.join(" UNION ALL ")
+        ));
+        query.param(customer_id);
+        if let Some((day, kind, id)) = after {
+            let (d, k, i) = (query.param(day), query.param(kind), query.param(id));
+            query.push_sql(&format!(" AND (t.day < {d} OR (t.day = {d} AND (t.kind > {k} OR (t.kind = {k} AND t.id < {i}))))"));
+        }
+        let p = query.param(limit + 1);
+        query.push_sql(&format!(
+            " ORDER BY t.day DESC, t.kind ASC, t.id DESC LIMIT {p}"
+        ));
+        let rows = self.db.fetch_all(&query).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let kind = r.text("kind")?;
+            items.push(TimelineEvent {
+                details: details(
+                    &kind,
+                    r.opt_text("t1")?,
+                    r.opt_text("t2")?,
+                    r.opt_text("t3")?,
+                    r.opt_i64("n1")?,
+                ),
+                kind,
+                id: r.i64("id")?,
+                date: r.text("day")?,
+                vehicle_id: r.opt_i64("vehicle_id")?,
+            });
+        }
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(usize::try_from(limit).unwrap_or(0));
+            items
+                .last()
+                .map(|e| format!("{}|{}|{}", e.date, e.kind, e.id))
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+}
