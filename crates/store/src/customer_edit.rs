@@ -83,7 +83,7 @@ impl Store {
             replace_phones(&mut tx, now, id, before.org_id, phones, true).await?;
         }
         let mut query = q("UPDATE customers SET updated_at = $1");
-        let mut set = |col: &str, v: crate::db::Value, query: &mut crate::db::Query| {
+        let set = |col: &str, v: crate::db::Value, query: &mut crate::db::Query| {
             let p = query.param(v);
             query.push_sql(&format!(", {col} = {p}"));
         };

@@ -118,7 +118,7 @@ impl Store {
         );
         let p = query.param(who.scope.like_pattern());
         query.push_sql(&p);
-        let mut and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
+        let and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
         if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
             let cond = search_condition(&mut query, text);
             and(&mut query, cond);

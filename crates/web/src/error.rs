@@ -18,6 +18,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub params: Vec<(&'static str, String)>,
     pub fields: Vec<FieldError>,
+    /// For `duplicate_customer`: the customer who already has the number.
+    pub existing_id: Option<i64>,
 }
 
 /// One field's problem as sent to clients.
@@ -44,6 +46,9 @@ pub struct Problem {
     /// Per-field problems for `validation_failed`; empty otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// For `duplicate_customer`: the id of the customer who already has the number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<i64>,
 }
 
 impl ApiError {
@@ -53,6 +58,7 @@ impl ApiError {
             code,
             params: Vec::new(),
             fields: Vec::new(),
+            existing_id: None,
         }
     }
 
@@ -79,6 +85,7 @@ impl ApiError {
             code: "validation_failed",
             params: Vec::new(),
             fields,
+            existing_id: None,
         }
     }
 
@@ -114,6 +121,7 @@ impl ApiError {
                     message: i18n::tf(lang, &format!("field.{}", f.code), &f.params),
                 })
                 .collect(),
+            existing_id: self.existing_id,
         }
     }
 }
@@ -159,6 +167,11 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Invalid(inv) => inv.into(),
             StoreError::Conflict { code, field: _ } => ApiError::new(StatusCode::CONFLICT, code),
+            StoreError::Duplicate { existing_id } => {
+                let mut e = ApiError::new(StatusCode::CONFLICT, "duplicate_customer");
+                e.existing_id = Some(existing_id);
+                e
+            }
             StoreError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
             StoreError::Db(sqlx_err) if is_unavailable(&sqlx_err) => {
                 tracing::error!(error = %sqlx_err, "database unavailable");

@@ -85,6 +85,77 @@ fn case(
             Expect::OwnOnly,
         ),
         ("post", "/api/v1/auth/logout") => (path.into(), None, Expect::OwnOnly),
+        ("get", "/api/v1/customers")
+        | ("get", "/api/v1/vehicles")
+        | ("get", "/api/v1/sales")
+        | ("get", "/api/v1/repair-orders")
+        | ("get", "/api/v1/insurance-policies") => (path.to_string(), None, Expect::OwnOnly),
+        ("post", "/api/v1/customers") => (
+            path.into(),
+            Some(json!({"org_id": b_org, "name": "intruder"})),
+            Expect::NotFound,
+        ),
+        ("get", "/api/v1/customers/{id}")
+        | ("get", "/api/v1/customers/{id}/timeline")
+        | ("post", "/api/v1/customers/{id}/reveal") => (
+            path.replace("{id}", &fx.customer_b.to_string()),
+            None,
+            Expect::NotFound,
+        ),
+        ("patch", "/api/v1/customers/{id}") => (
+            format!("/api/v1/customers/{}", fx.customer_b),
+            Some(json!({"name": "hijacked"})),
+            Expect::NotFound,
+        ),
+        ("patch", "/api/v1/customers/{id}/phones/{phone_id}") => (
+            format!("/api/v1/customers/{}/phones/{}", fx.customer_b, fx.phone_b),
+            Some(json!({"status": "wrong_number"})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/customers/{id}/consents") => (
+            format!("/api/v1/customers/{}/consents", fx.customer_b),
+            Some(json!({"consents": [{"purpose": "marketing", "granted": false}]})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/vehicles") => (
+            path.into(),
+            Some(json!({"org_id": b_org, "vin": "LGWEF4A50B0000009"})),
+            Expect::NotFound,
+        ),
+        ("get", "/api/v1/vehicles/{id}") => (
+            format!("/api/v1/vehicles/{}", fx.vehicle_b),
+            None,
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/vehicles/{id}/owner") => (
+            format!("/api/v1/vehicles/{}/owner", fx.vehicle_b),
+            Some(json!({"customer_id": fx.customer_a, "date": "2026-01-01"})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/vehicles/{id}/mileage") => (
+            format!("/api/v1/vehicles/{}/mileage", fx.vehicle_b),
+            Some(json!({"read_on": "2026-01-01", "km": 1})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/sales") => (
+            path.into(),
+            Some(json!({"customer_id": fx.customer_b, "vehicle_id": fx.vehicle_b})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/repair-orders") => (
+            path.into(),
+            Some(
+                json!({"customer_id": fx.customer_b, "vehicle_id": fx.vehicle_b, "opened_on": "2026-01-01", "kind": "repair"}),
+            ),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/insurance-policies") => (
+            path.into(),
+            Some(
+                json!({"customer_id": fx.customer_b, "vehicle_id": fx.vehicle_b, "insurer": "x", "kind": "commercial", "start_date": "2026-01-01", "expiry_date": "2027-01-01"}),
+            ),
+            Expect::NotFound,
+        ),
         _ => panic!("no tenant-isolation case for {method} {path}: add one to tests/isolation.rs"),
     }
 }
@@ -137,7 +208,7 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
                 checked += 1;
             }
         }
-        assert!(checked >= 17, "walked {checked} operations");
+        assert!(checked >= 36, "walked {checked} operations");
         // Nothing of B changed, and B's session still works.
         let b = app
             .call(
@@ -187,7 +258,7 @@ async fn every_documented_operation_requires_a_token() {
                 if item.get(method).is_none() {
                     continue;
                 }
-                let url = path.replace("{id}", "1");
+                let url = path.replace("{id}", "1").replace("{phone_id}", "1");
                 let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let r = app.call(m, &url, None, Some(json!({}))).await;
                 assert_eq!(

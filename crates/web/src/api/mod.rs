@@ -2,10 +2,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod health;
+pub mod history;
 pub mod orgs;
 pub mod test_clock;
 pub mod users;
+pub mod vehicles;
 
 use crate::AppState;
 use axum::Router;
@@ -53,7 +56,26 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(orgs::get, orgs::update, orgs::deactivate))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update, users::deactivate))
-        .routes(routes!(audit::list));
+        .routes(routes!(audit::list))
+        .routes(routes!(customers::list, customers::create))
+        .routes(routes!(customers::get, customers::update))
+        .routes(routes!(customers::timeline))
+        .routes(routes!(customers::reveal))
+        .routes(routes!(customers::phone_status))
+        .routes(routes!(customers::consents))
+        .routes(routes!(vehicles::list, vehicles::create))
+        .routes(routes!(vehicles::get))
+        .routes(routes!(vehicles::change_owner))
+        .routes(routes!(vehicles::mileage))
+        .routes(routes!(history::list_sales, history::create_sale))
+        .routes(routes!(
+            history::list_repair_orders,
+            history::create_repair_order
+        ))
+        .routes(routes!(
+            history::list_insurance_policies,
+            history::create_insurance_policy
+        ));
     if with_test_clock {
         r = r.routes(routes!(test_clock::get, test_clock::set));
     }

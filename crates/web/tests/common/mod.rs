@@ -26,6 +26,13 @@ pub struct Fixture {
     pub dealer_a: i64,
     pub dealer_b: i64,
     pub user_b: i64,
+    /// Dealer B's archive records (all carry the marker `SECRET`).
+    pub customer_b: i64,
+    pub phone_b: i64,
+    pub vehicle_b: i64,
+    /// A customer and vehicle of dealer A.
+    pub customer_a: i64,
+    pub vehicle_a: i64,
 }
 
 pub struct TestApp {
@@ -117,6 +124,26 @@ impl TestApp {
             .create_user(&root, user("b.admin", "B SECRET", b.id, Role::Admin))
             .await
             .unwrap();
+        let b_admin = store.operator_as("b.admin").await.unwrap();
+        let (customer_b, phone_b, vehicle_b) = archive_records(
+            &store,
+            &b_admin,
+            "SECRET客户",
+            "13911112222",
+            "LGWEF4A50B0000001",
+            "SECRET车型",
+        )
+        .await;
+        let a_maint = store.operator_as("root").await.unwrap();
+        let (customer_a, _, vehicle_a) = archive_records(
+            &store,
+            &a_maint,
+            "A客户",
+            "13933334444",
+            "LGWEF4A50A0000001",
+            "哈弗H6",
+        )
+        .await;
         let router = dcrc_web::app(
             store.clone(),
             dcrc_web::AppOptions {
@@ -132,6 +159,11 @@ impl TestApp {
             dealer_a: a.id,
             dealer_b: b.id,
             user_b: user_b.id,
+            customer_b,
+            phone_b,
+            vehicle_b,
+            customer_a,
+            vehicle_a,
         };
         TestApp {
             router,
@@ -204,4 +236,104 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.text);
         r.json()["token"].as_str().expect("token").to_string()
     }
+}
+
+/// A customer with a phone, a vehicle they own, and one sale, repair order and insurance
+/// policy, in the dealer of `who` (dealer A when `who` sits above the dealers). Names carry
+/// the given marker so a leak is easy to spot.
+async fn archive_records(
+    store: &Store,
+    who: &dcrc_store::Principal,
+    name: &str,
+    phone: &str,
+    vin_base: &str,
+    model: &str,
+) -> (i64, i64, i64) {
+    use dcrc_store::customers::{NewCustomer, PhoneInput};
+    use dcrc_store::history::{InsurancePolicy, RepairOrder, Sale};
+    use dcrc_store::vehicles::NewVehicle;
+    let org_id = if who.org_kind == OrgKind::Dealer {
+        who.org_id
+    } else {
+        store.operator_as("a.admin").await.unwrap().org_id
+    };
+    let c = store
+        .create_customer(
+            who,
+            NewCustomer {
+                org_id: Some(org_id),
+                name: name.into(),
+                phones: vec![PhoneInput {
+                    number: phone.into(),
+                    status: None,
+                }],
+                ..NewCustomer::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut raw = [0u8; 17];
+    raw.copy_from_slice(vin_base.as_bytes());
+    let vin = dcrc_domain::Vin::with_check_digit(raw).unwrap();
+    let v = store
+        .create_vehicle(
+            who,
+            NewVehicle {
+                org_id: Some(org_id),
+                vin: vin.as_str().into(),
+                model: Some(model.into()),
+                plate: Some("粤A12345".into()),
+                ..NewVehicle::default()
+            },
+        )
+        .await
+        .unwrap();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let marker = format!("{name} notes");
+    let sale = Sale {
+        id: 0,
+        org_id: 0,
+        customer_id: c.id,
+        vehicle_id: v.id,
+        consultant_name: Some(marker.clone()),
+        contract_date: None,
+        delivery_date: Some(d("2025-06-01")),
+        amount_fen: Some(1),
+        source_record_id: None,
+    };
+    store.create_sale(who, sale).await.unwrap();
+    let ro = RepairOrder {
+        id: 0,
+        org_id: 0,
+        customer_id: c.id,
+        vehicle_id: v.id,
+        ro_number: None,
+        opened_on: d("2025-09-01"),
+        delivered_on: None,
+        kind: "maintenance".into(),
+        mileage_km: Some(5000),
+        labour_fen: None,
+        parts_fen: None,
+        total_fen: None,
+        advisor_name: None,
+        fault_description: Some(marker.clone()),
+        fault_code: None,
+        source_record_id: None,
+    };
+    store.create_repair_order(who, ro).await.unwrap();
+    let p = InsurancePolicy {
+        id: 0,
+        org_id: 0,
+        customer_id: c.id,
+        vehicle_id: v.id,
+        insurer: marker,
+        kind: "commercial".into(),
+        policy_number: None,
+        start_date: d("2025-06-01"),
+        expiry_date: d("2026-05-31"),
+        premium_fen: None,
+        source_record_id: None,
+    };
+    store.create_insurance_policy(who, p).await.unwrap();
+    (c.id, c.phones[0].id, v.id)
 }
