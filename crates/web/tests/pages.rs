@@ -275,3 +275,73 @@ async fn an_administrator_edits_a_users_roles_and_an_orgs_name() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_customer_pages_search_show_360_and_reveal_with_audit() {
+    for app in TestApp::all(false).await {
+        let session = web_login(&app, "a.agent").await;
+        let list = get(&app, "/customers?q=", &session).await;
+        assert!(
+            list.text.contains("A客户") && !list.text.contains("SECRET"),
+            "{}",
+            app.db_name
+        );
+        let found = get(&app, "/customers?q=4444", &session).await;
+        assert!(found.text.contains("139****4444"));
+        let page = get(&app, &format!("/customers/{}", app.fx.customer_a), &session).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.text.contains("139****4444") && !page.text.contains("13933334444"),
+            "masked by default"
+        );
+        assert!(page.text.contains("data-kind=\"repair_order\"") && page.text.contains("哈弗H6"));
+        let csrf = hidden(&page.text, "_csrf");
+        let shown = post_form(
+            &app,
+            &format!("/customers/{}/reveal", app.fx.customer_a),
+            &session,
+            &format!("_csrf={csrf}"),
+        )
+        .await;
+        assert!(
+            shown.text.contains("href=\"tel:13933334444\""),
+            "revealed with click-to-call"
+        );
+        assert_eq!(
+            get(&app, &format!("/customers/{}", app.fx.customer_b), &session)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // A new customer through the form; a second with the same number points to the first.
+        let r = post_form(
+            &app,
+            "/customers/new",
+            &session,
+            &format!("_csrf={csrf}&name=%E5%AD%99%E4%B8%83&phone=13800138000&tags=VIP"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let r = post_form(
+            &app,
+            "/customers/new",
+            &session,
+            &format!("_csrf={csrf}&name=%E5%AD%99%E4%B8%83&phone=138-0013-8000"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text.contains("/customers/") && r.text.contains("客户已存在"));
+        let n = app
+            .store
+            .db
+            .fetch_one(&dcrc_store::q(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'",
+            ))
+            .await
+            .unwrap()
+            .i64("n")
+            .unwrap();
+        assert_eq!(n, 1);
+        app.cleanup().await;
+    }
+}

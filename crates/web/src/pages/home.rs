@@ -52,7 +52,12 @@ pub fn cards_for(p: &Principal) -> Vec<Card> {
         cards.push(coming("nav.customers", "home.card.service"));
     }
     if has(Role::InfoMaintainer) {
-        cards.push(coming("nav.customers", "home.card.archive"));
+        cards.push(Card {
+            title: "nav.customers",
+            text: "home.card.archive",
+            href: "/customers",
+            enabled: true,
+        });
     }
     if has(Role::ProcessInspector) {
         cards.push(coming("nav.reports", "home.card.inspection"));
@@ -83,8 +88,13 @@ pub fn cards_for(p: &Principal) -> Vec<Card> {
             enabled: true,
         });
     }
-    if cards.is_empty() {
-        cards.push(coming("nav.customers", "home.card.customers"));
+    if p.can(Permission::ViewCustomers) {
+        cards.push(Card {
+            title: "nav.customers",
+            text: "home.card.customers",
+            href: "/customers",
+            enabled: true,
+        });
     }
     cards
 }

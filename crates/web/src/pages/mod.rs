@@ -6,6 +6,8 @@ mod admin_audit;
 mod admin_orgs;
 mod admin_users;
 mod api_docs;
+mod customer;
+mod customers;
 mod form;
 mod home;
 mod login;
@@ -52,6 +54,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/users/{id}/active", post(admin_users::set_active))
         .route("/admin/audit", get(admin_audit::page))
+        .route("/customers", get(customers::list))
+        .route(
+            "/customers/new",
+            get(customers::new_page).post(customers::create),
+        )
+        .route("/customers/{id}", get(customer::page))
+        .route("/customers/{id}/reveal", post(customer::reveal))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/locale", post(account::set_locale))
@@ -100,8 +109,14 @@ pub fn nav_for(p: &Principal) -> Vec<NavItem> {
         href: "/",
         enabled: true,
     }];
+    if p.can(Permission::ViewCustomers) {
+        nav.push(NavItem {
+            key: "nav.customers",
+            href: "/customers",
+            enabled: true,
+        });
+    }
     for key in [
-        "nav.customers",
         "nav.callbacks",
         "nav.complaints",
         "nav.surveys",

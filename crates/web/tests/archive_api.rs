@@ -1,0 +1,179 @@
+//! The archive through the JSON API: the contract other tools rely on.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn customers_vehicles_and_history_through_the_api() {
+    for app in TestApp::all(false).await {
+        let token = app.login("a.agent").await;
+        let t = Some(token.as_str());
+        let body = json!({"name": "刘洋", "phones": [{"number": "１３９ ０００１ ２３４５"}, {"number": "020-8888 1234"}], "province": "广东", "city": "佛山",
+                          "attributes": ["private"], "tags": ["VIP", "老客户"], "consents": [{"purpose": "marketing", "granted": true, "source": "in_store"}]});
+        let r = app
+            .call(Method::POST, "/api/v1/customers", t, Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let c = r.json();
+        assert_eq!(c["phones"][0]["masked"], "139****2345");
+        assert_eq!(c["phones"][1]["kind"], "landline");
+        assert!(
+            !r.text.contains("13900012345"),
+            "numbers are masked by default"
+        );
+        let cid = c["id"].as_i64().unwrap();
+        // The same number again: 409 naming the existing customer.
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/customers",
+                t,
+                Some(json!({"name": "刘阳", "phones": [{"number": "13900012345"}]})),
+            )
+            .await;
+        assert_eq!(
+            (
+                r.status,
+                r.json()["code"].as_str(),
+                r.json()["existing_id"].as_i64()
+            ),
+            (StatusCode::CONFLICT, Some("duplicate_customer"), Some(cid))
+        );
+        // A vehicle with a bad VIN gets a message in the requested language.
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/vehicles")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::from(json!({"vin": "LGWEF4A5XOQ00001"}).to_string()))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.json()["errors"][0]["message"], "must be 17 characters");
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/vehicles",
+                t,
+                Some(json!({"vin": "LGWEF4A5XA0000001", "plate": "粤X"})),
+            )
+            .await;
+        let fields: Vec<_> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, vec!["vin", "plate"], "{}", r.text);
+        assert_eq!(
+            r.json()["errors"][0]["message"],
+            "国产车车架号第 9 位校验位不正确"
+        );
+        let mut raw = *b"LGWEF4A50A0000777";
+        raw[8] = dcrc_domain::vin::check_char(&raw).unwrap() as u8;
+        let vin = String::from_utf8(raw.to_vec()).unwrap();
+        let r = app.call(Method::POST, "/api/v1/vehicles", t, Some(json!({"vin": vin, "plate": "粤E D12345", "model": "哈弗H6", "owner_id": cid, "owner_since": "2024-05-06"}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let vid = r.json()["id"].as_i64().unwrap();
+        assert_eq!(r.json()["plate"], "粤ED12345");
+        let r = app.call(Method::POST, "/api/v1/repair-orders", t, Some(json!({"customer_id": cid, "vehicle_id": vid, "opened_on": "2025-08-01", "kind": "first_maintenance", "mileage_km": 3000, "labour_fen": 0, "parts_fen": 38000}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["total_fen"], 38000);
+        let r = app.call(Method::POST, "/api/v1/repair-orders", t, Some(json!({"customer_id": cid, "vehicle_id": vid, "opened_on": "2025-08-01", "kind": "tuning"}))).await;
+        assert_eq!(r.json()["errors"][0]["code"], "unknown_value");
+        let timeline = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/customers/{cid}/timeline"),
+                t,
+                None,
+            )
+            .await
+            .json();
+        let kinds: Vec<_> = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, vec!["repair_order", "ownership_start"]);
+        let found = app
+            .call(Method::GET, "/api/v1/customers?q=2345", t, None)
+            .await
+            .json();
+        assert!(
+            found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == cid),
+            "last four digits (plates ending 2345 match too)"
+        );
+        let found = app
+            .call(Method::GET, "/api/v1/customers?q=139-0001-2345", t, None)
+            .await
+            .json();
+        assert_eq!(found["items"].as_array().unwrap().len(), 1);
+        assert_eq!(found["items"][0]["id"], cid);
+        let found = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/vehicles?q={}", &vin[11..]),
+                t,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(found["items"][0]["id"], vid);
+        // Reveal: the agent may (audited), the administrator may not.
+        let r = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/customers/{cid}/reveal"),
+                t,
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["phones"][0]["number"], "13900012345");
+        let admin = app.login("a.admin").await;
+        assert_eq!(
+            app.call(
+                Method::POST,
+                &format!("/api/v1/customers/{cid}/reveal"),
+                Some(&admin),
+                None
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let audit = app
+            .call(
+                Method::GET,
+                "/api/v1/audit?action=reveal",
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(audit["items"][0]["actor_name"], "a.agent");
+        assert_eq!(audit["items"][0]["entity_id"], cid.to_string());
+        // Phone status learned from a call.
+        let phone_id = c["phones"][0]["id"].as_i64().unwrap();
+        let r = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/customers/{cid}/phones/{phone_id}"),
+                t,
+                Some(json!({"status": "empty_number"})),
+            )
+            .await;
+        assert_eq!(r.json()["phones"][0]["status"], "empty_number");
+        app.cleanup().await;
+    }
+}
