@@ -40,8 +40,8 @@ pub enum Command {
         brand: String,
     },
     /// Start a demonstration: a SQLite database (default sqlite://dcrc-demo.db) with a small
-    /// organisation tree and one user per role, then serve it.
-    Demo(ServeArgs),
+    /// dealer group, one user per role and a lived-in customer archive, then serve it.
+    Demo(DemoArgs),
     /// Manage users from the command line.
     #[command(subcommand)]
     User(UserCommand),
@@ -58,6 +58,16 @@ pub struct ServeArgs {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "DCRC_SECURE_COOKIES")]
     pub secure_cookies: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Customers generated for each of the three demo dealers (with one to two years of
+    /// sales, service and insurance history).
+    #[arg(long, default_value_t = 1_667)]
+    pub customers_per_dealer: usize,
 }
 
 #[derive(Subcommand, Debug)]

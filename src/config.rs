@@ -41,10 +41,9 @@ impl Config {
     pub fn load(cli: &Cli) -> anyhow::Result<Config> {
         let file = match &cli.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading config file {}", path.display()))?;
-                toml::from_str::<FileConfig>(&text)
-                    .with_context(|| format!("config file {}", path.display()))?
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text).with_context(|| format!("config file {}", path.display()))?
             }
             None => FileConfig::default(),
         };
@@ -53,7 +52,8 @@ impl Config {
             _ => "sqlite://dcrc.db",
         };
         let serve_args = match &cli.command {
-            Command::Serve(a) | Command::Demo(a) => Some(a),
+            Command::Serve(a) => Some(a),
+            Command::Demo(d) => Some(&d.serve),
             _ => None,
         };
         let max_conn = match std::env::var("DCRC_DB_MAX_CONNECTIONS") {
@@ -77,8 +77,7 @@ impl Config {
                 .ok()
                 .or(file.log)
                 .unwrap_or_else(|| "info,sqlx=warn,tower_http=warn".into()),
-            secure_cookies: serve_args.is_some_and(|a| a.secure_cookies)
-                || file.secure_cookies.unwrap_or(false),
+            secure_cookies: serve_args.is_some_and(|a| a.secure_cookies) || file.secure_cookies.unwrap_or(false),
             db_max_connections: max_conn.unwrap_or(10),
         })
     }

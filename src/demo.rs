@@ -1,9 +1,10 @@
 //! `dcrc demo`: a ready-to-explore installation on SQLite — a brand, a region, a dealer
 //! group with three dealers, and one user for every role — then the server.
 
-use crate::cli::ServeArgs;
+use crate::cli::DemoArgs;
 use crate::config::Config;
 use dcrc_domain::{OrgKind, Role};
+use dcrc_store::demo_data::{DealerPlace, DemoScale};
 use dcrc_store::orgs::NewOrg;
 use dcrc_store::users::NewUser;
 use dcrc_store::Store;
@@ -28,7 +29,7 @@ const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
 ];
 
 /// Seeds the demo organisation tree and users into an empty database.
-pub async fn seed(store: &Store) -> anyhow::Result<()> {
+pub async fn seed(store: &Store, customers_per_dealer: usize) -> anyhow::Result<()> {
     store
         .initialise("长城汽车", "admin", DEMO_PASSWORD)
         .await
@@ -41,10 +42,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         code: Some(code.into()),
     };
     let region = store
-        .create_org(
-            &admin,
-            mk("华南大区", OrgKind::Region, admin.org_id, "R-SC"),
-        )
+        .create_org(&admin, mk("华南大区", OrgKind::Region, admin.org_id, "R-SC"))
         .await
         .map_err(crate::users::explain)?;
     let group = store
@@ -74,34 +72,62 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             roles: vec![*role],
             locale: None,
         };
-        store
-            .create_user(&admin, input)
-            .await
-            .map_err(crate::users::explain)?;
+        store.create_user(&admin, input).await.map_err(crate::users::explain)?;
     }
+    let place = |org_id: i64, plate: &str, city: &str, districts: &[&str]| DealerPlace {
+        org_id,
+        plate_prefix: plate.into(),
+        province: "广东".into(),
+        city: city.into(),
+        districts: districts.iter().map(|d| d.to_string()).collect(),
+        consultants: ["冯磊", "林晓", "何俊", "郭婷"].map(String::from).to_vec(),
+        advisors: ["陈晨", "黄志强", "梁静"].map(String::from).to_vec(),
+    };
+    let places = [
+        place(
+            orgs[3],
+            "粤A",
+            "广州",
+            &["天河区", "越秀区", "海珠区", "白云区", "番禺区"],
+        ),
+        place(orgs[4], "粤B", "深圳", &["南山区", "福田区", "宝安区", "龙岗区"]),
+        place(orgs[5], "粤E", "佛山", &["禅城区", "南海区", "顺德区"]),
+    ];
+    let started = std::time::Instant::now();
+    let scale = DemoScale {
+        customers_per_dealer,
+        history_days: 730,
+        seed: 2026,
+    };
+    let counts = store.seed_archive(&places, &scale).await?;
+    tracing::info!(
+        ?counts,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo archive generated"
+    );
     store.set_setting(DEMO_MARKER, "1").await?;
     Ok(())
 }
 
-pub async fn run(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
+pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     let store = crate::serve::open(config, true).await?;
     if !store.is_initialised().await? {
-        seed(&store).await?;
+        seed(&store, args.customers_per_dealer).await?;
     } else if store.setting(DEMO_MARKER).await?.is_none() {
-        anyhow::bail!("{} already holds real data; `dcrc demo` only runs on an empty or demo database (use --database)", dcrc_store::db::redact_url(&config.database_url));
+        anyhow::bail!(
+            "{} already holds real data; `dcrc demo` only runs on an empty or demo database (use --database)",
+            dcrc_store::db::redact_url(&config.database_url)
+        );
     }
     store.db.close().await;
     println!();
     println!("DCRC demo — 经销商客户关系中心演示");
-    println!(
-        "  open  http://{}/",
-        config.listen.replace("0.0.0.0", "127.0.0.1")
-    );
+    println!("  open  http://{}/", config.listen.replace("0.0.0.0", "127.0.0.1"));
     println!("  every account's password: {DEMO_PASSWORD}");
     println!("  admin (系统管理员, brand 长城汽车)");
     for (username, display, _, _) in DEMO_USERS {
         println!("  {username:<13} {display}");
     }
     println!();
-    crate::serve::serve(config, args, false).await
+    crate::serve::serve(config, &args.serve, false).await
 }

@@ -33,9 +33,7 @@ pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<Store> {
 }
 
 pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> anyhow::Result<()> {
-    let test_clock = args
-        .test_clock
-        .then(|| Arc::new(TestClock::new(SystemClock.now())));
+    let test_clock = args.test_clock.then(|| Arc::new(TestClock::new(SystemClock.now())));
     let clock: SharedClock = match &test_clock {
         Some(c) => {
             tracing::warn!("--test-clock is on: anyone can set this server's clock via PUT /api/v1/test/clock; never use it in production");
@@ -53,8 +51,7 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
     if ran > 0 {
         tracing::info!(jobs = ran, "caught up on jobs due while stopped");
     }
-    let scheduler =
-        dcrc_web::scheduler::spawn_loop(store.clone(), std::time::Duration::from_secs(30));
+    let scheduler = dcrc_web::scheduler::spawn_loop(store.clone(), std::time::Duration::from_secs(30));
     let app = dcrc_web::app(
         store.clone(),
         dcrc_web::AppOptions {

@@ -13,8 +13,8 @@ use std::path::Path;
 fn password_from(file: Option<&Path>) -> anyhow::Result<(String, bool)> {
     match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading password file {}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading password file {}", path.display()))?;
             Ok((text.trim_end_matches(['\r', '\n']).to_string(), false))
         }
         None => Ok((dcrc_store::secret::new_password()?, true)),
@@ -32,11 +32,7 @@ pub fn explain(e: StoreError) -> anyhow::Error {
                     format!(
                         "{}: {}",
                         f.field,
-                        dcrc_web::i18n::tf(
-                            dcrc_domain::Lang::En,
-                            &format!("field.{}", f.code),
-                            &f.params
-                        )
+                        dcrc_web::i18n::tf(dcrc_domain::Lang::En, &format!("field.{}", f.code), &f.params)
                     )
                 })
                 .collect();
@@ -51,18 +47,10 @@ pub fn explain(e: StoreError) -> anyhow::Error {
     }
 }
 
-pub async fn init(
-    config: &Config,
-    admin_user: &str,
-    password_file: Option<&Path>,
-    brand: &str,
-) -> anyhow::Result<()> {
+pub async fn init(config: &Config, admin_user: &str, password_file: Option<&Path>, brand: &str) -> anyhow::Result<()> {
     let store = crate::serve::open(config, true).await?;
     let (password, generated) = password_from(password_file)?;
-    let (org, _) = store
-        .initialise(brand, admin_user, &password)
-        .await
-        .map_err(explain)?;
+    let (org, _) = store.initialise(brand, admin_user, &password).await.map_err(explain)?;
     println!(
         "initialised: brand \"{}\" (org {}) with administrator \"{}\"",
         org.name,
@@ -80,11 +68,7 @@ async fn operator(store: &Store) -> anyhow::Result<dcrc_store::Principal> {
     store.operator_as(&name).await.map_err(explain)
 }
 
-async fn find_user(
-    store: &Store,
-    who: &dcrc_store::Principal,
-    username: &str,
-) -> anyhow::Result<i64> {
+async fn find_user(store: &Store, who: &dcrc_store::Principal, username: &str) -> anyhow::Result<i64> {
     let wanted = username.trim().to_ascii_lowercase();
     let page = store
         .list_users(
@@ -187,9 +171,7 @@ pub async fn run(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                     "{:>6}  {:<8} parent {:<6} {}",
                     o.id,
                     o.kind.as_str(),
-                    o.parent_id
-                        .map(|p| p.to_string())
-                        .unwrap_or_else(|| "-".into()),
+                    o.parent_id.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
                     o.name
                 );
             }

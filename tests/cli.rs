@@ -65,10 +65,7 @@ fn init_creates_the_first_admin_once_and_user_commands_work() {
         ],
     );
     assert!(ok, "{text}");
-    assert!(
-        text.contains("generated password (shown only now): "),
-        "{text}"
-    );
+    assert!(text.contains("generated password (shown only now): "), "{text}");
     let (ok, text) = dcrc(
         &db,
         &[
@@ -86,32 +83,22 @@ fn init_creates_the_first_admin_once_and_user_commands_work() {
     );
     assert!(!ok);
     assert!(
-        text.contains("username: must be 3 to 32 characters long")
-            && text.contains("roles: role callback_agent"),
+        text.contains("username: must be 3 to 32 characters long") && text.contains("roles: role callback_agent"),
         "{text}"
     );
     let (ok, text) = dcrc(&db, &["user", "deactivate", "--username", "ops"]);
     assert!(ok, "{text}");
     let (ok, text) = dcrc(&db, &["user", "list"]);
-    assert!(
-        ok && text.contains("ops") && text.contains("inactive"),
-        "{text}"
-    );
+    assert!(ok && text.contains("ops") && text.contains("inactive"), "{text}");
     let (ok, text) = dcrc(&db, &["migrate"]);
     assert!(ok && text.contains("schema at version "), "{text}");
 }
 
 #[test]
 fn database_passwords_never_appear_in_output() {
-    let (ok, text) = dcrc(
-        "postgres://dcrc:hunter2secret@127.0.0.1:1/dcrc",
-        &["migrate"],
-    );
+    let (ok, text) = dcrc("postgres://dcrc:hunter2secret@127.0.0.1:1/dcrc", &["migrate"]);
     assert!(!ok);
-    assert!(
-        text.contains("postgres://dcrc:***@127.0.0.1:1/dcrc"),
-        "{text}"
-    );
+    assert!(text.contains("postgres://dcrc:***@127.0.0.1:1/dcrc"), "{text}");
     assert!(!text.contains("hunter2secret"), "{text}");
 }
 

@@ -14,7 +14,7 @@ export const PASSWORD = 'dcrc-demo-2026';
 export async function startServer() {
   const bin = process.env.DCRC_BIN || join(here, '..', '..', 'target', 'debug', 'dcrc');
   const dir = mkdtempSync(join(tmpdir(), 'dcrc-e2e-'));
-  const child = spawn(bin, ['--database', `sqlite://${join(dir, 'e2e.db')}`, 'demo', '--listen', '127.0.0.1:0'], {
+  const child = spawn(bin, ['--database', `sqlite://${join(dir, 'e2e.db')}`, 'demo', '--listen', '127.0.0.1:0', '--customers-per-dealer', '60'], {
     env: { ...process.env, DCRC_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

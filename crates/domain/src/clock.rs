@@ -50,9 +50,7 @@ pub struct TestClock {
 
 impl TestClock {
     pub fn new(now: DateTime<Utc>) -> Self {
-        Self {
-            now: RwLock::new(now),
-        }
+        Self { now: RwLock::new(now) }
     }
 
     pub fn set(&self, now: DateTime<Utc>) {
@@ -86,15 +84,9 @@ mod tests {
     fn business_date_is_shanghai_date() {
         // 2026-11-23 17:00 UTC is already 2026-11-24 01:00 in Shanghai.
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 17, 0, 0).unwrap();
-        assert_eq!(
-            business_date(at),
-            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
-        );
+        assert_eq!(business_date(at), NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 15, 59, 59).unwrap();
-        assert_eq!(
-            business_date(at),
-            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-        );
+        assert_eq!(business_date(at), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
     }
 
     #[test]

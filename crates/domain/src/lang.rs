@@ -69,10 +69,7 @@ mod tests {
             Lang::from_accept_language("fr, zh-CN;q=0.8, en;q=0.5"),
             Some(Lang::ZhCn)
         );
-        assert_eq!(
-            Lang::from_accept_language("zh;q=0.2, en;q=0.7"),
-            Some(Lang::En)
-        );
+        assert_eq!(Lang::from_accept_language("zh;q=0.2, en;q=0.7"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr, de"), None);
         assert_eq!(Lang::from_accept_language("en;q=0"), None);
         assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::ZhCn));

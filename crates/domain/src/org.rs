@@ -17,12 +17,7 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 4] = [
-        OrgKind::Brand,
-        OrgKind::Region,
-        OrgKind::Group,
-        OrgKind::Dealer,
-    ];
+    pub const ALL: [OrgKind; 4] = [OrgKind::Brand, OrgKind::Region, OrgKind::Group, OrgKind::Dealer];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -154,26 +154,13 @@ mod tests {
             "１３８１２３４５６７８",
         ] {
             let p = Phone::parse(input).unwrap();
-            assert_eq!(
-                (p.digits(), p.kind()),
-                ("13812345678", PhoneKind::Mobile),
-                "{input}"
-            );
+            assert_eq!((p.digits(), p.kind()), ("13812345678", PhoneKind::Mobile), "{input}");
         }
         let p = Phone::parse("(020) 8888-1234").unwrap();
         assert_eq!((p.digits(), p.kind()), ("02088881234", PhoneKind::Landline));
-        assert_eq!(
-            Phone::parse("+86 20 8888 1234").unwrap().digits(),
-            "02088881234"
-        );
-        assert_eq!(
-            Phone::parse("0755-2345678").unwrap().digits(),
-            "07552345678"
-        );
-        assert_eq!(
-            Phone::parse("010 6512 3456").unwrap().digits(),
-            "01065123456"
-        );
+        assert_eq!(Phone::parse("+86 20 8888 1234").unwrap().digits(), "02088881234");
+        assert_eq!(Phone::parse("0755-2345678").unwrap().digits(), "07552345678");
+        assert_eq!(Phone::parse("010 6512 3456").unwrap().digits(), "01065123456");
     }
 
     #[test]
@@ -189,10 +176,7 @@ mod tests {
     #[test]
     fn masks_keep_three_and_four() {
         assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
-        assert_eq!(
-            Phone::parse("020-88881234").unwrap().masked(),
-            "020****1234"
-        );
+        assert_eq!(Phone::parse("020-88881234").unwrap().masked(), "020****1234");
         assert_eq!(Phone::parse("13812345678").unwrap().last4(), "5678");
     }
 

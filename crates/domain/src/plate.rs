@@ -42,11 +42,7 @@ impl Plate {
     pub fn parse(input: &str) -> Result<Plate, PlateError> {
         let text = compact_upper(input);
         let chars: Vec<char> = text.chars().collect();
-        if chars.len() < 7
-            || chars.len() > 8
-            || !PROVINCES.contains(chars[0])
-            || !chars[1].is_ascii_uppercase()
-        {
+        if chars.len() < 7 || chars.len() > 8 || !PROVINCES.contains(chars[0]) || !chars[1].is_ascii_uppercase() {
             return Err(PlateError);
         }
         let serial = &chars[2..];
@@ -60,9 +56,7 @@ impl Plate {
             }
         } else {
             let energy = |c: char| c.is_ascii() && ENERGY.contains(&(c as u8));
-            let small = energy(serial[0])
-                && serial_char(serial[1])
-                && serial[2..].iter().all(char::is_ascii_digit);
+            let small = energy(serial[0]) && serial_char(serial[1]) && serial[2..].iter().all(char::is_ascii_digit);
             let large = serial[..5].iter().all(char::is_ascii_digit) && energy(serial[5]);
             if small || large {
                 PlateKind::NewEnergy
@@ -96,33 +90,15 @@ mod tests {
     fn plate_formats() {
         assert_eq!(Plate::parse("粤A·12345").unwrap().as_str(), "粤A12345");
         assert_eq!(Plate::parse("粤a 1b2c3").unwrap().as_str(), "粤A1B2C3");
-        assert_eq!(
-            Plate::parse("粤AD12345").unwrap().kind(),
-            PlateKind::NewEnergy
-        );
-        assert_eq!(
-            Plate::parse("粤AF1234").unwrap().kind(),
-            PlateKind::Ordinary
-        );
-        assert_eq!(
-            Plate::parse("粤A12345D").unwrap().kind(),
-            PlateKind::NewEnergy
-        );
-        assert_eq!(
-            Plate::parse("粤A1234挂").unwrap().kind(),
-            PlateKind::Special
-        );
-        assert_eq!(
-            Plate::parse("粤A1234学").unwrap().kind(),
-            PlateKind::Special
-        );
+        assert_eq!(Plate::parse("粤AD12345").unwrap().kind(), PlateKind::NewEnergy);
+        assert_eq!(Plate::parse("粤AF1234").unwrap().kind(), PlateKind::Ordinary);
+        assert_eq!(Plate::parse("粤A12345D").unwrap().kind(), PlateKind::NewEnergy);
+        assert_eq!(Plate::parse("粤A1234挂").unwrap().kind(), PlateKind::Special);
+        assert_eq!(Plate::parse("粤A1234学").unwrap().kind(), PlateKind::Special);
         assert!(Plate::parse("粤A1234O").is_err(), "O is never used");
         assert!(Plate::parse("XA12345").is_err());
         assert!(Plate::parse("粤112345").is_err());
-        assert!(
-            Plate::parse("粤AX12345").is_err(),
-            "X is not an energy letter"
-        );
+        assert!(Plate::parse("粤AX12345").is_err(), "X is not an energy letter");
     }
 
     proptest! {

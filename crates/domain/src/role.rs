@@ -4,19 +4,7 @@ use crate::org::OrgKind;
 use serde::{Deserialize, Serialize};
 
 /// A user's role. A user may hold several.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Administers users and organisations at and below their organisation.
@@ -140,10 +128,7 @@ impl Role {
                 permission,
                 ViewCustomers | EditCustomers | RevealPersonal | ImportData | OverrideVinCheck
             ),
-            Role::CallbackAgent
-            | Role::ComplaintManager
-            | Role::SalesConsultant
-            | Role::ServiceAdvisor => {
+            Role::CallbackAgent | Role::ComplaintManager | Role::SalesConsultant | Role::ServiceAdvisor => {
                 matches!(permission, ViewCustomers | EditCustomers | RevealPersonal)
             }
             Role::ProcessInspector => permission == ViewCustomers,
@@ -177,10 +162,7 @@ mod tests {
             let expected = matches!(role, Role::Admin | Role::BrandStaff);
             assert_eq!(role.grants(Permission::ReadAudit), expected, "{role:?}");
         }
-        assert!(allows(
-            &[Role::CallbackAgent, Role::Admin],
-            Permission::ManageUsers
-        ));
+        assert!(allows(&[Role::CallbackAgent, Role::Admin], Permission::ManageUsers));
         assert!(!allows(&[Role::CallbackAgent], Permission::ManageUsers));
         assert!(
             !Role::Admin.grants(Permission::RevealPersonal),

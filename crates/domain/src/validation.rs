@@ -56,11 +56,7 @@ pub fn username(field: &str, value: &str, errors: &mut Invalid) -> String {
     if v.is_empty() {
         errors.push(FieldError::new(field, "required"));
     } else if v.chars().count() < 3 || v.chars().count() > 32 {
-        errors.push(
-            FieldError::new(field, "length")
-                .with("min", 3)
-                .with("max", 32),
-        );
+        errors.push(FieldError::new(field, "length").with("min", 3).with("max", 32));
     } else if !v
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
@@ -76,11 +72,7 @@ pub fn password(field: &str, value: &str, errors: &mut Invalid) {
     if n == 0 {
         errors.push(FieldError::new(field, "required"));
     } else if !(8..=128).contains(&n) {
-        errors.push(
-            FieldError::new(field, "length")
-                .with("min", 8)
-                .with("max", 128),
-        );
+        errors.push(FieldError::new(field, "length").with("min", 8).with("max", 128));
     } else if value.chars().all(|c| c.is_ascii_digit()) {
         errors.push(FieldError::new(field, "password_weak"));
     }
@@ -92,11 +84,7 @@ pub fn text(field: &str, value: &str, max: usize, errors: &mut Invalid) -> Strin
     if v.is_empty() {
         errors.push(FieldError::new(field, "required"));
     } else if v.chars().count() > max {
-        errors.push(
-            FieldError::new(field, "length")
-                .with("min", 1)
-                .with("max", max),
-        );
+        errors.push(FieldError::new(field, "length").with("min", 1).with("max", max));
     } else if v.chars().any(char::is_control) {
         errors.push(FieldError::new(field, "control_chars"));
     }

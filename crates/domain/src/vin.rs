@@ -104,9 +104,7 @@ impl Vin {
     pub fn with_check_digit(mut sixteen_plus_placeholder: [u8; 17]) -> Option<Vin> {
         let c = check_char(&sixteen_plus_placeholder)?;
         sixteen_plus_placeholder[8] = c as u8;
-        String::from_utf8(sixteen_plus_placeholder.to_vec())
-            .ok()
-            .map(Vin)
+        String::from_utf8(sixteen_plus_placeholder.to_vec()).ok().map(Vin)
     }
 }
 

@@ -53,8 +53,10 @@ pub struct Event<'a> {
 /// the change it describes does.
 pub async fn record(tx: &mut Tx, at_ms: i64, actor: &Actor, event: Event<'_>) -> Result<()> {
     tx.execute(
-        &q("INSERT INTO audit_log (at, actor_user_id, actor_name, org_id, action, entity, entity_id, detail, ip) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        &q(
+            "INSERT INTO audit_log (at, actor_user_id, actor_name, org_id, action, entity, entity_id, detail, ip) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
         .bind(at_ms)
         .bind(actor.user_id)
         .bind(&actor.name)
@@ -106,12 +108,7 @@ impl Store {
     }
 
     /// Checks a permission; a refusal is itself audited.
-    pub async fn authorize(
-        &self,
-        who: &Principal,
-        permission: Permission,
-        entity: &str,
-    ) -> Result<()> {
+    pub async fn authorize(&self, who: &Principal, permission: Permission, entity: &str) -> Result<()> {
         if who.can(permission) {
             return Ok(());
         }
@@ -132,13 +129,8 @@ impl Store {
 
     /// Newest first; only entries of organisations in the caller's scope (entries with
     /// no organisation, such as failed logins of unknown names, only for a tree's root).
-    pub async fn list_audit(
-        &self,
-        who: &Principal,
-        filter: &AuditFilter,
-    ) -> Result<Page<AuditEntry>> {
-        self.authorize(who, Permission::ReadAudit, "audit_log")
-            .await?;
+    pub async fn list_audit(&self, who: &Principal, filter: &AuditFilter) -> Result<Page<AuditEntry>> {
+        self.authorize(who, Permission::ReadAudit, "audit_log").await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
         let mut query = q("SELECT a.id, a.at, a.actor_user_id, a.actor_name, a.org_id, a.action, a.entity, a.entity_id, a.detail, a.ip \
@@ -184,8 +176,7 @@ impl Store {
                     action: r.text("action")?,
                     entity: r.text("entity")?,
                     entity_id: r.opt_text("entity_id")?,
-                    detail: serde_json::from_str(&r.text("detail")?)
-                        .unwrap_or(serde_json::Value::Null),
+                    detail: serde_json::from_str(&r.text("detail")?).unwrap_or(serde_json::Value::Null),
                     ip: r.opt_text("ip")?,
                 })
             })

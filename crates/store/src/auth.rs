@@ -94,8 +94,10 @@ async fn issue_token(
     let csrf = secret::new_token()?;
     let row = tx
         .fetch_one(
-            &q("INSERT INTO auth_tokens (token_hash, kind, user_id, name, csrf_token, created_at, expires_at) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            &q(
+                "INSERT INTO auth_tokens (token_hash, kind, user_id, name, csrf_token, created_at, expires_at) \
+                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
             .bind(secret::token_hash(&token))
             .bind(kind.as_str())
             .bind(user_id)
@@ -109,12 +111,7 @@ async fn issue_token(
 }
 
 /// Ends every session and token of a user, except `keep` (the caller's own session).
-pub(crate) async fn revoke_all(
-    tx: &mut Tx,
-    user_id: i64,
-    now: i64,
-    keep: Option<i64>,
-) -> Result<u64> {
+pub(crate) async fn revoke_all(tx: &mut Tx, user_id: i64, now: i64, keep: Option<i64>) -> Result<u64> {
     tx.execute(
         &q("UPDATE auth_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3")
             .bind(now)
@@ -182,8 +179,7 @@ impl Store {
             self.audit(&actor, failure("locked")).await?;
             return Err(LoginError::Locked(ms_to_time(until)));
         }
-        let ok = secret::verify_password_blocking(password.to_string(), row.text("password_hash")?)
-            .await;
+        let ok = secret::verify_password_blocking(password.to_string(), row.text("password_hash")?).await;
         let usable = row.bool("usable")?;
         let mut tx = self.db.begin().await?;
         if !ok || !usable {
@@ -211,11 +207,8 @@ impl Store {
             tx.commit().await?;
             return Err(LoginError::BadCredentials);
         }
-        tx.execute(
-            &q("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(user_id),
-        )
-        .await?;
+        tx.execute(&q("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id))
+            .await?;
         let expires = now + policy.session_hours * 3_600_000;
         let (token, _, _) = issue_token(&mut tx, user_id, kind, None, now, expires).await?;
         audit::record(
@@ -232,10 +225,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        let principal = self
-            .authenticate(&token, kind, ip)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let principal = self.authenticate(&token, kind, ip).await?.ok_or(StoreError::NotFound)?;
         Ok(Login {
             token,
             expires_at: ms_to_time(expires),
@@ -244,12 +234,7 @@ impl Store {
     }
 
     /// Resolves a session cookie or bearer token to its user, if still valid.
-    pub async fn authenticate(
-        &self,
-        token: &str,
-        kind: TokenKind,
-        ip: Option<String>,
-    ) -> Result<Option<Principal>> {
+    pub async fn authenticate(&self, token: &str, kind: TokenKind, ip: Option<String>) -> Result<Option<Principal>> {
         let now = self.now_ms();
         let row = self
             .db
@@ -268,10 +253,7 @@ impl Store {
         let token_id = row.i64("token_id")?;
         let user_id = row.i64("user_id")?;
         // Recording every use would turn each read into a write; once a minute is enough.
-        if row
-            .opt_i64("last_used_at")?
-            .is_none_or(|t| now - t > 60_000)
-        {
+        if row.opt_i64("last_used_at")?.is_none_or(|t| now - t > 60_000) {
             self.db
                 .execute(
                     &q("UPDATE auth_tokens SET last_used_at = $1 WHERE id = $2")
@@ -296,8 +278,7 @@ impl Store {
             display_name: row.text("display_name")?,
             org_id,
             org_name: row.text("org_name")?,
-            org_kind: OrgKind::parse(&kind_text)
-                .ok_or_else(|| StoreError::Internal(kind_text.clone()))?,
+            org_kind: OrgKind::parse(&kind_text).ok_or_else(|| StoreError::Internal(kind_text.clone()))?,
             roles: parse_roles(Some(roles_csv)),
             locale: row.opt_text("locale")?.as_deref().and_then(Lang::from_tag),
             scope: Scope::new(org_id, row.text("path")?),
@@ -353,8 +334,13 @@ impl Store {
         let hash = secret::hash_password_blocking(new.to_string()).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        tx.execute(&q("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3").bind(&hash).bind(now).bind(who.user_id))
-            .await?;
+        tx.execute(
+            &q("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3")
+                .bind(&hash)
+                .bind(now)
+                .bind(who.user_id),
+        )
+        .await?;
         revoke_all(&mut tx, who.user_id, now, Some(who.token_id)).await?;
         audit::record(
             &mut tx,
@@ -373,12 +359,7 @@ impl Store {
     }
 
     /// Creates a named API token for the caller, valid for `days`.
-    pub async fn create_token(
-        &self,
-        who: &Principal,
-        name: &str,
-        days: i64,
-    ) -> Result<(String, TokenInfo)> {
+    pub async fn create_token(&self, who: &Principal, name: &str, days: i64) -> Result<(String, TokenInfo)> {
         let mut errors = Invalid::default();
         let name = validation::text("name", name, 64, &mut errors);
         if !(1..=self.auth_policy.max_token_days).contains(&days) {
@@ -392,15 +373,7 @@ impl Store {
         let now = self.now_ms();
         let expires = now + days * 86_400_000;
         let mut tx = self.db.begin().await?;
-        let (token, id, _) = issue_token(
-            &mut tx,
-            who.user_id,
-            TokenKind::Api,
-            Some(&name),
-            now,
-            expires,
-        )
-        .await?;
+        let (token, id, _) = issue_token(&mut tx, who.user_id, TokenKind::Api, Some(&name), now, expires).await?;
         audit::record(
             &mut tx,
             now,
@@ -458,7 +431,12 @@ impl Store {
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         let n = tx
-            .execute(&q("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL").bind(now).bind(id).bind(who.user_id))
+            .execute(
+                &q("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(id)
+                    .bind(who.user_id),
+            )
             .await?;
         if n == 0 {
             return Err(StoreError::NotFound);
@@ -483,7 +461,10 @@ impl Store {
     pub async fn purge_tokens(&self) -> Result<u64> {
         let cutoff = self.now_ms() - 86_400_000;
         self.db
-            .execute(&q("DELETE FROM auth_tokens WHERE expires_at < $1 OR (revoked_at IS NOT NULL AND revoked_at < $1)").bind(cutoff))
+            .execute(
+                &q("DELETE FROM auth_tokens WHERE expires_at < $1 OR (revoked_at IS NOT NULL AND revoked_at < $1)")
+                    .bind(cutoff),
+            )
             .await
     }
 }

@@ -4,8 +4,7 @@
 use crate::archive_types::{join_list, ConsentPurpose, PhoneStatus};
 use crate::audit::{self, Actor, Event};
 use crate::customers::{
-    find_duplicate, insert_consents, parse_phones, replace_phones, ConsentInput, Customer,
-    CustomerPatch,
+    find_duplicate, insert_consents, parse_phones, replace_phones, ConsentInput, Customer, CustomerPatch,
 };
 use crate::db::q;
 use crate::error::{Result, StoreError};
@@ -30,30 +29,20 @@ pub struct RevealedPhone {
 }
 
 fn trimmed(v: &Option<String>) -> Option<Option<String>> {
-    v.as_ref()
-        .map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+    v.as_ref().map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()))
 }
 
 impl Store {
     /// Changes a customer in scope.
-    pub async fn update_customer(
-        &self,
-        who: &Principal,
-        id: i64,
-        patch: CustomerPatch,
-    ) -> Result<Customer> {
+    pub async fn update_customer(&self, who: &Principal, id: i64, patch: CustomerPatch) -> Result<Customer> {
         let before = self.get_customer(who, id).await?;
-        self.authorize(who, Permission::EditCustomers, "customer")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "customer").await?;
         let mut errors = Invalid::default();
         let name = patch
             .name
             .as_deref()
             .map(|n| dcrc_domain::validation::text("name", n, 100, &mut errors));
-        let phones = patch
-            .phones
-            .as_deref()
-            .map(|p| parse_phones(p, &mut errors));
+        let phones = patch.phones.as_deref().map(|p| parse_phones(p, &mut errors));
         let id_number = match patch.id_number.as_deref().map(str::trim) {
             None => None,
             Some("") => Some(None),
@@ -74,11 +63,8 @@ impl Store {
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         if let Some(phones) = &phones {
-            if let Some(existing) = find_duplicate(&mut tx, before.org_id, phones, Some(id)).await?
-            {
-                return Err(StoreError::Duplicate {
-                    existing_id: existing,
-                });
+            if let Some(existing) = find_duplicate(&mut tx, before.org_id, phones, Some(id)).await? {
+                return Err(StoreError::Duplicate { existing_id: existing });
             }
             replace_phones(&mut tx, now, id, before.org_id, phones, true).await?;
         }
@@ -151,12 +137,17 @@ impl Store {
         status: PhoneStatus,
     ) -> Result<Customer> {
         let org_id = self.customer_org(who, customer_id).await?;
-        self.authorize(who, Permission::EditCustomers, "customer")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "customer").await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         let n = tx
-            .execute(&q("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3 AND customer_id = $4").bind(status.as_str()).bind(now).bind(phone_id).bind(customer_id))
+            .execute(
+                &q("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3 AND customer_id = $4")
+                    .bind(status.as_str())
+                    .bind(now)
+                    .bind(phone_id)
+                    .bind(customer_id),
+            )
             .await?;
         if n == 0 {
             return Err(StoreError::NotFound);
@@ -187,8 +178,7 @@ impl Store {
         consents: &[ConsentInput],
     ) -> Result<Customer> {
         let org_id = self.customer_org(who, customer_id).await?;
-        self.authorize(who, Permission::EditCustomers, "customer")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "customer").await?;
         if consents.is_empty() {
             return Err(Invalid(vec![FieldError::new("consents", "required")]).into());
         }
@@ -216,22 +206,28 @@ impl Store {
     /// The customer's full numbers and ID number; audited as `reveal`.
     pub async fn reveal_customer(&self, who: &Principal, customer_id: i64) -> Result<Revealed> {
         let org_id = self.customer_org(who, customer_id).await?;
-        self.authorize(who, Permission::RevealPersonal, "customer")
-            .await?;
+        self.authorize(who, Permission::RevealPersonal, "customer").await?;
         let phones = self
             .db
-            .fetch_all(&q("SELECT id, digits FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(customer_id))
+            .fetch_all(
+                &q("SELECT id, digits FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id")
+                    .bind(customer_id),
+            )
             .await?
             .iter()
-            .map(|r| Ok(RevealedPhone { id: r.i64("id")?, number: r.text("digits")? }))
+            .map(|r| {
+                Ok(RevealedPhone {
+                    id: r.i64("id")?,
+                    number: r.text("digits")?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let id_number = self
             .db
             .fetch_one(&q("SELECT id_number FROM customers WHERE id = $1").bind(customer_id))
             .await?
             .opt_text("id_number")?;
-        let detail =
-            serde_json::json!({ "phones": phones.len(), "id_number": id_number.is_some() });
+        let detail = serde_json::json!({ "phones": phones.len(), "id_number": id_number.is_some() });
         self.audit(
             &who.into(),
             Event {

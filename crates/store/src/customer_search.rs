@@ -77,11 +77,15 @@ fn search_condition(query: &mut Query, raw: &str) -> String {
     conds.push(format!("c.name LIKE {name} ESCAPE '\\'"));
     if let Ok(phone) = Phone::parse(raw) {
         let p = query.param(phone.digits());
-        conds.push(format!("c.id IN (SELECT customer_id FROM customer_phones WHERE org_id = c.org_id AND digits = {p})"));
+        conds.push(format!(
+            "c.id IN (SELECT customer_id FROM customer_phones WHERE org_id = c.org_id AND digits = {p})"
+        ));
     }
     if raw.len() == 4 && raw.chars().all(|c| c.is_ascii_digit()) {
         let p = query.param(raw);
-        conds.push(format!("c.id IN (SELECT customer_id FROM customer_phones WHERE org_id = c.org_id AND last4 = {p})"));
+        conds.push(format!(
+            "c.id IN (SELECT customer_id FROM customer_phones WHERE org_id = c.org_id AND last4 = {p})"
+        ));
     }
     let t = compact_upper(raw);
     let vehicle_like = t.chars().count() >= 3
@@ -103,13 +107,8 @@ fn list_filter(query: &mut Query, column: &str, value: &str) -> String {
 
 impl Store {
     /// Customers in scope matching the search box and filters, in id order.
-    pub async fn search_customers(
-        &self,
-        who: &Principal,
-        f: &CustomerFilter,
-    ) -> Result<Page<CustomerSummary>> {
-        self.authorize(who, Permission::ViewCustomers, "customer")
-            .await?;
+    pub async fn search_customers(&self, who: &Principal, f: &CustomerFilter) -> Result<Page<CustomerSummary>> {
+        self.authorize(who, Permission::ViewCustomers, "customer").await?;
         let limit = page::limit(f.limit);
         let cursor = page::decode_cursor(f.cursor.as_deref())?;
         let mut query = crate::db::q(
@@ -190,7 +189,9 @@ impl Store {
         if items.is_empty() {
             return Ok(());
         }
-        let mut phones = crate::db::q("SELECT customer_id, digits FROM customer_phones WHERE is_primary = TRUE AND customer_id IN (");
+        let mut phones = crate::db::q(
+            "SELECT customer_id, digits FROM customer_phones WHERE is_primary = TRUE AND customer_id IN (",
+        );
         let ids: Vec<String> = items.iter().map(|c| phones.param(c.id)).collect();
         phones.push_sql(&ids.join(", "));
         phones.push_sql(")");

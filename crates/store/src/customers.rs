@@ -10,9 +10,7 @@ use crate::principal::Principal;
 use crate::Store;
 use chrono::{DateTime, NaiveDate, Utc};
 use dcrc_domain::phone::mask_digits;
-use dcrc_domain::{
-    validation, FieldError, IdNumber, Invalid, OrgKind, Permission, Phone, PhoneKind,
-};
+use dcrc_domain::{validation, FieldError, IdNumber, Invalid, OrgKind, Permission, Phone, PhoneKind};
 use serde::{Deserialize, Serialize};
 
 /// A phone number as shown: masked unless revealed.
@@ -169,10 +167,7 @@ pub struct CustomerPatch {
 }
 
 /// Validated phones: (digits, kind, status).
-pub(crate) fn parse_phones(
-    inputs: &[PhoneInput],
-    errors: &mut Invalid,
-) -> Vec<(Phone, PhoneStatus)> {
+pub(crate) fn parse_phones(inputs: &[PhoneInput], errors: &mut Invalid) -> Vec<(Phone, PhoneStatus)> {
     let mut out: Vec<(Phone, PhoneStatus)> = Vec::new();
     for (i, p) in inputs.iter().enumerate() {
         match Phone::parse(&p.number) {
@@ -190,11 +185,7 @@ pub(crate) fn parse_phones(
 fn opt_text(field: &str, value: Option<&str>, max: usize, errors: &mut Invalid) -> Option<String> {
     let v = value.map(str::trim).filter(|v| !v.is_empty())?;
     if v.chars().count() > max {
-        errors.push(
-            FieldError::new(field, "length")
-                .with("min", 0)
-                .with("max", max),
-        );
+        errors.push(FieldError::new(field, "length").with("min", 0).with("max", max));
     }
     Some(v.to_string())
 }
@@ -275,9 +266,7 @@ pub(crate) async fn replace_phones(
     keep_status: bool,
 ) -> Result<()> {
     let existing = tx
-        .fetch_all(
-            &q("SELECT id, digits FROM customer_phones WHERE customer_id = $1").bind(customer_id),
-        )
+        .fetch_all(&q("SELECT id, digits FROM customer_phones WHERE customer_id = $1").bind(customer_id))
         .await?;
     let mut kept = Vec::new();
     for r in &existing {
@@ -300,7 +289,11 @@ pub(crate) async fn replace_phones(
                         .bind(now)
                         .bind(*id)
                 } else {
-                    q("UPDATE customer_phones SET is_primary = $1, updated_at = $2, status = $4 WHERE id = $3").bind(primary).bind(now).bind(*id).bind(status.as_str())
+                    q("UPDATE customer_phones SET is_primary = $1, updated_at = $2, status = $4 WHERE id = $3")
+                        .bind(primary)
+                        .bind(now)
+                        .bind(*id)
+                        .bind(status.as_str())
                 };
                 tx.execute(&sql).await?;
             }
@@ -380,12 +373,7 @@ impl CustomerFields {
             address: opt_text("address", input.address.as_deref(), 200, errors),
             attributes: join_list(&input.attributes),
             tags: join_list(&input.tags),
-            membership_level: opt_text(
-                "membership_level",
-                input.membership_level.as_deref(),
-                30,
-                errors,
-            ),
+            membership_level: opt_text("membership_level", input.membership_level.as_deref(), 30, errors),
             referred_by: input.referred_by,
         }
     }
@@ -443,18 +431,12 @@ impl Store {
     /// Creates a customer; a number another live customer of the dealer already has is a
     /// `duplicate_customer` conflict unless `allow_duplicate` is set.
     pub async fn create_customer(&self, who: &Principal, input: NewCustomer) -> Result<Customer> {
-        self.authorize(who, Permission::EditCustomers, "customer")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "customer").await?;
         let dealer = self.dealer_for(who, input.org_id).await?;
         let mut errors = Invalid::default();
         let fields = CustomerFields::validate(&input, &mut errors);
         let phones = parse_phones(&input.phones, &mut errors);
-        let source = opt_text(
-            "source_record_id",
-            input.source_record_id.as_deref(),
-            64,
-            &mut errors,
-        );
+        let source = opt_text("source_record_id", input.source_record_id.as_deref(), 64, &mut errors);
         if let Some(r) = input.referred_by {
             if self.customer_org(who, r).await? != dealer.id {
                 errors.push(FieldError::new("referred_by", "different_dealer"));
@@ -465,9 +447,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         if !input.allow_duplicate {
             if let Some(existing) = find_duplicate(&mut tx, dealer.id, &phones, None).await? {
-                return Err(StoreError::Duplicate {
-                    existing_id: existing,
-                });
+                return Err(StoreError::Duplicate { existing_id: existing });
             }
         }
         let id = insert_customer(&mut tx, now, dealer.id, &fields, source.as_deref()).await?;
@@ -507,8 +487,7 @@ impl Store {
 
     /// A customer in scope, with phones (masked), consents, vehicles and loyalty.
     pub async fn get_customer(&self, who: &Principal, id: i64) -> Result<Customer> {
-        self.authorize(who, Permission::ViewCustomers, "customer")
-            .await?;
+        self.authorize(who, Permission::ViewCustomers, "customer").await?;
         let row = self
             .db
             .fetch_optional(
@@ -528,9 +507,22 @@ impl Store {
                 is_primary: r.bool("is_primary")?,
             });
         }
-        for r in self.db.fetch_all(&q("SELECT purpose, granted, source, at FROM consents WHERE customer_id = $1 ORDER BY id").bind(id)).await? {
-            let Some(purpose) = ConsentPurpose::parse(&r.text("purpose")?) else { continue };
-            let view = ConsentView { purpose, granted: r.bool("granted")?, at: ms_to_time(r.i64("at")?), source: r.text("source")? };
+        for r in self
+            .db
+            .fetch_all(
+                &q("SELECT purpose, granted, source, at FROM consents WHERE customer_id = $1 ORDER BY id").bind(id),
+            )
+            .await?
+        {
+            let Some(purpose) = ConsentPurpose::parse(&r.text("purpose")?) else {
+                continue;
+            };
+            let view = ConsentView {
+                purpose,
+                granted: r.bool("granted")?,
+                at: ms_to_time(r.i64("at")?),
+                source: r.text("source")?,
+            };
             c.consents.retain(|v| v.purpose != purpose);
             c.consents.push(view);
         }
@@ -562,7 +554,11 @@ impl Store {
     pub async fn consents_to(&self, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
         let row = self
             .db
-            .fetch_optional(&q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1").bind(customer_id).bind(purpose.as_str()))
+            .fetch_optional(
+                &q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
+                    .bind(customer_id)
+                    .bind(purpose.as_str()),
+            )
             .await?;
         Ok(match row {
             Some(r) => r.bool("granted")?,
@@ -580,11 +576,7 @@ pub fn loyalty_years(vehicles: &[OwnedVehicle], today: NaiveDate) -> i64 {
     let until = if vehicles.iter().any(|v| v.end_date.is_none()) {
         today
     } else {
-        vehicles
-            .iter()
-            .filter_map(|v| v.end_date)
-            .max()
-            .unwrap_or(today)
+        vehicles.iter().filter_map(|v| v.end_date).max().unwrap_or(today)
     };
     let mut years = i64::from(until.years_since(first).unwrap_or(0));
     if years < 0 {
@@ -617,10 +609,7 @@ mod tests {
         assert_eq!(loyalty_years(&[owned("2020-11-23", None)], today), 6);
         assert_eq!(
             loyalty_years(
-                &[
-                    owned("2018-01-01", Some("2021-06-01")),
-                    owned("2021-06-01", None)
-                ],
+                &[owned("2018-01-01", Some("2021-06-01")), owned("2021-06-01", None)],
                 today
             ),
             8

@@ -4,9 +4,7 @@
 
 use crate::error::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Postgres, Row as _, Sqlite};
 use std::str::FromStr;
 use std::time::Duration;
@@ -115,9 +113,7 @@ impl Query {
     }
 }
 
-fn sqlite_query(
-    query: &Query,
-) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+fn sqlite_query(query: &Query) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
     let mut x = sqlx::query(&query.sql);
     for v in &query.args {
         x = match v {
@@ -189,31 +185,15 @@ impl Exec<'_> {
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
-            Exec::PgPool(p) => pg_query(query)
-                .fetch_all(p)
-                .await?
-                .into_iter()
-                .map(Row::Pg)
-                .collect(),
-            Exec::PgConn(c) => pg_query(query)
-                .fetch_all(c)
-                .await?
-                .into_iter()
-                .map(Row::Pg)
-                .collect(),
+            Exec::PgPool(p) => pg_query(query).fetch_all(p).await?.into_iter().map(Row::Pg).collect(),
+            Exec::PgConn(c) => pg_query(query).fetch_all(c).await?.into_iter().map(Row::Pg).collect(),
         })
     }
 
     async fn fetch_optional(self, query: &Query) -> Result<Option<Row>, StoreError> {
         Ok(match self {
-            Exec::SqlitePool(p) => sqlite_query(query)
-                .fetch_optional(p)
-                .await?
-                .map(Row::Sqlite),
-            Exec::SqliteConn(c) => sqlite_query(query)
-                .fetch_optional(c)
-                .await?
-                .map(Row::Sqlite),
+            Exec::SqlitePool(p) => sqlite_query(query).fetch_optional(p).await?.map(Row::Sqlite),
+            Exec::SqliteConn(c) => sqlite_query(query).fetch_optional(c).await?.map(Row::Sqlite),
             Exec::PgPool(p) => pg_query(query).fetch_optional(p).await?.map(Row::Pg),
             Exec::PgConn(c) => pg_query(query).fetch_optional(c).await?.map(Row::Pg),
         })
@@ -336,10 +316,7 @@ impl Db {
     }
 
     pub async fn fetch_one(&self, query: &Query) -> Result<Row, StoreError> {
-        self.reader()
-            .fetch_optional(query)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.reader().fetch_optional(query).await?.ok_or(StoreError::NotFound)
     }
 
     /// One auto-committed write.
@@ -369,10 +346,7 @@ impl Db {
     /// Pool statistics for `/metrics`: (connections open, idle).
     pub fn pool_stats(&self) -> (u32, usize) {
         match self {
-            Db::Sqlite { read, write } => (
-                read.size() + write.size(),
-                read.num_idle() + write.num_idle(),
-            ),
+            Db::Sqlite { read, write } => (read.size() + write.size(), read.num_idle() + write.num_idle()),
             Db::Postgres(p) => (p.size(), p.num_idle()),
         }
     }
@@ -465,14 +439,8 @@ mod tests {
             redact_url("postgres://dcrc:s3cr3t@db:5432/dcrc"),
             "postgres://dcrc:***@db:5432/dcrc"
         );
-        assert_eq!(
-            redact_url("postgres://dcrc@db/dcrc"),
-            "postgres://dcrc@db/dcrc"
-        );
+        assert_eq!(redact_url("postgres://dcrc@db/dcrc"), "postgres://dcrc@db/dcrc");
         assert_eq!(redact_url("sqlite://dcrc.db"), "sqlite://dcrc.db");
-        assert_eq!(
-            redact_url("postgres://u:p@ss@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(redact_url("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
     }
 }

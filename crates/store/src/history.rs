@@ -289,9 +289,7 @@ pub fn validate_sale(s: &Sale, errors: &mut Invalid) {
 
 pub fn validate_repair(r: &RepairOrder, errors: &mut Invalid) {
     if !REPAIR_KINDS.contains(&r.kind.as_str()) {
-        errors.push(
-            FieldError::new("kind", "unknown_value").with("allowed", REPAIR_KINDS.join(", ")),
-        );
+        errors.push(FieldError::new("kind", "unknown_value").with("allowed", REPAIR_KINDS.join(", ")));
     }
     for (f, v) in [
         ("labour_fen", r.labour_fen),
@@ -365,8 +363,7 @@ impl Store {
     }
 
     pub async fn create_sale(&self, who: &Principal, mut s: Sale) -> Result<Sale> {
-        self.authorize(who, Permission::EditCustomers, "sale")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "sale").await?;
         s.org_id = self.pair_org(who, s.customer_id, s.vehicle_id).await?;
         let mut errors = Invalid::default();
         validate_sale(&s, &mut errors);
@@ -380,18 +377,14 @@ impl Store {
         Ok(s)
     }
 
-    pub async fn create_repair_order(
-        &self,
-        who: &Principal,
-        mut r: RepairOrder,
-    ) -> Result<RepairOrder> {
-        self.authorize(who, Permission::EditCustomers, "repair_order")
-            .await?;
+    pub async fn create_repair_order(&self, who: &Principal, mut r: RepairOrder) -> Result<RepairOrder> {
+        self.authorize(who, Permission::EditCustomers, "repair_order").await?;
         r.org_id = self.pair_org(who, r.customer_id, r.vehicle_id).await?;
         let mut errors = Invalid::default();
         validate_repair(&r, &mut errors);
         errors.finish()?;
-        let detail = serde_json::json!({ "customer_id": r.customer_id, "vehicle_id": r.vehicle_id, "opened_on": r.opened_on });
+        let detail =
+            serde_json::json!({ "customer_id": r.customer_id, "vehicle_id": r.vehicle_id, "opened_on": r.opened_on });
         r.id = self
             .record_history(who, "repair_order", r.org_id, detail, async |tx, now| {
                 insert_repair(tx, now, &r).await
@@ -403,11 +396,7 @@ impl Store {
         Ok(r)
     }
 
-    pub async fn create_insurance_policy(
-        &self,
-        who: &Principal,
-        mut p: InsurancePolicy,
-    ) -> Result<InsurancePolicy> {
+    pub async fn create_insurance_policy(&self, who: &Principal, mut p: InsurancePolicy) -> Result<InsurancePolicy> {
         self.authorize(who, Permission::EditCustomers, "insurance_policy")
             .await?;
         p.org_id = self.pair_org(who, p.customer_id, p.vehicle_id).await?;
@@ -416,13 +405,9 @@ impl Store {
         errors.finish()?;
         let detail = serde_json::json!({ "customer_id": p.customer_id, "vehicle_id": p.vehicle_id, "expiry_date": p.expiry_date });
         p.id = self
-            .record_history(
-                who,
-                "insurance_policy",
-                p.org_id,
-                detail,
-                async |tx, now| insert_policy(tx, now, &p).await,
-            )
+            .record_history(who, "insurance_policy", p.org_id, detail, async |tx, now| {
+                insert_policy(tx, now, &p).await
+            })
             .await?;
         Ok(p)
     }
@@ -436,8 +421,7 @@ impl Store {
         map: fn(&Row) -> Result<T>,
         id: fn(&T) -> i64,
     ) -> Result<Page<T>> {
-        self.authorize(who, Permission::ViewCustomers, table)
-            .await?;
+        self.authorize(who, Permission::ViewCustomers, table).await?;
         let limit = page::limit(f.limit);
         let cursor = page::decode_cursor(f.cursor.as_deref())?;
         let mut query = q(format!(
@@ -470,24 +454,15 @@ impl Store {
     }
 
     pub async fn list_sales(&self, who: &Principal, f: &HistoryFilter) -> Result<Page<Sale>> {
-        self.list_history(who, "sales", f, sale_from_row, |s| s.id)
-            .await
+        self.list_history(who, "sales", f, sale_from_row, |s| s.id).await
     }
 
-    pub async fn list_repair_orders(
-        &self,
-        who: &Principal,
-        f: &HistoryFilter,
-    ) -> Result<Page<RepairOrder>> {
+    pub async fn list_repair_orders(&self, who: &Principal, f: &HistoryFilter) -> Result<Page<RepairOrder>> {
         self.list_history(who, "repair_orders", f, repair_from_row, |r| r.id)
             .await
     }
 
-    pub async fn list_insurance_policies(
-        &self,
-        who: &Principal,
-        f: &HistoryFilter,
-    ) -> Result<Page<InsurancePolicy>> {
+    pub async fn list_insurance_policies(&self, who: &Principal, f: &HistoryFilter) -> Result<Page<InsurancePolicy>> {
         self.list_history(who, "insurance_policies", f, policy_from_row, |p| p.id)
             .await
     }

@@ -33,8 +33,10 @@ pub async fn enqueue(
 ) -> Result<bool> {
     let n = tx
         .execute(
-            &q("INSERT INTO jobs (kind, idempotency_key, run_at, payload, state, attempts, created_at) \
-                VALUES ($1, $2, $3, $4, 'pending', 0, $5) ON CONFLICT (idempotency_key) DO NOTHING")
+            &q(
+                "INSERT INTO jobs (kind, idempotency_key, run_at, payload, state, attempts, created_at) \
+                VALUES ($1, $2, $3, $4, 'pending', 0, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+            )
             .bind(kind)
             .bind(key)
             .bind(run_at)
@@ -47,13 +49,7 @@ pub async fn enqueue(
 
 impl Store {
     /// Enqueues in its own transaction.
-    pub async fn enqueue_job(
-        &self,
-        kind: &str,
-        key: &str,
-        run_at: i64,
-        payload: &serde_json::Value,
-    ) -> Result<bool> {
+    pub async fn enqueue_job(&self, kind: &str, key: &str, run_at: i64, payload: &serde_json::Value) -> Result<bool> {
         let mut tx = self.db.begin().await?;
         let added = enqueue(&mut tx, self.now_ms(), kind, key, run_at, payload).await?;
         tx.commit().await?;
@@ -80,8 +76,7 @@ impl Store {
                     kind: r.text("kind")?,
                     key: r.text("idempotency_key")?,
                     run_at: r.i64("run_at")?,
-                    payload: serde_json::from_str(&r.text("payload")?)
-                        .unwrap_or(serde_json::Value::Null),
+                    payload: serde_json::from_str(&r.text("payload")?).unwrap_or(serde_json::Value::Null),
                     attempts: r.i64("attempts")?,
                 })
             })
@@ -92,7 +87,11 @@ impl Store {
 
     pub async fn finish_job(&self, id: i64) -> Result<()> {
         self.db
-            .execute(&q("UPDATE jobs SET state = 'done', finished_at = $1, locked_until = NULL WHERE id = $2").bind(self.now_ms()).bind(id))
+            .execute(
+                &q("UPDATE jobs SET state = 'done', finished_at = $1, locked_until = NULL WHERE id = $2")
+                    .bind(self.now_ms())
+                    .bind(id),
+            )
             .await?;
         Ok(())
     }
@@ -123,8 +122,6 @@ impl Store {
                 "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state ORDER BY state",
             ))
             .await?;
-        rows.iter()
-            .map(|r| Ok((r.text("state")?, r.i64("n")?)))
-            .collect()
+        rows.iter().map(|r| Ok((r.text("state")?, r.i64("n")?))).collect()
     }
 }

@@ -8,6 +8,7 @@ pub mod customer_edit;
 pub mod customer_search;
 pub mod customers;
 pub mod db;
+pub mod demo_data;
 pub mod dialect;
 pub mod error;
 pub mod history;

@@ -32,9 +32,7 @@ pub async fn migrate(db: &Db, now_ms: i64) -> Result<Vec<i64>, StoreError> {
     for m in MIGRATIONS {
         let mut tx = db.begin().await?;
         let done = tx
-            .fetch_optional(
-                &q("SELECT version FROM schema_migrations WHERE version = $1").bind(m.version),
-            )
+            .fetch_optional(&q("SELECT version FROM schema_migrations WHERE version = $1").bind(m.version))
             .await?;
         if done.is_some() {
             continue;

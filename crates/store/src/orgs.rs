@@ -34,16 +34,14 @@ pub struct Org {
     pub path: String,
 }
 
-const ORG_COLUMNS: &str =
-    "id, parent_id, kind, name, code, path, depth, active, created_at, updated_at";
+const ORG_COLUMNS: &str = "id, parent_id, kind, name, code, path, depth, active, created_at, updated_at";
 
 fn org_from_row(r: &Row) -> Result<Org> {
     let kind = r.text("kind")?;
     Ok(Org {
         id: r.i64("id")?,
         parent_id: r.opt_i64("parent_id")?,
-        kind: OrgKind::parse(&kind)
-            .ok_or_else(|| StoreError::Internal(format!("unknown org kind {kind}")))?,
+        kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Internal(format!("unknown org kind {kind}")))?,
         name: r.text("name")?,
         code: r.opt_text("code")?,
         path: r.text("path")?,
@@ -90,11 +88,7 @@ pub struct OrgFilter {
 
 fn validate_code(code: Option<&str>, errors: &mut Invalid) -> Option<String> {
     let code = code.map(str::trim).filter(|c| !c.is_empty())?;
-    if code.len() > 32
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         errors.push(FieldError::new("code", "org_code_format"));
     }
     Some(code.to_string())
@@ -113,8 +107,10 @@ pub(crate) async fn insert_org(
     let depth = parent.map(|p| p.depth + 1).unwrap_or(0);
     let row = tx
         .fetch_one(
-            &q("INSERT INTO orgs (parent_id, kind, name, code, path, depth, active, created_at, updated_at) \
-                VALUES ($1, $2, $3, $4, '', $5, TRUE, $6, $6) RETURNING id")
+            &q(
+                "INSERT INTO orgs (parent_id, kind, name, code, path, depth, active, created_at, updated_at) \
+                VALUES ($1, $2, $3, $4, '', $5, TRUE, $6, $6) RETURNING id",
+            )
             .bind(parent.map(|p| p.id))
             .bind(kind.as_str())
             .bind(name)
@@ -126,12 +122,8 @@ pub(crate) async fn insert_org(
         .map_err(conflict_on_code)?;
     let id = row.i64("id")?;
     let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
-    tx.execute(
-        &q("UPDATE orgs SET path = $1 WHERE id = $2")
-            .bind(&path)
-            .bind(id),
-    )
-    .await?;
+    tx.execute(&q("UPDATE orgs SET path = $1 WHERE id = $2").bind(&path).bind(id))
+        .await?;
     let row = tx
         .fetch_one(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
         .await?;
@@ -155,11 +147,9 @@ impl Store {
         let row = self
             .db
             .fetch_optional(
-                &q(format!(
-                    "SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 AND path LIKE $2"
-                ))
-                .bind(id)
-                .bind(scope.like_pattern()),
+                &q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 AND path LIKE $2"))
+                    .bind(id)
+                    .bind(scope.like_pattern()),
             )
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -168,8 +158,7 @@ impl Store {
 
     /// Orgs in scope, in id order.
     pub async fn list_orgs(&self, who: &Principal, filter: &OrgFilter) -> Result<Page<Org>> {
-        self.authorize(who, Permission::ViewDirectory, "org")
-            .await?;
+        self.authorize(who, Permission::ViewDirectory, "org").await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
         let mut query = q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE "));
@@ -224,10 +213,7 @@ impl Store {
         };
         if let Some(parent) = &parent {
             if !parent.kind.may_contain(input.kind) {
-                errors.push(
-                    FieldError::new("kind", "org_kind_not_allowed")
-                        .with("parent", parent.kind.as_str()),
-                );
+                errors.push(FieldError::new("kind", "org_kind_not_allowed").with("parent", parent.kind.as_str()));
             }
             if !parent.active {
                 errors.push(FieldError::new("parent_id", "org_inactive"));
@@ -236,16 +222,9 @@ impl Store {
         errors.finish()?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let org = insert_org(
-            &mut tx,
-            now,
-            parent.as_ref(),
-            input.kind,
-            &name,
-            code.as_deref(),
-        )
-        .await?;
-        let detail = serde_json::json!({ "name": org.name, "kind": org.kind, "parent_id": org.parent_id, "code": org.code });
+        let org = insert_org(&mut tx, now, parent.as_ref(), input.kind, &name, code.as_deref()).await?;
+        let detail =
+            serde_json::json!({ "name": org.name, "kind": org.kind, "parent_id": org.parent_id, "code": org.code });
         audit::record(
             &mut tx,
             now,
@@ -272,10 +251,7 @@ impl Store {
             .name
             .as_deref()
             .map(|n| validation::text("name", n, 100, &mut errors));
-        let code = patch
-            .code
-            .as_deref()
-            .map(|c| validate_code(Some(c), &mut errors));
+        let code = patch.code.as_deref().map(|c| validate_code(Some(c), &mut errors));
         if patch.active == Some(false) && id == who.org_id {
             errors.push(FieldError::new("active", "cannot_deactivate_own_org"));
         }
@@ -285,8 +261,10 @@ impl Store {
         if patch.active == Some(false) && before.active {
             let busy = tx
                 .fetch_one(
-                    &q("SELECT (SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND active = TRUE) + \
-                        (SELECT COUNT(*) FROM users WHERE org_id = $1 AND active = TRUE) AS n")
+                    &q(
+                        "SELECT (SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND active = TRUE) + \
+                        (SELECT COUNT(*) FROM users WHERE org_id = $1 AND active = TRUE) AS n",
+                    )
                     .bind(id),
                 )
                 .await?
@@ -354,8 +332,7 @@ impl Store {
     /// Every org in scope in tree order (each followed by its subtree), at most 5,000,
     /// for pickers and the tree view.
     pub async fn org_tree(&self, who: &Principal) -> Result<Vec<Org>> {
-        self.authorize(who, Permission::ViewDirectory, "org")
-            .await?;
+        self.authorize(who, Permission::ViewDirectory, "org").await?;
         let rows = self
             .db
             .fetch_all(

@@ -27,12 +27,7 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<i64>, dcrc_domain::I
             .strip_prefix('i')
             .and_then(|n| n.parse::<i64>().ok())
             .map(Some)
-            .ok_or_else(|| {
-                dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new(
-                    "cursor",
-                    "invalid_cursor",
-                )])
-            }),
+            .ok_or_else(|| dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new("cursor", "invalid_cursor")])),
     }
 }
 

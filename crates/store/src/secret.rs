@@ -15,8 +15,7 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
 /// Hashes a password with Argon2id (default parameters: 19 MiB, 2 passes). Slow on
 /// purpose: call from a blocking thread.
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()?)
-        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| StoreError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -26,9 +25,7 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }

@@ -24,12 +24,7 @@ impl Store {
 
     /// Creates the root brand and its first administrator in an empty database; refuses
     /// (`already_initialised`) otherwise.
-    pub async fn initialise(
-        &self,
-        brand_name: &str,
-        admin_username: &str,
-        admin_password: &str,
-    ) -> Result<(Org, i64)> {
+    pub async fn initialise(&self, brand_name: &str, admin_username: &str, admin_password: &str) -> Result<(Org, i64)> {
         let mut errors = Invalid::default();
         let brand_name = validation::text("brand", brand_name, 100, &mut errors);
         let username = validation::username("admin_user", admin_username, &mut errors);
@@ -38,10 +33,7 @@ impl Store {
         let hash = secret::hash_password_blocking(admin_password.to_string()).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let existing = tx
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM orgs"))
-            .await?
-            .i64("n")?;
+        let existing = tx.fetch_one(&q("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")?;
         if existing > 0 {
             return Err(StoreError::Conflict {
                 code: "already_initialised",
@@ -139,7 +131,10 @@ impl Store {
                  WHERE o.parent_id IS NULL AND r.role = 'admin' AND u.active = TRUE ORDER BY u.id LIMIT 1",
             ))
             .await?
-            .ok_or(StoreError::Invalid(Invalid(vec![FieldError::new("database", "not_initialised")])))?;
+            .ok_or(StoreError::Invalid(Invalid(vec![FieldError::new(
+                "database",
+                "not_initialised",
+            )])))?;
         row.text("username")
     }
 }

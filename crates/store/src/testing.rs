@@ -100,9 +100,7 @@ impl TestDb {
             )
             .await
             {
-                let _ = admin
-                    .execute(&q(format!("DROP SCHEMA {schema} CASCADE")))
-                    .await;
+                let _ = admin.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await;
                 admin.close().await;
             }
         }

@@ -84,19 +84,16 @@ impl Store {
         self.get_customer(who, customer_id).await?;
         let limit = crate::page::limit(limit);
         let after = decode(cursor)?;
-        let mut query = q(format!(
-            "SELECT * FROM ({}) t WHERE 1 = 1",
-            SOURCES.join(" UNION ALL ")
-        ));
+        let mut query = q(format!("SELECT * FROM ({}) t WHERE 1 = 1", SOURCES.join(" UNION ALL ")));
         query.param(customer_id);
         if let Some((day, kind, id)) = after {
             let (d, k, i) = (query.param(day), query.param(kind), query.param(id));
-            query.push_sql(&format!(" AND (t.day < {d} OR (t.day = {d} AND (t.kind > {k} OR (t.kind = {k} AND t.id < {i}))))"));
+            query.push_sql(&format!(
+                " AND (t.day < {d} OR (t.day = {d} AND (t.kind > {k} OR (t.kind = {k} AND t.id < {i}))))"
+            ));
         }
         let p = query.param(limit + 1);
-        query.push_sql(&format!(
-            " ORDER BY t.day DESC, t.kind ASC, t.id DESC LIMIT {p}"
-        ));
+        query.push_sql(&format!(" ORDER BY t.day DESC, t.kind ASC, t.id DESC LIMIT {p}"));
         let rows = self.db.fetch_all(&query).await?;
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -117,9 +114,7 @@ impl Store {
         }
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(usize::try_from(limit).unwrap_or(0));
-            items
-                .last()
-                .map(|e| format!("{}|{}|{}", e.date, e.kind, e.id))
+            items.last().map(|e| format!("{}|{}|{}", e.date, e.kind, e.id))
         } else {
             None
         };

@@ -65,15 +65,10 @@ pub struct UserFilter {
     pub limit: Option<i64>,
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.display_name, u.org_id, u.locale, u.active, u.created_at, u.updated_at";
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.org_id, u.locale, u.active, u.created_at, u.updated_at";
 
 pub(crate) fn parse_roles(csv: Option<String>) -> Vec<Role> {
-    let mut roles: Vec<Role> = csv
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(Role::parse)
-        .collect();
+    let mut roles: Vec<Role> = csv.unwrap_or_default().split(',').filter_map(Role::parse).collect();
     roles.sort();
     roles
 }
@@ -103,10 +98,7 @@ async fn attach_roles(store: &Store, users: &mut [User]) -> Result<()> {
     query.push_sql(") ORDER BY user_id, role");
     for row in store.db.fetch_all(&query).await? {
         let uid = row.i64("user_id")?;
-        if let (Some(user), Some(role)) = (
-            users.iter_mut().find(|u| u.id == uid),
-            Role::parse(&row.text("role")?),
-        ) {
+        if let (Some(user), Some(role)) = (users.iter_mut().find(|u| u.id == uid), Role::parse(&row.text("role")?)) {
             user.roles.push(role);
         }
     }
@@ -204,8 +196,7 @@ impl Store {
 
     /// Users in scope, in id order.
     pub async fn list_users(&self, who: &Principal, filter: &UserFilter) -> Result<Page<User>> {
-        self.authorize(who, Permission::ViewDirectory, "user")
-            .await?;
+        self.authorize(who, Permission::ViewDirectory, "user").await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
         let mut query = q(format!(
@@ -300,9 +291,7 @@ impl Store {
         if !self_service {
             self.authorize(who, Permission::ManageUsers, "user").await?;
         }
-        let org = self
-            .get_org(&who.scope, patch.org_id.unwrap_or(before.org_id))
-            .await?;
+        let org = self.get_org(&who.scope, patch.org_id.unwrap_or(before.org_id)).await?;
         let mut errors = Invalid::default();
         let display_name = patch
             .display_name
@@ -322,10 +311,7 @@ impl Store {
             errors.push(FieldError::new("active", "cannot_deactivate_self"));
         }
         if id == who.user_id
-            && patch
-                .roles
-                .as_ref()
-                .is_some_and(|r| !r.contains(&Role::Admin))
+            && patch.roles.as_ref().is_some_and(|r| !r.contains(&Role::Admin))
             && before.roles.contains(&Role::Admin)
         {
             errors.push(FieldError::new("roles", "cannot_drop_own_admin"));
@@ -359,11 +345,7 @@ impl Store {
             tx.execute(&q("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3").bind(hash).bind(now).bind(id))
                 .await?;
         }
-        if !active
-            || hash.is_some()
-            || patch.org_id.is_some_and(|o| o != before.org_id)
-            || roles_changed
-        {
+        if !active || hash.is_some() || patch.org_id.is_some_and(|o| o != before.org_id) || roles_changed {
             crate::auth::revoke_all(&mut tx, id, now, None).await?;
         }
         let action = match (before.active, active) {

@@ -103,7 +103,8 @@ pub struct NewMileage {
     pub km: i64,
 }
 
-const VEHICLE_COLUMNS: &str = "v.id, v.org_id, v.vin, v.vin_check_overridden, v.plate, v.brand, v.model, v.trim_level, v.colour, \
+const VEHICLE_COLUMNS: &str =
+    "v.id, v.org_id, v.vin, v.vin_check_overridden, v.plate, v.brand, v.model, v.trim_level, v.colour, \
      v.purchase_date, v.delivery_date, v.source_record_id, v.created_at";
 
 pub(crate) fn vehicle_from_row(r: &Row) -> Result<Vehicle> {
@@ -183,8 +184,20 @@ pub(crate) async fn start_ownership(
     date: NaiveDate,
 ) -> Result<()> {
     let d = date.format("%Y-%m-%d").to_string();
-    tx.execute(&q("UPDATE ownerships SET end_date = $1 WHERE vehicle_id = $2 AND end_date IS NULL AND customer_id <> $3").bind(&d).bind(vehicle_id).bind(customer_id)).await?;
-    let current = tx.fetch_optional(&q("SELECT id FROM ownerships WHERE vehicle_id = $1 AND customer_id = $2 AND end_date IS NULL").bind(vehicle_id).bind(customer_id)).await?;
+    tx.execute(
+        &q("UPDATE ownerships SET end_date = $1 WHERE vehicle_id = $2 AND end_date IS NULL AND customer_id <> $3")
+            .bind(&d)
+            .bind(vehicle_id)
+            .bind(customer_id),
+    )
+    .await?;
+    let current = tx
+        .fetch_optional(
+            &q("SELECT id FROM ownerships WHERE vehicle_id = $1 AND customer_id = $2 AND end_date IS NULL")
+                .bind(vehicle_id)
+                .bind(customer_id),
+        )
+        .await?;
     if current.is_none() {
         tx.execute(
             &q("INSERT INTO ownerships (vehicle_id, customer_id, org_id, start_date, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -222,8 +235,7 @@ pub(crate) async fn add_mileage(
 impl Store {
     /// Creates a vehicle (and its current ownership when an owner is named).
     pub async fn create_vehicle(&self, who: &Principal, input: NewVehicle) -> Result<Vehicle> {
-        self.authorize(who, Permission::EditCustomers, "vehicle")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "vehicle").await?;
         let dealer = self.dealer_for(who, input.org_id).await?;
         let mut errors = Invalid::default();
         let vin = check_vin(
@@ -233,10 +245,7 @@ impl Store {
             &mut errors,
         );
         let plate = check_plate(input.plate.as_deref(), &mut errors);
-        if input
-            .mileage_km
-            .is_some_and(|k| !(0..=5_000_000).contains(&k))
-        {
+        if input.mileage_km.is_some_and(|k| !(0..=5_000_000).contains(&k)) {
             errors.push(
                 FieldError::new("mileage_km", "range")
                     .with("min", 0)
@@ -287,7 +296,8 @@ impl Store {
         if let Some(km) = input.mileage_km {
             add_mileage(&mut tx, id, dealer.id, today, km, "manual").await?;
         }
-        let detail = serde_json::json!({ "vin": vin.as_str(), "vin_check_overridden": overridden, "owner_id": input.owner_id });
+        let detail =
+            serde_json::json!({ "vin": vin.as_str(), "vin_check_overridden": overridden, "owner_id": input.owner_id });
         audit::record(
             &mut tx,
             now,
@@ -309,15 +319,18 @@ impl Store {
     pub async fn vehicle_org(&self, who: &Principal, id: i64) -> Result<i64> {
         let row = self
             .db
-            .fetch_optional(&q("SELECT v.org_id FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE v.id = $1 AND o.path LIKE $2").bind(id).bind(who.scope.like_pattern()))
+            .fetch_optional(
+                &q("SELECT v.org_id FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE v.id = $1 AND o.path LIKE $2")
+                    .bind(id)
+                    .bind(who.scope.like_pattern()),
+            )
             .await?
             .ok_or(StoreError::NotFound)?;
         row.i64("org_id")
     }
 
     pub async fn get_vehicle(&self, who: &Principal, id: i64) -> Result<Vehicle> {
-        self.authorize(who, Permission::ViewCustomers, "vehicle")
-            .await?;
+        self.authorize(who, Permission::ViewCustomers, "vehicle").await?;
         let row = self
             .db
             .fetch_optional(
@@ -362,17 +375,15 @@ impl Store {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> Result<Page<Vehicle>> {
-        self.authorize(who, Permission::ViewCustomers, "vehicle")
-            .await?;
+        self.authorize(who, Permission::ViewCustomers, "vehicle").await?;
         let limit = page::limit(limit);
         let cursor = page::decode_cursor(cursor)?;
-        let mut query = q(format!("SELECT {VEHICLE_COLUMNS} FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE o.path LIKE "));
+        let mut query = q(format!(
+            "SELECT {VEHICLE_COLUMNS} FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE o.path LIKE "
+        ));
         let p = query.param(who.scope.like_pattern());
         query.push_sql(&p);
-        if let Some(t) = text
-            .map(dcrc_domain::text::compact_upper)
-            .filter(|t| !t.is_empty())
-        {
+        if let Some(t) = text.map(dcrc_domain::text::compact_upper).filter(|t| !t.is_empty()) {
             let cond = crate::customer_search::vehicle_match(&mut query, &t);
             query.push_sql(&format!(" AND ({cond})"));
         }
@@ -383,23 +394,14 @@ impl Store {
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY v.id LIMIT {p}"));
         let rows = self.db.fetch_all(&query).await?;
-        let items = rows
-            .iter()
-            .map(vehicle_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let items = rows.iter().map(vehicle_from_row).collect::<Result<Vec<_>>>()?;
         Ok(page::paginate(items, limit, |v| v.id))
     }
 
     /// Hands the vehicle to another customer of the same dealer from a date on.
-    pub async fn change_owner(
-        &self,
-        who: &Principal,
-        vehicle_id: i64,
-        change: OwnerChange,
-    ) -> Result<Vehicle> {
+    pub async fn change_owner(&self, who: &Principal, vehicle_id: i64, change: OwnerChange) -> Result<Vehicle> {
         let org_id = self.vehicle_org(who, vehicle_id).await?;
-        self.authorize(who, Permission::EditCustomers, "vehicle")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "vehicle").await?;
         if self.customer_org(who, change.customer_id).await? != org_id {
             return Err(Invalid(vec![FieldError::new("customer_id", "different_dealer")]).into());
         }
@@ -413,16 +415,9 @@ impl Store {
         }
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        start_ownership(
-            &mut tx,
-            now,
-            vehicle_id,
-            change.customer_id,
-            org_id,
-            change.date,
-        )
-        .await?;
-        let detail = serde_json::json!({ "from": before.current_owner_id, "to": change.customer_id, "date": change.date });
+        start_ownership(&mut tx, now, vehicle_id, change.customer_id, org_id, change.date).await?;
+        let detail =
+            serde_json::json!({ "from": before.current_owner_id, "to": change.customer_id, "date": change.date });
         audit::record(
             &mut tx,
             now,
@@ -441,15 +436,9 @@ impl Store {
     }
 
     /// Records a mileage reading.
-    pub async fn record_mileage(
-        &self,
-        who: &Principal,
-        vehicle_id: i64,
-        reading: NewMileage,
-    ) -> Result<Vehicle> {
+    pub async fn record_mileage(&self, who: &Principal, vehicle_id: i64, reading: NewMileage) -> Result<Vehicle> {
         let org_id = self.vehicle_org(who, vehicle_id).await?;
-        self.authorize(who, Permission::EditCustomers, "vehicle")
-            .await?;
+        self.authorize(who, Permission::EditCustomers, "vehicle").await?;
         if !(0..=5_000_000).contains(&reading.km) {
             return Err(Invalid(vec![FieldError::new("km", "range")
                 .with("min", 0)
@@ -457,15 +446,7 @@ impl Store {
             .into());
         }
         let mut tx = self.db.begin().await?;
-        add_mileage(
-            &mut tx,
-            vehicle_id,
-            org_id,
-            reading.read_on,
-            reading.km,
-            "manual",
-        )
-        .await?;
+        add_mileage(&mut tx, vehicle_id, org_id, reading.read_on, reading.km, "manual").await?;
         tx.commit().await?;
         self.get_vehicle(who, vehicle_id).await
     }

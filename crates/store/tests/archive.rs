@@ -22,14 +22,9 @@ struct World {
 }
 
 async fn world(db: dcrc_store::Db) -> World {
-    let clock = Arc::new(TestClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap(),
-    ));
+    let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
     let store = Store::new(db, clock);
-    store
-        .initialise("长城汽车", "root", "root-password")
-        .await
-        .unwrap();
+    store.initialise("长城汽车", "root", "root-password").await.unwrap();
     let root = store.operator_as("root").await.unwrap();
     let org = |name: &str, parent| NewOrg {
         name: name.into(),
@@ -37,14 +32,8 @@ async fn world(db: dcrc_store::Db) -> World {
         parent_id: Some(parent),
         code: None,
     };
-    let a = store
-        .create_org(&root, org("A店", root.org_id))
-        .await
-        .unwrap();
-    let b = store
-        .create_org(&root, org("B店", root.org_id))
-        .await
-        .unwrap();
+    let a = store.create_org(&root, org("A店", root.org_id)).await.unwrap();
+    let b = store.create_org(&root, org("B店", root.org_id)).await.unwrap();
     let user = |u: &str, org_id, role| NewUser {
         username: u.into(),
         password: "password-1".into(),
@@ -209,10 +198,7 @@ async fn vins_are_checked_and_ownership_history_gives_loyalty() {
             ..NewVehicle::default()
         };
         let car = w.store.create_vehicle(&w.agent, car).await.unwrap();
-        assert_eq!(
-            (car.vin.as_str(), car.plate.as_deref()),
-            (v.as_str(), Some("粤A12345"))
-        );
+        assert_eq!((car.vin.as_str(), car.plate.as_deref()), (v.as_str(), Some("粤A12345")));
         // A China-built VIN with a wrong check digit is refused outright.
         let mut bad = v.clone().into_bytes();
         bad[8] = if bad[8] == b'1' { b'2' } else { b'1' };
@@ -245,9 +231,7 @@ async fn vins_are_checked_and_ownership_history_gives_loyalty() {
                     },
                 )
                 .await;
-            assert!(
-                matches!(r, Err(StoreError::Invalid(ref i)) if i.0[0].code == "vin_check_digit_forbidden")
-            );
+            assert!(matches!(r, Err(StoreError::Invalid(ref i)) if i.0[0].code == "vin_check_digit_forbidden"));
             let ok = w
                 .store
                 .create_vehicle(
@@ -262,14 +246,7 @@ async fn vins_are_checked_and_ownership_history_gives_loyalty() {
                 .unwrap();
             assert!(ok.vin_check_overridden);
         }
-        assert_eq!(
-            w.store
-                .get_customer(&w.agent, first.id)
-                .await
-                .unwrap()
-                .loyalty_years,
-            7
-        );
+        assert_eq!(w.store.get_customer(&w.agent, first.id).await.unwrap().loyalty_years, 7);
         let car = w
             .store
             .change_owner(
@@ -286,17 +263,9 @@ async fn vins_are_checked_and_ownership_history_gives_loyalty() {
         assert_eq!(car.owners.len(), 2);
         assert_eq!(car.owners[1].end_date, Some(d("2024-03-01")));
         let first = w.store.get_customer(&w.agent, first.id).await.unwrap();
+        assert_eq!(first.loyalty_years, 4, "2019-05-06 to 2024-03-01 ({})", t.name);
         assert_eq!(
-            first.loyalty_years, 4,
-            "2019-05-06 to 2024-03-01 ({})",
-            t.name
-        );
-        assert_eq!(
-            w.store
-                .get_customer(&w.agent, second.id)
-                .await
-                .unwrap()
-                .loyalty_years,
+            w.store.get_customer(&w.agent, second.id).await.unwrap().loyalty_years,
             2
         );
         t.cleanup().await;
@@ -361,11 +330,7 @@ async fn history_fills_one_timeline_newest_first() {
                 source_record_id: None,
             };
             assert_eq!(
-                w.store
-                    .create_repair_order(&w.agent, ro)
-                    .await
-                    .unwrap()
-                    .total_fen,
+                w.store.create_repair_order(&w.agent, ro).await.unwrap().total_fen,
                 Some(55000)
             );
         }
@@ -388,22 +353,11 @@ async fn history_fills_one_timeline_newest_first() {
             )
             .await
             .unwrap();
-        let page1 = w
-            .store
-            .customer_timeline(&w.agent, c.id, None, Some(2))
-            .await
-            .unwrap();
-        let kinds: Vec<_> = page1
-            .items
-            .iter()
-            .map(|e| (e.date.as_str(), e.kind.as_str()))
-            .collect();
+        let page1 = w.store.customer_timeline(&w.agent, c.id, None, Some(2)).await.unwrap();
+        let kinds: Vec<_> = page1.items.iter().map(|e| (e.date.as_str(), e.kind.as_str())).collect();
         assert_eq!(
             kinds,
-            vec![
-                ("2025-10-03", "repair_order"),
-                ("2025-04-01", "repair_order")
-            ],
+            vec![("2025-10-03", "repair_order"), ("2025-04-01", "repair_order")],
             "{}",
             t.name
         );
@@ -417,10 +371,7 @@ async fn history_fills_one_timeline_newest_first() {
         assert!(page2.next_cursor.is_none());
         let c = w.store.get_customer(&w.agent, c.id).await.unwrap();
         assert_eq!(c.last_visit_date, Some(d("2025-10-03")));
-        assert_eq!(
-            w.store.get_vehicle(&w.agent, v.id).await.unwrap().mileage[0].km,
-            12000
-        );
+        assert_eq!(w.store.get_vehicle(&w.agent, v.id).await.unwrap().mileage[0].km, 12000);
         t.cleanup().await;
     }
 }
@@ -474,20 +425,11 @@ async fn one_search_box_finds_by_name_phone_last4_plate_and_vin_within_scope() {
             &v[11..],
             &v[9..],
         ] {
-            let page = w
-                .store
-                .search_customers(&w.agent, &find(text))
-                .await
-                .unwrap();
+            let page = w.store.search_customers(&w.agent, &find(text)).await.unwrap();
             let ids: Vec<_> = page.items.iter().map(|c| c.id).collect();
             assert_eq!(ids, vec![c.id], "search {text:?} on {}", t.name);
         }
-        let hit = &w
-            .store
-            .search_customers(&w.agent, &find("9876"))
-            .await
-            .unwrap()
-            .items[0];
+        let hit = &w.store.search_customers(&w.agent, &find("9876")).await.unwrap().items[0];
         assert_eq!(
             (hit.phone_masked.as_deref(), hit.plates.clone()),
             (Some("136****9876"), vec!["粤B88K66".to_string()])
@@ -509,10 +451,7 @@ async fn one_search_box_finds_by_name_phone_last4_plate_and_vin_within_scope() {
             .search_customers(&w.agent, &CustomerFilter::default())
             .await
             .unwrap();
-        assert_eq!(
-            all.items.iter().map(|c| c.id).collect::<Vec<_>>(),
-            vec![c.id, noise.id]
-        );
+        assert_eq!(all.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![c.id, noise.id]);
         // The brand sees both dealers' customers; the other dealer cannot open A's.
         assert_eq!(
             w.store
@@ -559,9 +498,7 @@ async fn revealing_personal_data_is_for_permitted_roles_and_audited() {
         let n = w
             .store
             .db
-            .fetch_one(&q(
-                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'",
-            ))
+            .fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'"))
             .await
             .unwrap()
             .i64("n")

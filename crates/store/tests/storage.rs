@@ -12,17 +12,12 @@ use dcrc_store::{q, Store, StoreError};
 use std::sync::Arc;
 
 fn clock() -> Arc<TestClock> {
-    Arc::new(TestClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
-    ))
+    Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()))
 }
 
 async fn admin_store(db: dcrc_store::Db, clock: Arc<TestClock>) -> (Store, dcrc_store::Principal) {
     let store = Store::new(db, clock);
-    store
-        .initialise("长城汽车", "root", "root-password")
-        .await
-        .unwrap();
+    store.initialise("长城汽车", "root", "root-password").await.unwrap();
     let admin = store.operator_as("root").await.unwrap();
     (store, admin)
 }
@@ -30,12 +25,8 @@ async fn admin_store(db: dcrc_store::Db, clock: Arc<TestClock>) -> (Store, dcrc_
 #[tokio::test]
 async fn both_schemas_have_the_same_tables_and_columns() {
     let sqlite = testing::sqlite().await.unwrap();
-    let lite = dcrc_store::migrate::schema_columns(&sqlite.db)
-        .await
-        .unwrap();
-    assert!(lite
-        .iter()
-        .any(|(t, c)| t == "users" && c == "password_hash"));
+    let lite = dcrc_store::migrate::schema_columns(&sqlite.db).await.unwrap();
+    assert!(lite.iter().any(|(t, c)| t == "users" && c == "password_hash"));
     if let Ok(url) = std::env::var("DCRC_TEST_POSTGRES_URL") {
         let pg = testing::postgres(&url).await.unwrap();
         let cols = dcrc_store::migrate::schema_columns(&pg.db).await.unwrap();
@@ -112,10 +103,7 @@ async fn a_dealer_user_sees_only_their_dealer() {
             .await
             .unwrap();
         let a_admin = store.operator_as("a.admin").await.unwrap();
-        let seen = store
-            .list_orgs(&a_admin, &OrgFilter::default())
-            .await
-            .unwrap();
+        let seen = store.list_orgs(&a_admin, &OrgFilter::default()).await.unwrap();
         assert_eq!(
             seen.items.iter().map(|o| o.id).collect::<Vec<_>>(),
             vec![a.id],
@@ -158,11 +146,7 @@ async fn the_audit_log_cannot_be_edited() {
             .unwrap();
         assert!(n >= 2);
         assert!(
-            store
-                .db
-                .execute(&q("UPDATE audit_log SET action = 'x'"))
-                .await
-                .is_err(),
+            store.db.execute(&q("UPDATE audit_log SET action = 'x'")).await.is_err(),
             "{}",
             t.name
         );
@@ -197,18 +181,14 @@ async fn repeated_failures_lock_the_account_until_the_clock_moves_on() {
         // Locked: even the right password is refused.
         assert!(
             matches!(
-                store
-                    .login("root", "root-password", TokenKind::Api, None)
-                    .await,
+                store.login("root", "root-password", TokenKind::Api, None).await,
                 Err(LoginError::Locked(_))
             ),
             "{}",
             t.name
         );
         clock.advance(chrono::Duration::minutes(16));
-        let ok = store
-            .login("root", "root-password", TokenKind::Api, None)
-            .await;
+        let ok = store.login("root", "root-password", TokenKind::Api, None).await;
         assert!(ok.is_ok(), "{}", t.name);
         t.cleanup().await;
     }
@@ -219,10 +199,7 @@ async fn tokens_expire_and_revoke() {
     for t in test_databases().await.unwrap() {
         let clock = clock();
         let (store, _) = admin_store(t.db.clone(), clock.clone()).await;
-        let Ok(login) = store
-            .login("root", "root-password", TokenKind::Api, None)
-            .await
-        else {
+        let Ok(login) = store.login("root", "root-password", TokenKind::Api, None).await else {
             panic!("login")
         };
         assert!(store
@@ -246,10 +223,7 @@ async fn tokens_expire_and_revoke() {
             "{}",
             t.name
         );
-        let Ok(login) = store
-            .login("root", "root-password", TokenKind::Api, None)
-            .await
-        else {
+        let Ok(login) = store.login("root", "root-password", TokenKind::Api, None).await else {
             panic!("login")
         };
         store.logout(&login.principal).await.unwrap();
@@ -285,10 +259,7 @@ async fn jobs_run_once_per_key_and_only_when_due() {
             "a claimed job is not handed out twice"
         );
         store.finish_job(jobs[0].id).await.unwrap();
-        assert_eq!(
-            store.job_counts().await.unwrap(),
-            vec![("done".to_string(), 1)]
-        );
+        assert_eq!(store.job_counts().await.unwrap(), vec![("done".to_string(), 1)]);
         t.cleanup().await;
     }
 }

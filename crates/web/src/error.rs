@@ -99,10 +99,7 @@ impl ApiError {
         let (title_key, detail_key) = if i18n::has(lang, &key) {
             (key.clone(), format!("{key}.detail"))
         } else {
-            (
-                "problem.conflict".to_string(),
-                "problem.conflict.detail".to_string(),
-            )
+            ("problem.conflict".to_string(), "problem.conflict.detail".to_string())
         };
         let mut params = self.params.clone();
         params.push(("status", self.status.as_u16().to_string()));

@@ -57,10 +57,7 @@ fn field_error(path: &str, message: &str) -> FieldError {
         return FieldError::new(join(between_backticks(rest).unwrap_or(rest)), "required");
     }
     if let Some(rest) = message.strip_prefix("unknown field ") {
-        return FieldError::new(
-            join(between_backticks(rest).unwrap_or(rest)),
-            "unknown_field",
-        );
+        return FieldError::new(join(between_backticks(rest).unwrap_or(rest)), "unknown_field");
     }
     if message.starts_with("unknown variant ") {
         let allowed = message
@@ -70,10 +67,7 @@ fn field_error(path: &str, message: &str) -> FieldError {
         return FieldError::new(here, "unknown_value").with("allowed", allowed);
     }
     if message.starts_with("invalid type") {
-        let expected = message
-            .split_once("expected ")
-            .map(|(_, e)| e)
-            .unwrap_or_default();
+        let expected = message.split_once("expected ").map(|(_, e)| e).unwrap_or_default();
         let lang = crate::i18n::current();
         let key = format!("type.{}", json_type(expected));
         return FieldError::new(here, "wrong_type").with("expected", crate::i18n::t(lang, &key));
@@ -139,8 +133,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_json")
-                    .with("reason", rejection.body_text())
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_json").with("reason", rejection.body_text())
             }
         })?;
         parse_json(&bytes).map(ApiJson)
@@ -156,12 +149,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(ApiQuery)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                ApiError::invalid(vec![field_error(&path, &e.into_inner().to_string())])
-            })
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let path = e.path().to_string();
+            ApiError::invalid(vec![field_error(&path, &e.into_inner().to_string())])
+        })
     }
 }
 
@@ -200,10 +191,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthenticated)?;
@@ -223,26 +211,13 @@ pub struct WebUser(pub Principal);
 impl FromRequestParts<AppState> for WebUser {
     type Rejection = axum::response::Redirect;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let next = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let to_login = || {
-            axum::response::Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next)))
-        };
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let to_login = || axum::response::Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next)));
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        match state
-            .store
-            .authenticate(token, TokenKind::Web, client_ip(parts))
-            .await
-        {
+        match state.store.authenticate(token, TokenKind::Web, client_ip(parts)).await {
             Ok(Some(principal)) => {
                 i18n::set_user_lang(principal.locale);
                 Ok(WebUser(principal))

@@ -107,11 +107,7 @@ mod tests {
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(
-            tf(
-                Lang::En,
-                "field.range",
-                &[("min", "1".into()), ("max", "9".into())]
-            ),
+            tf(Lang::En, "field.range", &[("min", "1".into()), ("max", "9".into())]),
             "must be between 1 and 9"
         );
         assert_eq!(t(Lang::ZhCn, "nav.home"), "首页");

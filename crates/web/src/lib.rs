@@ -51,9 +51,7 @@ pub fn app(store: Store, options: AppOptions) -> Router {
         openapi: Arc::new(openapi),
     };
     let api = api_router
-        .layer(axum::middleware::from_fn(
-            middleware::problem_for_bare_errors,
-        ))
+        .layer(axum::middleware::from_fn(middleware::problem_for_bare_errors))
         .layer(axum::extract::DefaultBodyLimit::max(
             options.body_limit.unwrap_or(1024 * 1024),
         ));
@@ -70,9 +68,7 @@ pub fn app(store: Store, options: AppOptions) -> Router {
                     MakeRequestUuid,
                 ))
                 .layer(tower_http::trace::TraceLayer::new_for_http())
-                .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
-                    REQUEST_ID,
-                )))
+                .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID)))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     Duration::from_secs(30),

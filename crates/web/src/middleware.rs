@@ -50,10 +50,9 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
         let problem = status_code_problem(status).problem(lang);
         let mut replaced = (status, axum::Json(problem)).into_response();
-        replaced.headers_mut().insert(
-            header::CONTENT_TYPE,
-            header::HeaderValue::from_static(PROBLEM_JSON),
-        );
+        replaced
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(PROBLEM_JSON));
         if let Some(allow) = response.headers().get(header::ALLOW) {
             replaced.headers_mut().insert(header::ALLOW, allow.clone());
         }
@@ -68,9 +67,7 @@ pub fn metrics_handle() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
-                .set_buckets(&[
-                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-                ])
+                .set_buckets(&[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
                 .unwrap_or_else(|_| PrometheusBuilder::new());
             match builder.install_recorder() {
                 Ok(handle) => handle,
@@ -92,7 +89,8 @@ pub async fn track_metrics(request: Request, next: Next) -> Response {
     let start = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     response

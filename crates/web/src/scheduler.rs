@@ -95,23 +95,15 @@ mod tests {
     #[test]
     fn purge_runs_at_three_in_the_morning_shanghai_time() {
         // 2026-03-02 01:00 UTC = 09:00 Shanghai → next run 2026-03-03 03:00 Shanghai = 03-02 19:00 UTC.
-        let now = Utc
-            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-            .unwrap()
-            .timestamp_millis();
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap().timestamp_millis();
         let (at, key) = next_purge_at(now);
         assert_eq!(
             at,
-            Utc.with_ymd_and_hms(2026, 3, 2, 19, 0, 0)
-                .unwrap()
-                .timestamp_millis()
+            Utc.with_ymd_and_hms(2026, 3, 2, 19, 0, 0).unwrap().timestamp_millis()
         );
         assert_eq!(key, "purge_tokens:2026-03-03");
         // 2026-03-01 18:00 UTC = 02:00 Shanghai on 03-02 → same day 03:00.
-        let now = Utc
-            .with_ymd_and_hms(2026, 3, 1, 18, 0, 0)
-            .unwrap()
-            .timestamp_millis();
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 18, 0, 0).unwrap().timestamp_millis();
         assert_eq!(next_purge_at(now).1, "purge_tokens:2026-03-02");
     }
 }

@@ -33,10 +33,7 @@ async fn login_returns_a_bearer_token_and_me_describes_the_caller() {
         let body = r.json();
         assert!(body["token"].as_str().unwrap().starts_with("dcrc_"));
         assert!(
-            body["expires_at"]
-                .as_str()
-                .unwrap()
-                .starts_with("2026-03-02T13:00:00"),
+            body["expires_at"].as_str().unwrap().starts_with("2026-03-02T13:00:00"),
             "12 h after the clock: {}",
             body["expires_at"]
         );
@@ -141,10 +138,7 @@ async fn every_kind_of_bad_input_gets_a_problem_and_changes_nothing() {
                 Some(("kind", "unknown_value")),
             ),
             (
-                raw(
-                    "{\"kind\": \"dealer\", \"parent_id\": 1}",
-                    "application/json",
-                ),
+                raw("{\"kind\": \"dealer\", \"parent_id\": 1}", "application/json"),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 Some(("name", "required")),
@@ -211,9 +205,7 @@ async fn every_kind_of_bad_input_gets_a_problem_and_changes_nothing() {
             (r.status, r.json()["code"].as_str()),
             (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
         );
-        let r = app
-            .call(Method::GET, "/api/v1/orgs", Some("dcrc_forged"), None)
-            .await;
+        let r = app.call(Method::GET, "/api/v1/orgs", Some("dcrc_forged"), None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         // Wrong query types name the parameter.
         let r = app
@@ -222,16 +214,12 @@ async fn every_kind_of_bad_input_gets_a_problem_and_changes_nothing() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["errors"][0]["field"], "limit");
         // Unknown method and unknown route.
-        let r = app
-            .call(Method::PUT, "/api/v1/orgs", Some(&token), None)
-            .await;
+        let r = app.call(Method::PUT, "/api/v1/orgs", Some(&token), None).await;
         assert_eq!(
             (r.status, r.json()["code"].as_str()),
             (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
         );
-        let r = app
-            .call(Method::GET, "/api/v1/nothing-here", Some(&token), None)
-            .await;
+        let r = app.call(Method::GET, "/api/v1/nothing-here", Some(&token), None).await;
         assert_eq!(
             (r.status, r.headers[header::CONTENT_TYPE].to_str().unwrap()),
             (StatusCode::NOT_FOUND, PROBLEM)
@@ -256,10 +244,7 @@ async fn messages_follow_accept_language_then_the_users_setting() {
             .header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9")
             .body(Body::empty())
             .unwrap();
-        assert_eq!(
-            app.send(req).await.json()["title"],
-            "Authentication required"
-        );
+        assert_eq!(app.send(req).await.json()["title"], "Authentication required");
         // The user's own setting applies when the request names no language.
         let token = app.login("a.agent").await;
         let me = app
@@ -275,9 +260,7 @@ async fn messages_follow_accept_language_then_the_users_setting() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let r = app
-            .call(Method::GET, "/api/v1/audit", Some(&token), None)
-            .await;
+        let r = app.call(Method::GET, "/api/v1/audit", Some(&token), None).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert_eq!(r.json()["title"], "Not allowed");
         app.cleanup().await;
@@ -325,9 +308,7 @@ async fn orgs_and_users_lifecycle_follows_the_contract() {
         assert_eq!(r.json()["errors"][0]["code"], "brand_is_root");
         // Users: create, read, list, update, deactivate.
         let body = json!({"username": "c.agent", "password": "long enough", "display_name": "C回访员", "org_id": cid, "roles": ["callback_agent"]});
-        let r = app
-            .call(Method::POST, "/api/v1/users", t, Some(body.clone()))
-            .await;
+        let r = app.call(Method::POST, "/api/v1/users", t, Some(body.clone())).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let u = r.json();
         assert!(u.get("password").is_none() && u.get("password_hash").is_none());
@@ -339,16 +320,18 @@ async fn orgs_and_users_lifecycle_follows_the_contract() {
         );
         let bad_role = json!({"username": "c.brand", "password": "long enough", "display_name": "x", "org_id": cid, "roles": ["brand_staff"]});
         assert_eq!(
-            app.call(Method::POST, "/api/v1/users", t, Some(bad_role))
-                .await
-                .json()["errors"][0]["code"],
+            app.call(Method::POST, "/api/v1/users", t, Some(bad_role)).await.json()["errors"][0]["code"],
             "role_not_for_org_kind"
         );
-        let r = app.call(Method::PATCH, &format!("/api/v1/users/{uid}"), t, Some(json!({"display_name": "周回访", "roles": ["callback_agent", "info_maintainer"]}))).await;
-        assert_eq!(
-            r.json()["roles"],
-            json!(["callback_agent", "info_maintainer"])
-        );
+        let r = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/users/{uid}"),
+                t,
+                Some(json!({"display_name": "周回访", "roles": ["callback_agent", "info_maintainer"]})),
+            )
+            .await;
+        assert_eq!(r.json()["roles"], json!(["callback_agent", "info_maintainer"]));
         let page = app
             .call(Method::GET, &format!("/api/v1/users?org_id={cid}"), t, None)
             .await
@@ -367,9 +350,7 @@ async fn orgs_and_users_lifecycle_follows_the_contract() {
             .as_str()
             .unwrap()
             .to_string();
-        let r = app
-            .call(Method::DELETE, &format!("/api/v1/users/{uid}"), t, None)
-            .await;
+        let r = app.call(Method::DELETE, &format!("/api/v1/users/{uid}"), t, None).await;
         assert_eq!(r.json()["active"], false);
         // Deactivation ended the user's tokens at once.
         assert_eq!(
@@ -387,12 +368,7 @@ async fn orgs_and_users_lifecycle_follows_the_contract() {
         );
         // A group with active dealers cannot.
         let r = app
-            .call(
-                Method::DELETE,
-                &format!("/api/v1/orgs/{}", app.fx.group),
-                t,
-                None,
-            )
+            .call(Method::DELETE, &format!("/api/v1/orgs/{}", app.fx.group), t, None)
             .await;
         assert_eq!(
             (r.status, r.json()["code"].as_str()),
@@ -507,10 +483,7 @@ async fn tokens_can_be_created_listed_and_revoked_and_password_change_ends_other
             .unwrap()
             .iter()
             .any(|t| t["name"] == "DMS sync"));
-        assert!(
-            !list.to_string().contains(&named_token),
-            "secrets are never listed"
-        );
+        assert!(!list.to_string().contains(&named_token), "secrets are never listed");
         let r = app
             .call(
                 Method::DELETE,
@@ -584,30 +557,18 @@ async fn test_clock_routes_exist_only_when_enabled_and_run_due_jobs() {
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let doc = app
-            .call(Method::GET, "/api/openapi.json", None, None)
-            .await
-            .json();
+        let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
         assert!(doc["paths"].get("/api/v1/test/clock").is_none());
         app.cleanup().await;
     }
     for app in TestApp::all(true).await {
-        let r = app
-            .call(Method::GET, "/api/v1/test/clock", None, None)
-            .await;
+        let r = app.call(Method::GET, "/api/v1/test/clock", None, None).await;
         assert_eq!(r.json()["now"], "2026-03-02T01:00:00Z");
-        dcrc_web::scheduler::ensure_recurring(&app.store)
-            .await
-            .unwrap();
+        dcrc_web::scheduler::ensure_recurring(&app.store).await.unwrap();
         // An expired session row exists; the daily purge job removes it once due.
         let token = app.login("a.agent").await;
         let r = app
-            .call(
-                Method::PUT,
-                "/api/v1/test/clock",
-                None,
-                Some(json!({"now": "bad"})),
-            )
+            .call(Method::PUT, "/api/v1/test/clock", None, Some(json!({"now": "bad"})))
             .await;
         assert_eq!(r.json()["errors"][0]["field"], "now");
         let r = app
@@ -654,17 +615,13 @@ async fn test_clock_routes_exist_only_when_enabled_and_run_due_jobs() {
 #[tokio::test]
 async fn health_readiness_and_metrics() {
     for app in TestApp::all(false).await {
-        assert_eq!(
-            app.call(Method::GET, "/healthz", None, None).await.text,
-            "ok"
-        );
+        assert_eq!(app.call(Method::GET, "/healthz", None, None).await.text, "ok");
         assert_eq!(
             app.call(Method::GET, "/readyz", None, None).await.status,
             StatusCode::OK
         );
         let token = app.login("root").await;
-        app.call(Method::GET, "/api/v1/orgs", Some(&token), None)
-            .await;
+        app.call(Method::GET, "/api/v1/orgs", Some(&token), None).await;
         let m = app.call(Method::GET, "/metrics", None, None).await;
         assert!(m.text.contains("http_requests_total"), "{}", m.text);
         assert!(m.text.contains("route=\"/api/v1/orgs\""));

@@ -15,17 +15,12 @@ async fn customers_vehicles_and_history_through_the_api() {
         let t = Some(token.as_str());
         let body = json!({"name": "刘洋", "phones": [{"number": "１３９ ０００１ ２３４５"}, {"number": "020-8888 1234"}], "province": "广东", "city": "佛山",
                           "attributes": ["private"], "tags": ["VIP", "老客户"], "consents": [{"purpose": "marketing", "granted": true, "source": "in_store"}]});
-        let r = app
-            .call(Method::POST, "/api/v1/customers", t, Some(body))
-            .await;
+        let r = app.call(Method::POST, "/api/v1/customers", t, Some(body)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let c = r.json();
         assert_eq!(c["phones"][0]["masked"], "139****2345");
         assert_eq!(c["phones"][1]["kind"], "landline");
-        assert!(
-            !r.text.contains("13900012345"),
-            "numbers are masked by default"
-        );
+        assert!(!r.text.contains("13900012345"), "numbers are masked by default");
         let cid = c["id"].as_i64().unwrap();
         // The same number again: 409 naming the existing customer.
         let r = app
@@ -37,11 +32,7 @@ async fn customers_vehicles_and_history_through_the_api() {
             )
             .await;
         assert_eq!(
-            (
-                r.status,
-                r.json()["code"].as_str(),
-                r.json()["existing_id"].as_i64()
-            ),
+            (r.status, r.json()["code"].as_str(), r.json()["existing_id"].as_i64()),
             (StatusCode::CONFLICT, Some("duplicate_customer"), Some(cid))
         );
         // A vehicle with a bad VIN gets a message in the requested language.
@@ -70,10 +61,7 @@ async fn customers_vehicles_and_history_through_the_api() {
             .map(|e| e["field"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(fields, vec!["vin", "plate"], "{}", r.text);
-        assert_eq!(
-            r.json()["errors"][0]["message"],
-            "国产车车架号第 9 位校验位不正确"
-        );
+        assert_eq!(r.json()["errors"][0]["message"], "国产车车架号第 9 位校验位不正确");
         let mut raw = *b"LGWEF4A50A0000777";
         raw[8] = dcrc_domain::vin::check_char(&raw).unwrap() as u8;
         let vin = String::from_utf8(raw.to_vec()).unwrap();
@@ -84,15 +72,17 @@ async fn customers_vehicles_and_history_through_the_api() {
         let r = app.call(Method::POST, "/api/v1/repair-orders", t, Some(json!({"customer_id": cid, "vehicle_id": vid, "opened_on": "2025-08-01", "kind": "first_maintenance", "mileage_km": 3000, "labour_fen": 0, "parts_fen": 38000}))).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_eq!(r.json()["total_fen"], 38000);
-        let r = app.call(Method::POST, "/api/v1/repair-orders", t, Some(json!({"customer_id": cid, "vehicle_id": vid, "opened_on": "2025-08-01", "kind": "tuning"}))).await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/repair-orders",
+                t,
+                Some(json!({"customer_id": cid, "vehicle_id": vid, "opened_on": "2025-08-01", "kind": "tuning"})),
+            )
+            .await;
         assert_eq!(r.json()["errors"][0]["code"], "unknown_value");
         let timeline = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/customers/{cid}/timeline"),
-                t,
-                None,
-            )
+            .call(Method::GET, &format!("/api/v1/customers/{cid}/timeline"), t, None)
             .await
             .json();
         let kinds: Vec<_> = timeline["items"]
@@ -102,16 +92,9 @@ async fn customers_vehicles_and_history_through_the_api() {
             .map(|e| e["kind"].as_str().unwrap())
             .collect();
         assert_eq!(kinds, vec!["repair_order", "ownership_start"]);
-        let found = app
-            .call(Method::GET, "/api/v1/customers?q=2345", t, None)
-            .await
-            .json();
+        let found = app.call(Method::GET, "/api/v1/customers?q=2345", t, None).await.json();
         assert!(
-            found["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c["id"] == cid),
+            found["items"].as_array().unwrap().iter().any(|c| c["id"] == cid),
             "last four digits (plates ending 2345 match too)"
         );
         let found = app
@@ -121,23 +104,13 @@ async fn customers_vehicles_and_history_through_the_api() {
         assert_eq!(found["items"].as_array().unwrap().len(), 1);
         assert_eq!(found["items"][0]["id"], cid);
         let found = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/vehicles?q={}", &vin[11..]),
-                t,
-                None,
-            )
+            .call(Method::GET, &format!("/api/v1/vehicles?q={}", &vin[11..]), t, None)
             .await
             .json();
         assert_eq!(found["items"][0]["id"], vid);
         // Reveal: the agent may (audited), the administrator may not.
         let r = app
-            .call(
-                Method::POST,
-                &format!("/api/v1/customers/{cid}/reveal"),
-                t,
-                None,
-            )
+            .call(Method::POST, &format!("/api/v1/customers/{cid}/reveal"), t, None)
             .await;
         assert_eq!(r.json()["phones"][0]["number"], "13900012345");
         let admin = app.login("a.admin").await;
@@ -153,12 +126,7 @@ async fn customers_vehicles_and_history_through_the_api() {
             StatusCode::FORBIDDEN
         );
         let audit = app
-            .call(
-                Method::GET,
-                "/api/v1/audit?action=reveal",
-                Some(&admin),
-                None,
-            )
+            .call(Method::GET, "/api/v1/audit?action=reveal", Some(&admin), None)
             .await
             .json();
         assert_eq!(audit["items"][0]["actor_name"], "a.agent");

@@ -27,12 +27,7 @@ enum Expect {
     OwnOnly,
 }
 
-fn case(
-    method: &str,
-    path: &str,
-    fx: &common::Fixture,
-    b_token_id: i64,
-) -> (String, Option<Value>, Expect) {
+fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (String, Option<Value>, Expect) {
     let b_org = fx.dealer_b;
     let b_user = fx.user_b;
     match (method, path) {
@@ -46,9 +41,7 @@ fn case(
             Some(json!({"name": "intruder", "kind": "dealer", "parent_id": b_org})),
             Expect::NotFound,
         ),
-        ("get" | "delete", "/api/v1/orgs/{id}") => {
-            (format!("/api/v1/orgs/{b_org}"), None, Expect::NotFound)
-        }
+        ("get" | "delete", "/api/v1/orgs/{id}") => (format!("/api/v1/orgs/{b_org}"), None, Expect::NotFound),
         ("patch", "/api/v1/orgs/{id}") => (
             format!("/api/v1/orgs/{b_org}"),
             Some(json!({"name": "hijacked"})),
@@ -61,19 +54,13 @@ fn case(
             ),
             Expect::NotFound,
         ),
-        ("get" | "delete", "/api/v1/users/{id}") => {
-            (format!("/api/v1/users/{b_user}"), None, Expect::NotFound)
-        }
+        ("get" | "delete", "/api/v1/users/{id}") => (format!("/api/v1/users/{b_user}"), None, Expect::NotFound),
         ("patch", "/api/v1/users/{id}") => (
             format!("/api/v1/users/{b_user}"),
             Some(json!({"display_name": "hijacked"})),
             Expect::NotFound,
         ),
-        ("delete", "/api/v1/auth/tokens/{id}") => (
-            format!("/api/v1/auth/tokens/{b_token_id}"),
-            None,
-            Expect::NotFound,
-        ),
+        ("delete", "/api/v1/auth/tokens/{id}") => (format!("/api/v1/auth/tokens/{b_token_id}"), None, Expect::NotFound),
         ("post", "/api/v1/auth/tokens") => (
             path.into(),
             Some(json!({"name": "mine", "expires_in_days": 1})),
@@ -97,11 +84,9 @@ fn case(
         ),
         ("get", "/api/v1/customers/{id}")
         | ("get", "/api/v1/customers/{id}/timeline")
-        | ("post", "/api/v1/customers/{id}/reveal") => (
-            path.replace("{id}", &fx.customer_b.to_string()),
-            None,
-            Expect::NotFound,
-        ),
+        | ("post", "/api/v1/customers/{id}/reveal") => {
+            (path.replace("{id}", &fx.customer_b.to_string()), None, Expect::NotFound)
+        }
         ("patch", "/api/v1/customers/{id}") => (
             format!("/api/v1/customers/{}", fx.customer_b),
             Some(json!({"name": "hijacked"})),
@@ -122,11 +107,7 @@ fn case(
             Some(json!({"org_id": b_org, "vin": "LGWEF4A50B0000009"})),
             Expect::NotFound,
         ),
-        ("get", "/api/v1/vehicles/{id}") => (
-            format!("/api/v1/vehicles/{}", fx.vehicle_b),
-            None,
-            Expect::NotFound,
-        ),
+        ("get", "/api/v1/vehicles/{id}") => (format!("/api/v1/vehicles/{}", fx.vehicle_b), None, Expect::NotFound),
         ("post", "/api/v1/vehicles/{id}/owner") => (
             format!("/api/v1/vehicles/{}/owner", fx.vehicle_b),
             Some(json!({"customer_id": fx.customer_a, "date": "2026-01-01"})),
@@ -170,10 +151,7 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
             .await
             .json();
         let b_token_id = b_tokens["items"][0]["id"].as_i64().unwrap();
-        let doc = app
-            .call(Method::GET, "/api/openapi.json", None, None)
-            .await
-            .json();
+        let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
         let paths = doc["paths"].as_object().unwrap();
         let mut checked = 0;
         for (path, item) in paths {
@@ -246,10 +224,7 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
 #[tokio::test]
 async fn every_documented_operation_requires_a_token() {
     for app in TestApp::all(true).await {
-        let doc = app
-            .call(Method::GET, "/api/openapi.json", None, None)
-            .await
-            .json();
+        let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
         for (path, item) in doc["paths"].as_object().unwrap() {
             if UNSCOPED.contains(&path.as_str()) {
                 continue;
@@ -261,12 +236,7 @@ async fn every_documented_operation_requires_a_token() {
                 let url = path.replace("{id}", "1").replace("{phone_id}", "1");
                 let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let r = app.call(m, &url, None, Some(json!({}))).await;
-                assert_eq!(
-                    r.status,
-                    StatusCode::UNAUTHORIZED,
-                    "{method} {path}: {}",
-                    r.text
-                );
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}: {}", r.text);
                 assert_eq!(r.json()["code"], "unauthenticated");
             }
         }

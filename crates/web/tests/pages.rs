@@ -25,10 +25,7 @@ fn cookie_value(resp: &Resp, name: &str) -> Option<String> {
 
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .map(|i| i + marker.len())
-        .expect("hidden field");
+    let start = html.find(&marker).map(|i| i + marker.len()).expect("hidden field");
     html[start..].split('"').next().unwrap_or("").to_string()
 }
 
@@ -73,10 +70,7 @@ async fn web_login(app: &TestApp, username: &str) -> String {
         .find(|c| c.starts_with("dcrc_session="))
         .unwrap()
         .to_string();
-    assert!(
-        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
-        "{set}"
-    );
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
     format!("dcrc_session={}", cookie_value(&r, "dcrc_session").unwrap())
 }
 
@@ -109,10 +103,7 @@ async fn login_page_speaks_both_languages_and_wrong_passwords_are_explained() {
             &app,
             "/login",
             &format!("dcrc_login_csrf={c}"),
-            &format!(
-                "_csrf={}&username=root&password=wrong",
-                hidden(&page.text, "_csrf")
-            ),
+            &format!("_csrf={}&username=root&password=wrong", hidden(&page.text, "_csrf")),
         )
         .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -172,12 +163,18 @@ async fn forms_create_records_and_reject_forged_posts() {
             StatusCode::FORBIDDEN,
             "a post without the session's CSRF token is refused"
         );
-        let r = post_form(&app, "/admin/orgs", &session, &format!("_csrf={csrf}&name=%E5%A4%A9%E6%B2%B3%E4%BA%8C%E5%BA%97&kind=dealer&parent_id={}&code=", app.fx.group)).await;
+        let r = post_form(
+            &app,
+            "/admin/orgs",
+            &session,
+            &format!(
+                "_csrf={csrf}&name=%E5%A4%A9%E6%B2%B3%E4%BA%8C%E5%BA%97&kind=dealer&parent_id={}&code=",
+                app.fx.group
+            ),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        assert!(get(&app, "/admin/orgs", &session)
-            .await
-            .text
-            .contains("天河二店"));
+        assert!(get(&app, "/admin/orgs", &session).await.text.contains("天河二店"));
         // A bad form re-renders with the field named.
         let r = post_form(
             &app,
@@ -212,19 +209,14 @@ async fn the_api_docs_page_lists_every_operation_and_loads_nothing_from_outside(
         for page in ["/api/docs", "/", "/account"] {
             let html = get(&app, page, &session).await.text;
             assert!(
-                !html.contains("http://")
-                    && !html.contains("https://")
-                    && !html.contains("src=\"//"),
+                !html.contains("http://") && !html.contains("https://") && !html.contains("src=\"//"),
                 "{page} refers outside"
             );
         }
         // The agent's navigation has no admin entries.
         let home = get(&app, "/", &session).await.text;
         assert!(!home.contains("/admin/audit") && !home.contains("/admin/users"));
-        assert_eq!(
-            get(&app, "/admin/audit", &session).await.status,
-            StatusCode::FORBIDDEN
-        );
+        assert_eq!(get(&app, "/admin/audit", &session).await.status, StatusCode::FORBIDDEN);
         app.cleanup().await;
     }
 }
@@ -248,10 +240,7 @@ async fn an_administrator_edits_a_users_roles_and_an_orgs_name() {
         assert_eq!(agent.display_name, "周敏");
         assert_eq!(
             agent.roles,
-            vec![
-                dcrc_domain::Role::CallbackAgent,
-                dcrc_domain::Role::InfoMaintainer
-            ]
+            vec![dcrc_domain::Role::CallbackAgent, dcrc_domain::Role::InfoMaintainer]
         );
         // Editing B's user: B does not exist for A.
         assert_eq!(
@@ -268,10 +257,7 @@ async fn an_administrator_edits_a_users_roles_and_an_orgs_name() {
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        assert!(get(&app, "/admin/orgs", &session)
-            .await
-            .text
-            .contains("A店新"));
+        assert!(get(&app, "/admin/orgs", &session).await.text.contains("A店新"));
         app.cleanup().await;
     }
 }

@@ -31,10 +31,8 @@ pub struct LoginResponse {
 pub fn login_error(e: LoginError) -> ApiError {
     match e {
         LoginError::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials"),
-        LoginError::Locked(until) => {
-            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
-                .with("until", crate::pages::local_time(until))
-        }
+        LoginError::Locked(until) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            .with("until", crate::pages::local_time(until)),
         LoginError::Store(e) => e.into(),
     }
 }
@@ -124,10 +122,7 @@ pub struct TokenList {
 
 /// The caller's live sessions and tokens.
 #[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", responses((status = 200, body = TokenList)))]
-pub async fn list_tokens(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-) -> ApiResult<Json<TokenList>> {
+pub async fn list_tokens(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Json<TokenList>> {
     Ok(Json(TokenList {
         items: state.store.list_tokens(&me).await?,
         next_cursor: None,
@@ -158,10 +153,7 @@ pub async fn create_token(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let (token, info) = state
-        .store
-        .create_token(&me, &body.name, body.expires_in_days)
-        .await?;
+    let (token, info) = state.store.create_token(&me, &body.name, body.expires_in_days).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, info })))
 }
 

@@ -73,10 +73,7 @@ pub async fn create(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<NewCustomer>,
 ) -> ApiResult<(StatusCode, Json<Customer>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_customer(&me, body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_customer(&me, body).await?)))
 }
 
 /// A customer: profile, masked phones, consents, vehicles, loyalty.
@@ -153,10 +150,7 @@ pub async fn phone_status(
     ApiJson(body): ApiJson<PhoneStatusChange>,
 ) -> ApiResult<Json<Customer>> {
     Ok(Json(
-        state
-            .store
-            .set_phone_status(&me, id, phone_id, body.status)
-            .await?,
+        state.store.set_phone_status(&me, id, phone_id, body.status).await?,
     ))
 }
 
@@ -175,7 +169,5 @@ pub async fn consents(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ConsentChange>,
 ) -> ApiResult<Json<Customer>> {
-    Ok(Json(
-        state.store.record_consents(&me, id, &body.consents).await?,
-    ))
+    Ok(Json(state.store.record_consents(&me, id, &body.consents).await?))
 }

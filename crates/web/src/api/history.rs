@@ -48,10 +48,7 @@ pub async fn create_sale(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<Sale>,
 ) -> ApiResult<(StatusCode, Json<Sale>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_sale(&me, body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_sale(&me, body).await?)))
 }
 
 /// Repair orders in scope.
@@ -85,9 +82,7 @@ pub async fn list_insurance_policies(
     ApiUser(me): ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<InsurancePolicy>>> {
-    Ok(Json(
-        state.store.list_insurance_policies(&me, &q.into()).await?,
-    ))
+    Ok(Json(state.store.list_insurance_policies(&me, &q.into()).await?))
 }
 
 /// Records an insurance policy.

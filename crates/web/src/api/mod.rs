@@ -31,10 +31,7 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "bearer",
-                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-            );
+            components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         }
     }
 }
@@ -68,10 +65,7 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(vehicles::change_owner))
         .routes(routes!(vehicles::mileage))
         .routes(routes!(history::list_sales, history::create_sale))
-        .routes(routes!(
-            history::list_repair_orders,
-            history::create_repair_order
-        ))
+        .routes(routes!(history::list_repair_orders, history::create_repair_order))
         .routes(routes!(
             history::list_insurance_policies,
             history::create_insurance_policy

@@ -50,20 +50,13 @@ pub async fn create(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<NewOrg>,
 ) -> ApiResult<(StatusCode, Json<Org>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_org(&me, body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_org(&me, body).await?)))
 }
 
 /// One organisation.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = Org), (status = 404, body = crate::error::Problem)))]
-pub async fn get(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Org>> {
+pub async fn get(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<Org>> {
     Ok(Json(state.store.get_org(&me.scope, id).await?))
 }
 

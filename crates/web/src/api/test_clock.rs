@@ -39,10 +39,7 @@ pub async fn get(State(state): State<AppState>) -> ApiResult<Json<ClockState>> {
 /// Sets the test clock and runs every job due by then.
 #[utoipa::path(put, path = "/api/v1/test/clock", tag = "test", security(()), request_body = ClockBody,
     responses((status = 200, body = ClockState), (status = 422, body = crate::error::Problem)))]
-pub async fn set(
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<ClockBody>,
-) -> ApiResult<Json<ClockState>> {
+pub async fn set(State(state): State<AppState>, ApiJson(body): ApiJson<ClockBody>) -> ApiResult<Json<ClockState>> {
     let clock = test_clock(&state)?;
     let now = DateTime::parse_from_rfc3339(body.now.trim())
         .map_err(|_| ApiError::field("now", "invalid_datetime"))?

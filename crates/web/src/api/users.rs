@@ -50,20 +50,13 @@ pub async fn create(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_user(&me, body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_user(&me, body).await?)))
 }
 
 /// One user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::Problem)))]
-pub async fn get(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<User>> {
+pub async fn get(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<User>> {
     Ok(Json(state.store.get_user(&me, id).await?))
 }
 

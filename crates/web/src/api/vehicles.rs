@@ -43,20 +43,13 @@ pub async fn create(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<NewVehicle>,
 ) -> ApiResult<(StatusCode, Json<Vehicle>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_vehicle(&me, body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_vehicle(&me, body).await?)))
 }
 
 /// A vehicle with its owners and mileage readings.
 #[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
     responses((status = 200, body = Vehicle), (status = 404, body = crate::error::Problem)))]
-pub async fn get(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vehicle>> {
+pub async fn get(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<Vehicle>> {
     Ok(Json(state.store.get_vehicle(&me, id).await?))
 }
 

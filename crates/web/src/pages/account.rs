@@ -61,32 +61,17 @@ async fn show(
 }
 
 pub async fn page(State(state): State<AppState>, WebUser(me): WebUser) -> Response {
-    show(
-        &state,
-        &me,
-        StatusCode::OK,
-        Layout::new(Some(&me), "/account"),
-        None,
-    )
-    .await
+    show(&state, &me, StatusCode::OK, Layout::new(Some(&me), "/account"), None).await
 }
 
-pub async fn change_password(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    form: FormData,
-) -> Response {
+pub async fn change_password(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
     let layout = Layout::new(Some(&me), "/account");
     match state
         .store
-        .change_password(
-            &me,
-            &form.text("current_password"),
-            &form.text("new_password"),
-        )
+        .change_password(&me, &form.text("current_password"), &form.text("new_password"))
         .await
     {
         Ok(()) => {
@@ -100,18 +85,11 @@ pub async fn change_password(
     }
 }
 
-pub async fn set_locale(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    form: FormData,
-) -> Response {
+pub async fn set_locale(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
-    let lang = form
-        .get("locale")
-        .and_then(Lang::from_tag)
-        .unwrap_or_default();
+    let lang = form.get("locale").and_then(Lang::from_tag).unwrap_or_default();
     if let Err(e) = state
         .store
         .update_user(
@@ -126,18 +104,11 @@ pub async fn set_locale(
     {
         return super::error_page(Some(&me), e);
     }
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
-    );
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     ([(header::SET_COOKIE, cookie)], Redirect::to("/account")).into_response()
 }
 
-pub async fn create_token(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    form: FormData,
-) -> Response {
+pub async fn create_token(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
@@ -146,11 +117,7 @@ pub async fn create_token(
         .get("expires_in_days")
         .and_then(|d| d.trim().parse::<i64>().ok())
         .unwrap_or(0);
-    match state
-        .store
-        .create_token(&me, &form.text("name"), days)
-        .await
-    {
+    match state.store.create_token(&me, &form.text("name"), days).await {
         Ok((token, _)) => show(&state, &me, StatusCode::OK, layout, Some(token)).await,
         Err(e) => {
             let api: ApiError = e.into();

@@ -31,11 +31,7 @@ pub struct PageQuery {
     cursor: Option<String>,
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Query(q): Query<PageQuery>,
-) -> Response {
+pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
     let page = match state
         .store
         .list_audit(

@@ -49,12 +49,7 @@ struct OrgsPage {
     kinds: Vec<(&'static str, String)>,
 }
 
-async fn show(
-    state: &AppState,
-    me: &Principal,
-    status: StatusCode,
-    error: Option<ApiError>,
-) -> Response {
+async fn show(state: &AppState, me: &Principal, status: StatusCode, error: Option<ApiError>) -> Response {
     let orgs = match state.store.org_tree(me).await {
         Ok(o) => o,
         Err(e) => return super::error_page(Some(me), e),
@@ -82,30 +77,18 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser) -> Respon
     show(&state, &me, StatusCode::OK, None).await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    form: FormData,
-) -> Response {
+pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
     let mut errors = Invalid::default();
     let kind = OrgKind::parse(form.get("kind").unwrap_or(""));
     if kind.is_none() {
-        errors.push(
-            FieldError::new("kind", "unknown_value").with("allowed", "region, group, dealer"),
-        );
+        errors.push(FieldError::new("kind", "unknown_value").with("allowed", "region, group, dealer"));
     }
     let parent_id = form.get("parent_id").and_then(|v| v.parse::<i64>().ok());
     let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return show(
-            &state,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(errors.into()),
-        )
-        .await;
+        return show(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, Some(errors.into())).await;
     };
     let code = form
         .get("code")
@@ -156,9 +139,7 @@ pub async fn set_active(
         .await
     {
         Ok(_) => Redirect::to("/admin/orgs").into_response(),
-        Err(dcrc_store::StoreError::NotFound) => {
-            super::error_page(Some(&me), dcrc_store::StoreError::NotFound)
-        }
+        Err(dcrc_store::StoreError::NotFound) => super::error_page(Some(&me), dcrc_store::StoreError::NotFound),
         Err(e) => {
             let api: ApiError = e.into();
             show(&state, &me, api.status, Some(api)).await
@@ -176,13 +157,7 @@ struct OrgEditPage {
     code: String,
 }
 
-async fn show_edit(
-    state: &AppState,
-    me: &Principal,
-    id: i64,
-    status: StatusCode,
-    error: Option<ApiError>,
-) -> Response {
+async fn show_edit(state: &AppState, me: &Principal, id: i64, status: StatusCode, error: Option<ApiError>) -> Response {
     let org = match state.store.get_org(&me.scope, id).await {
         Ok(o) => o,
         Err(e) => return super::error_page(Some(me), e),
@@ -201,11 +176,7 @@ async fn show_edit(
     render(status, &page)
 }
 
-pub async fn edit_page(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-) -> Response {
+pub async fn edit_page(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>) -> Response {
     show_edit(&state, &me, id, StatusCode::OK, None).await
 }
 
@@ -225,9 +196,7 @@ pub async fn save(
     };
     match state.store.update_org(&me, id, patch).await {
         Ok(_) => Redirect::to("/admin/orgs").into_response(),
-        Err(dcrc_store::StoreError::NotFound) => {
-            super::error_page(Some(&me), dcrc_store::StoreError::NotFound)
-        }
+        Err(dcrc_store::StoreError::NotFound) => super::error_page(Some(&me), dcrc_store::StoreError::NotFound),
         Err(e) => {
             let api: ApiError = e.into();
             show_edit(&state, &me, id, api.status, Some(api)).await

@@ -106,41 +106,22 @@ async fn show(
     render(status, &view)
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Query(q): Query<PageQuery>,
-) -> Response {
+pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
     show(&state, &me, q.cursor, StatusCode::OK, None).await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    form: FormData,
-) -> Response {
+pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
     let mut errors = Invalid::default();
-    let roles: Vec<Role> = form
-        .all("roles")
-        .into_iter()
-        .filter_map(Role::parse)
-        .collect();
+    let roles: Vec<Role> = form.all("roles").into_iter().filter_map(Role::parse).collect();
     let org_id = form.get("org_id").and_then(|v| v.parse::<i64>().ok());
     if org_id.is_none() {
         errors.push(FieldError::new("org_id", "required"));
     }
     let Some(org_id) = org_id else {
-        return show(
-            &state,
-            &me,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(errors.into()),
-        )
-        .await;
+        return show(&state, &me, None, StatusCode::UNPROCESSABLE_ENTITY, Some(errors.into())).await;
     };
     let input = NewUser {
         username: form.text("username"),
@@ -204,13 +185,7 @@ struct UserEditPage {
     roles: Vec<(&'static str, String, bool)>,
 }
 
-async fn show_edit(
-    state: &AppState,
-    me: &Principal,
-    id: i64,
-    status: StatusCode,
-    error: Option<ApiError>,
-) -> Response {
+async fn show_edit(state: &AppState, me: &Principal, id: i64, status: StatusCode, error: Option<ApiError>) -> Response {
     let user = match state.store.get_user(me, id).await {
         Ok(u) => u,
         Err(e) => return super::error_page(Some(me), e),
@@ -234,23 +209,13 @@ async fn show_edit(
         orgs: org_rows(&orgs, base),
         roles: Role::ALL
             .iter()
-            .map(|r| {
-                (
-                    r.as_str(),
-                    format!("role.{}", r.as_str()),
-                    user.roles.contains(r),
-                )
-            })
+            .map(|r| (r.as_str(), format!("role.{}", r.as_str()), user.roles.contains(r)))
             .collect(),
     };
     render(status, &page)
 }
 
-pub async fn edit_page(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-) -> Response {
+pub async fn edit_page(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>) -> Response {
     show_edit(&state, &me, id, StatusCode::OK, None).await
 }
 
@@ -263,19 +228,11 @@ pub async fn save(
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
-    let password = form
-        .get("password")
-        .filter(|p| !p.is_empty())
-        .map(str::to_string);
+    let password = form.get("password").filter(|p| !p.is_empty()).map(str::to_string);
     let patch = UserPatch {
         display_name: Some(form.text("display_name")),
         org_id: form.get("org_id").and_then(|v| v.parse().ok()),
-        roles: Some(
-            form.all("roles")
-                .into_iter()
-                .filter_map(Role::parse)
-                .collect(),
-        ),
+        roles: Some(form.all("roles").into_iter().filter_map(Role::parse).collect()),
         password,
         ..UserPatch::default()
     };

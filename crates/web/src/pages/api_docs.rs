@@ -44,11 +44,7 @@ fn describe(method: &'static str, path: &str, op: &Operation) -> Op {
             format!(
                 "{}{}",
                 p.name,
-                if matches!(p.required, Required::True) {
-                    "*"
-                } else {
-                    ""
-                }
+                if matches!(p.required, Required::True) { "*" } else { "" }
             )
         })
         .collect();

@@ -69,31 +69,20 @@ fn yuan(fen: Option<i64>) -> String {
 }
 
 /// A one-line description of an event for the timeline.
-fn describe(e: &TimelineEvent) -> String {
-    let s = |k: &str| {
-        e.details
-            .get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
+fn describe(t: &crate::i18n::Tr, e: &TimelineEvent) -> String {
+    let s = |k: &str| e.details.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let n = |k: &str| e.details.get(k).and_then(|v| v.as_i64());
     let parts: Vec<String> = match e.kind.as_str() {
-        "sale" => vec![
-            s("model"),
-            s("plate"),
-            yuan(n("amount_fen")),
-            s("consultant_name"),
-        ],
+        "sale" => vec![s("model"), s("plate"), yuan(n("amount_fen")), s("consultant_name")],
         "repair_order" => vec![
-            s("repair_kind"),
+            t.get(&format!("repair.{}", s("repair_kind"))),
             s("fault_description"),
             yuan(n("total_fen")),
             s("advisor_name"),
         ],
         "insurance_policy" => vec![
             s("insurer"),
-            s("policy_kind"),
+            t.get(&format!("insurance.{}", s("policy_kind"))),
             format!("→ {}", s("expiry_date")),
             yuan(n("premium_fen")),
         ],
@@ -117,11 +106,7 @@ async fn show(
         Ok(c) => c,
         Err(e) => return super::error_page(Some(me), e),
     };
-    let timeline = match state
-        .store
-        .customer_timeline(me, id, cursor.as_deref(), Some(50))
-        .await
-    {
+    let timeline = match state.store.customer_timeline(me, id, cursor.as_deref(), Some(50)).await {
         Ok(t) => t,
         Err(e) => return super::error_page(Some(me), e),
     };
@@ -149,8 +134,19 @@ async fn show(
         .and_then(|r| r.id_number.clone())
         .or_else(|| c.id_number_masked.clone())
         .unwrap_or_default();
+    let layout = Layout::new(Some(me), "/customers");
+    let events = timeline
+        .items
+        .iter()
+        .map(|e| EventRow {
+            kind: e.kind.clone(),
+            kind_key: format!("event.{}", e.kind),
+            date: e.date.clone(),
+            text: describe(&layout.t, e),
+        })
+        .collect();
     let view = CustomerPage {
-        l: Layout::new(Some(me), "/customers"),
+        l: layout,
         csrf: me.csrf_token.clone(),
         kind_key: format!("kind.{}", c.kind.as_str()),
         dealer,
@@ -196,16 +192,7 @@ async fn show(
                 ),
             })
             .collect(),
-        events: timeline
-            .items
-            .iter()
-            .map(|e| EventRow {
-                kind: e.kind.clone(),
-                kind_key: format!("event.{}", e.kind),
-                date: e.date.clone(),
-                text: describe(e),
-            })
-            .collect(),
+        events,
         next: timeline.next_cursor.map(|c| super::url_encode(&c)),
         c,
     };

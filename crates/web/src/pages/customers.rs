@@ -51,11 +51,7 @@ pub struct SearchQuery {
     cursor: Option<String>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Query(s): Query<SearchQuery>,
-) -> Response {
+pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s): Query<SearchQuery>) -> Response {
     let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
     let filter = CustomerFilter {
         q: some(&s.q),
@@ -163,27 +159,15 @@ pub async fn new_page(State(state): State<AppState>, WebUser(me): WebUser) -> Re
     show_new(&state, &me, StatusCode::OK, None, None).await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    form: FormData,
-) -> Response {
+pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }
-    let text = |k: &str| {
-        form.get(k)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
+    let text = |k: &str| form.get(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     let phones = ["phone", "phone2"]
         .iter()
         .filter_map(|k| text(k))
-        .map(|number| PhoneInput {
-            number,
-            status: None,
-        })
+        .map(|number| PhoneInput { number, status: None })
         .collect();
     let input = NewCustomer {
         org_id: form.get("org_id").and_then(|v| v.parse().ok()),

@@ -16,18 +16,13 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large"))?;
-        Ok(FormData(
-            form_urlencoded::parse(&bytes).into_owned().collect(),
-        ))
+        Ok(FormData(form_urlencoded::parse(&bytes).into_owned().collect()))
     }
 }
 
 impl FormData {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Every value of a repeated field.

@@ -62,11 +62,7 @@ pub fn cards_for(p: &Principal) -> Vec<Card> {
     if has(Role::ProcessInspector) {
         cards.push(coming("nav.reports", "home.card.inspection"));
     }
-    if has(Role::CustomerManager)
-        || has(Role::GeneralManager)
-        || has(Role::GroupStaff)
-        || has(Role::BrandStaff)
-    {
+    if has(Role::CustomerManager) || has(Role::GeneralManager) || has(Role::GroupStaff) || has(Role::BrandStaff) {
         cards.push(coming("nav.reports", "home.card.reports"));
     }
     if has(Role::BrandStaff) {

@@ -65,19 +65,12 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData)
     let username = form.text("username");
     match state
         .store
-        .login(
-            &username,
-            &form.text("password"),
-            TokenKind::Web,
-            client_ip(&parts),
-        )
+        .login(&username, &form.text("password"), TokenKind::Web, client_ip(&parts))
         .await
     {
         Ok(login) => {
             let secure = if state.secure_cookies { "; Secure" } else { "" };
-            let max_age = (login.expires_at - state.store.clock.now())
-                .num_seconds()
-                .max(0);
+            let max_age = (login.expires_at - state.store.clock.now()).num_seconds().max(0);
             let mut headers = HeaderMap::new();
             let session = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
@@ -87,11 +80,7 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData)
                 headers.append(header::SET_COOKIE, v);
             }
             if let Some(lang) = login.principal.locale {
-                if let Ok(v) = format!(
-                    "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                    lang.code()
-                )
-                .parse()
+                if let Ok(v) = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()).parse()
                 {
                     headers.append(header::SET_COOKIE, v);
                 }
@@ -100,17 +89,10 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData)
         }
         Err(LoginError::BadCredentials) => {
             let text = layout.t.get("login.failed");
-            login_page(
-                StatusCode::UNAUTHORIZED,
-                layout.notice("error", text),
-                next,
-                username,
-            )
+            login_page(StatusCode::UNAUTHORIZED, layout.notice("error", text), next, username)
         }
         Err(LoginError::Locked(until)) => {
-            let text = layout
-                .t
-                .fmt("login.locked", "until", &super::local_time(until));
+            let text = layout.t.fmt("login.locked", "until", &super::local_time(until));
             login_page(
                 StatusCode::TOO_MANY_REQUESTS,
                 layout.notice("error", text),
@@ -122,11 +104,7 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData)
     }
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    form: FormData,
-) -> Response {
+pub async fn logout(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return super::csrf_failed(Some(&me));
     }

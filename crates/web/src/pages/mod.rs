@@ -35,30 +35,15 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/lang", get(switch_language))
-        .route(
-            "/admin/orgs",
-            get(admin_orgs::page).post(admin_orgs::create),
-        )
-        .route(
-            "/admin/orgs/{id}",
-            get(admin_orgs::edit_page).post(admin_orgs::save),
-        )
+        .route("/admin/orgs", get(admin_orgs::page).post(admin_orgs::create))
+        .route("/admin/orgs/{id}", get(admin_orgs::edit_page).post(admin_orgs::save))
         .route("/admin/orgs/{id}/active", post(admin_orgs::set_active))
-        .route(
-            "/admin/users",
-            get(admin_users::page).post(admin_users::create),
-        )
-        .route(
-            "/admin/users/{id}",
-            get(admin_users::edit_page).post(admin_users::save),
-        )
+        .route("/admin/users", get(admin_users::page).post(admin_users::create))
+        .route("/admin/users/{id}", get(admin_users::edit_page).post(admin_users::save))
         .route("/admin/users/{id}/active", post(admin_users::set_active))
         .route("/admin/audit", get(admin_audit::page))
         .route("/customers", get(customers::list))
-        .route(
-            "/customers/new",
-            get(customers::new_page).post(customers::create),
-        )
+        .route("/customers/new", get(customers::new_page).post(customers::create))
         .route("/customers/{id}", get(customer::page))
         .route("/customers/{id}/reveal", post(customer::reveal))
         .route("/account", get(account::page))
@@ -116,12 +101,7 @@ pub fn nav_for(p: &Principal) -> Vec<NavItem> {
             enabled: true,
         });
     }
-    for key in [
-        "nav.callbacks",
-        "nav.complaints",
-        "nav.surveys",
-        "nav.reports",
-    ] {
+    for key in ["nav.callbacks", "nav.complaints", "nav.surveys", "nav.reports"] {
         nav.push(NavItem {
             key,
             href: "#",
@@ -267,10 +247,7 @@ struct LangQuery {
 async fn switch_language(Query(q): Query<LangQuery>) -> Response {
     let lang = Lang::from_tag(&q.to).unwrap_or_default();
     let next = safe_next(q.next.as_deref());
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
-    );
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
@@ -307,10 +284,7 @@ pub fn local_time(at: DateTime<Utc>) -> String {
 
 /// Translation keys of roles, for display.
 pub fn role_keys(roles: &[Role]) -> Vec<String> {
-    roles
-        .iter()
-        .map(|r| format!("role.{}", r.as_str()))
-        .collect()
+    roles.iter().map(|r| format!("role.{}", r.as_str())).collect()
 }
 
 #[cfg(test)]

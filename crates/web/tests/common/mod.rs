@@ -69,9 +69,7 @@ impl TestApp {
     }
 
     async fn on(db: TestDb, test_clock: bool) -> TestApp {
-        let clock = Arc::new(TestClock::new(
-            Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
-        ));
+        let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
         let store = Store::new(db.db.clone(), clock.clone());
         store.initialise("长城汽车", "root", PW).await.unwrap();
         let root = store.operator_as("root").await.unwrap();
@@ -106,10 +104,7 @@ impl TestApp {
             locale: None,
         };
         store
-            .create_user(
-                &root,
-                user("brand.staff", "厂家", root.org_id, Role::BrandStaff),
-            )
+            .create_user(&root, user("brand.staff", "厂家", root.org_id, Role::BrandStaff))
             .await
             .unwrap();
         store
@@ -135,15 +130,8 @@ impl TestApp {
         )
         .await;
         let a_maint = store.operator_as("root").await.unwrap();
-        let (customer_a, _, vehicle_a) = archive_records(
-            &store,
-            &a_maint,
-            "A客户",
-            "13933334444",
-            "LGWEF4A50A0000001",
-            "哈弗H6",
-        )
-        .await;
+        let (customer_a, _, vehicle_a) =
+            archive_records(&store, &a_maint, "A客户", "13933334444", "LGWEF4A50A0000001", "哈弗H6").await;
         let router = dcrc_web::app(
             store.clone(),
             dcrc_web::AppOptions {
@@ -182,20 +170,10 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Resp {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible");
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
         Resp {
             status,
             headers,
@@ -204,13 +182,7 @@ impl TestApp {
     }
 
     /// A JSON API call; `body` is sent as JSON when present.
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Resp {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
