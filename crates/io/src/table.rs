@@ -29,7 +29,7 @@ impl Format {
 /// Rows of a table after the header.
 pub enum TableReader {
     Csv {
-        reader: csv::Reader<DecodingReader<BufReader<File>>>,
+        reader: Box<csv::Reader<DecodingReader<BufReader<File>>>>,
         record: csv::StringRecord,
     },
     Xlsx {
@@ -72,7 +72,7 @@ pub fn open(path: &Path) -> Result<(Vec<String>, TableReader, Format), IoError> 
             Ok((
                 headers,
                 TableReader::Csv {
-                    reader,
+                    reader: Box::new(reader),
                     record: csv::StringRecord::new(),
                 },
                 Format::Csv,
