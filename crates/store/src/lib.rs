@@ -12,6 +12,7 @@ pub mod demo_data;
 pub mod dialect;
 pub mod error;
 pub mod history;
+pub mod import;
 pub mod jobs;
 pub mod migrate;
 pub mod orgs;

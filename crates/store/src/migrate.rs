@@ -23,6 +23,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_archive.sql"),
         postgres: include_str!("../migrations/postgres/0002_archive.sql"),
     },
+    Migration {
+        version: 3,
+        name: "imports",
+        sqlite: include_str!("../migrations/sqlite/0003_imports.sql"),
+        postgres: include_str!("../migrations/postgres/0003_imports.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

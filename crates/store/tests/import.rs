@@ -1,0 +1,378 @@
+//! Imports on both databases: encodings and formats, header recognition, reconciliation,
+//! idempotency, dry runs, row errors, and recovery from an interrupted import.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use chrono::{TimeZone, Utc};
+use dcrc_domain::{OrgKind, Role, TestClock, Vin};
+use dcrc_store::import::{ImportKind, ImportOptions, ImportRecord};
+use dcrc_store::orgs::NewOrg;
+use dcrc_store::testing::test_databases;
+use dcrc_store::users::NewUser;
+use dcrc_store::{q, Principal, Store};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+async fn setup(db: dcrc_store::Db) -> (Store, Principal, i64) {
+    setup_with_clock(db).await.0
+}
+
+async fn setup_with_clock(db: dcrc_store::Db) -> ((Store, Principal, i64), Arc<TestClock>) {
+    let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
+    let store = Store::new(db, clock.clone());
+    store.initialise("长城汽车", "root", "root-password").await.unwrap();
+    let root = store.operator_as("root").await.unwrap();
+    let dealer = store
+        .create_org(
+            &root,
+            NewOrg {
+                name: "A店".into(),
+                kind: OrgKind::Dealer,
+                parent_id: Some(root.org_id),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    let user = NewUser {
+        username: "info".into(),
+        password: "password-1".into(),
+        display_name: "信息员".into(),
+        org_id: dealer.id,
+        roles: vec![Role::InfoMaintainer],
+        locale: None,
+    };
+    store.create_user(&root, user).await.unwrap();
+    (
+        (store.clone(), store.operator_as("info").await.unwrap(), dealer.id),
+        clock,
+    )
+}
+
+fn vin(n: u32) -> String {
+    let mut raw = [0u8; 17];
+    raw.copy_from_slice(format!("LGWEF4A50P{:07}", n).as_bytes());
+    Vin::with_check_digit(raw).unwrap().as_str().to_string()
+}
+
+fn file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dcrc-import-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::File::create(&path).unwrap().write_all(bytes).unwrap();
+    path
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64
+}
+
+/// A DMS owner list: one row per vehicle with its owner.
+fn owner_list(rows: u32) -> String {
+    let mut s = String::from("客户编号,客户姓名,手机号,车架号,车牌号,车型,开票日期,交车日期\n");
+    for i in 1..=rows {
+        s.push_str(&format!(
+            "C{i:05},客户{i},{},{},粤A{:05},哈弗H6,2023/5/{},2023年5月{}日\n",
+            13_700_000_000u64 + u64::from(i),
+            vin(i),
+            i % 100_000,
+            1 + i % 28,
+            1 + i % 28
+        ));
+    }
+    s
+}
+
+async fn run(
+    store: &Store,
+    who: &Principal,
+    dealer: i64,
+    kind: ImportKind,
+    path: &std::path::Path,
+    dry_run: bool,
+) -> ImportRecord {
+    let import = store.start_import(who, kind, dealer, "file", dry_run).await.unwrap();
+    store
+        .run_import(
+            who,
+            import.id,
+            path,
+            &ImportOptions {
+                dry_run,
+                ..ImportOptions::default()
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap()
+}
+
+fn reconciles(r: &ImportRecord) -> bool {
+    r.rows_read == r.rows_inserted + r.rows_updated + r.rows_unchanged + r.rows_rejected
+}
+
+async fn count(store: &Store, table: &str) -> i64 {
+    store
+        .db
+        .fetch_one(&q(format!("SELECT COUNT(*) AS n FROM {table}")))
+        .await
+        .unwrap()
+        .i64("n")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn owner_lists_create_customers_vehicles_and_ownership_idempotently() {
+    for t in test_databases().await.unwrap() {
+        let (store, who, dealer) = setup(t.db.clone()).await;
+        let text = owner_list(30);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let path = file("owners.csv", &gbk);
+        let dry = run(&store, &who, dealer, ImportKind::Customers, &path, true).await;
+        assert_eq!(
+            (dry.rows_read, dry.rows_inserted, dry.status.as_str()),
+            (30, 30, "done"),
+            "{}",
+            t.name
+        );
+        assert_eq!(count(&store, "customers").await, 0, "a dry run writes nothing");
+        let first = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!((first.rows_read, first.rows_inserted, first.rows_rejected), (30, 30, 0));
+        assert!(reconciles(&first));
+        assert_eq!(
+            (
+                count(&store, "customers").await,
+                count(&store, "vehicles").await,
+                count(&store, "ownerships").await
+            ),
+            (30, 30, 30)
+        );
+        let again = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(
+            (again.rows_read, again.rows_unchanged),
+            (30, 30),
+            "re-importing changes nothing ({})",
+            t.name
+        );
+        assert_eq!(count(&store, "customers").await, 30);
+        let c = store
+            .search_customers(
+                &who,
+                &dcrc_store::customer_search::CustomerFilter {
+                    q: Some("13700000007".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let c = store.get_customer(&who, c.items[0].id).await.unwrap();
+        assert_eq!(
+            (
+                c.name.as_str(),
+                c.source_record_id.as_deref(),
+                c.vehicles[0].plate.as_deref()
+            ),
+            ("客户7", Some("C00007"), Some("粤A00007"))
+        );
+        assert_eq!(
+            c.vehicles[0].start_date.to_string(),
+            "2023-05-08",
+            "ownership from the delivery date"
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_rows_are_rejected_with_row_column_value_and_reason() {
+    for t in test_databases().await.unwrap() {
+        let (store, who, dealer) = setup(t.db.clone()).await;
+        let csv = format!(
+            "\u{feff}Name,Mobile,VIN,Plate,Purchase Date\n好客户,13811112222,{},粤A12345,2024-01-02\n坏电话,12345,,,\n坏车架,13811113333,LGWEF4A5XP0000001,粤A1,2024-13-01\n,13811114444,,,\n",
+            vin(1)
+        );
+        let path = file("mixed.csv", csv.as_bytes());
+        let r = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(
+            (r.rows_read, r.rows_inserted, r.rows_rejected),
+            (4, 1, 3),
+            "{}: {r:?}",
+            t.name
+        );
+        assert!(reconciles(&r));
+        let errors = store.import_errors(&who, r.id).await.unwrap();
+        let summary: Vec<_> = errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (3, "Mobile", "phone_format"),
+                (4, "VIN", "vin_check_digit"),
+                (4, "Plate", "plate_format"),
+                (4, "Purchase Date", "date_format"),
+                (5, "Name", "required")
+            ]
+        );
+        assert_eq!(errors[0].value, "12345");
+        assert_eq!(count(&store, "customers").await, 1, "rejected rows wrote nothing");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn history_files_attach_to_the_right_customer_and_vehicle() {
+    for t in test_databases().await.unwrap() {
+        let (store, who, dealer) = setup(t.db.clone()).await;
+        run(
+            &store,
+            &who,
+            dealer,
+            ImportKind::Customers,
+            &file("o.csv", owner_list(3).as_bytes()),
+            false,
+        )
+        .await;
+        let repairs = format!(
+            "工单号,车架号,进厂日期,维修类型,进厂里程,工时费,材料费,服务顾问,故障描述\nRO1,{v1},2024-03-01,首保,3000,0,380.00,陈晨,\nRO2,{v1},2024-09-01,一般维修,\"12,000\",\"1,200.50\",99.5,陈晨,异响\nRO3,{v9},2024-09-01,保养,5000,100,100,陈晨,\n",
+            v1 = vin(1),
+            v9 = vin(9)
+        );
+        let r = run(
+            &store,
+            &who,
+            dealer,
+            ImportKind::RepairOrders,
+            &file("ro.csv", repairs.as_bytes()),
+            false,
+        )
+        .await;
+        // The unknown vehicle has no owner on file: rejected, naming why.
+        assert_eq!((r.rows_inserted, r.rows_rejected), (2, 1), "{}: {r:?}", t.name);
+        assert_eq!(store.import_errors(&who, r.id).await.unwrap()[0].code, "no_customer");
+        let again = run(
+            &store,
+            &who,
+            dealer,
+            ImportKind::RepairOrders,
+            &file("ro.csv", repairs.as_bytes()),
+            false,
+        )
+        .await;
+        assert_eq!(again.rows_unchanged, 2);
+        let total: i64 = store
+            .db
+            .fetch_one(&q("SELECT total_fen FROM repair_orders WHERE ro_number = 'RO2'"))
+            .await
+            .unwrap()
+            .i64("total_fen")
+            .unwrap();
+        assert_eq!(total, 130_000, "1,200.50 + 99.50 yuan in fen");
+        let ins = format!(
+            "车架号,保险公司,险种,起保日期,到期日期,保费\n{},平安保险,商业险,2024-05-08,2025-05-07,4500\n",
+            vin(2)
+        );
+        let r = run(
+            &store,
+            &who,
+            dealer,
+            ImportKind::Insurance,
+            &file("ins.csv", ins.as_bytes()),
+            false,
+        )
+        .await;
+        assert_eq!(r.rows_inserted, 1, "{r:?}");
+        let sales = format!(
+            "客户姓名,手机,车架号,交车日期,成交价,销售顾问\n新客户,13900009999,{},2025-01-05,\"138,900\",冯磊\n",
+            vin(50)
+        );
+        let r = run(
+            &store,
+            &who,
+            dealer,
+            ImportKind::Sales,
+            &file("sales.csv", sales.as_bytes()),
+            false,
+        )
+        .await;
+        assert_eq!(r.rows_inserted, 1, "{r:?}");
+        assert_eq!(
+            store
+                .db
+                .fetch_one(&q("SELECT amount_fen FROM sales"))
+                .await
+                .unwrap()
+                .i64("amount_fen")
+                .unwrap(),
+            13_890_000
+        );
+        // A file without a required column fails as a whole, saying which.
+        let r = run(
+            &store,
+            &who,
+            dealer,
+            ImportKind::Insurance,
+            &file("bad.csv", "车架号,保费\nX,1\n".as_bytes()),
+            false,
+        )
+        .await;
+        assert_eq!(r.status, "failed");
+        assert!(r.message.unwrap().contains("insurer"));
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn xlsx_files_import_like_csv() {
+    for t in test_databases().await.unwrap() {
+        let (store, who, dealer) = setup(t.db.clone()).await;
+        let mut sheet = dcrc_io::write::XlsxSheet::new("客户", &["姓名", "联系电话", "VIN码", "车型"]).unwrap();
+        sheet
+            .push(&["王五".into(), "139 0000 5555".into(), vin(5), "坦克300".into()])
+            .unwrap();
+        let path = file("owners.xlsx", &sheet.finish().unwrap());
+        let r = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!((r.rows_read, r.rows_inserted), (1, 1), "{}: {r:?}", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_import_leaves_whole_batches_and_can_be_run_again() {
+    for t in test_databases().await.unwrap() {
+        let ((store, who, dealer), clock) = setup_with_clock(t.db.clone()).await;
+        let path = file("big.csv", owner_list(1_200).as_bytes());
+        let import = store
+            .start_import(&who, ImportKind::Customers, dealer, "big.csv", false)
+            .await
+            .unwrap();
+        // Stop the worker as soon as the first batch is committed, as a crash would.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<i64>();
+        let (s2, w2, p2) = (store.clone(), who.clone(), path.clone());
+        let task = tokio::spawn(async move {
+            let _ = s2
+                .run_import(&w2, import.id, &p2, &ImportOptions::default(), &move |n| {
+                    let _ = tx.send(n);
+                })
+                .await;
+        });
+        assert_eq!(rx.recv().await, Some(500));
+        task.abort();
+        let _ = task.await;
+        let stored = count(&store, "customers").await;
+        assert_eq!(stored % 500, 0, "only whole batches are stored ({})", t.name);
+        clock.advance(chrono::Duration::minutes(11));
+        assert_eq!(store.mark_interrupted_imports().await.unwrap(), 1);
+        assert_eq!(
+            store.get_import(&who, import.id).await.unwrap().message.as_deref(),
+            Some("interrupted")
+        );
+        let rerun = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(rerun.rows_unchanged, stored);
+        assert_eq!(rerun.rows_inserted, 1_200 - stored);
+        assert_eq!(count(&store, "customers").await, 1_200);
+        t.cleanup().await;
+    }
+}
