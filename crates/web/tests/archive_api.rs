@@ -145,3 +145,86 @@ async fn customers_vehicles_and_history_through_the_api() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn imports_through_the_api_report_progress_reconciliation_and_errors() {
+    for app in TestApp::all(false).await {
+        let token = app.login("a.admin").await;
+        let csv = "客户姓名,手机,车牌\n周杰,13811110001,粤A11111\n吴磊,13811110002,粤A1\n郑爽,,\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+        let dealer = app.fx.dealer_a.to_string();
+        let r = app
+            .upload(
+                &token,
+                &[("kind", "customers"), ("dealer_id", &dealer)],
+                "owners.csv",
+                &gbk,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        let id = r.json()["id"].as_i64().unwrap();
+        let mut status = serde_json::Value::Null;
+        for _ in 0..100 {
+            status = app
+                .call(Method::GET, &format!("/api/v1/imports/{id}"), Some(&token), None)
+                .await
+                .json();
+            if status["status"] != "running" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(status["status"], "done", "{status}");
+        assert_eq!(
+            (
+                status["rows_read"].as_i64(),
+                status["rows_inserted"].as_i64(),
+                status["rows_rejected"].as_i64()
+            ),
+            (Some(3), Some(1), Some(2))
+        );
+        let read = status["rows_read"].as_i64().unwrap();
+        let sum: i64 = ["rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected"]
+            .iter()
+            .map(|k| status[k].as_i64().unwrap())
+            .sum();
+        assert_eq!(read, sum, "reconciliation");
+        let errors = status["errors"].as_array().unwrap();
+        assert_eq!(
+            (
+                errors[0]["row"].as_i64(),
+                errors[0]["column"].as_str(),
+                errors[0]["code"].as_str()
+            ),
+            (Some(3), Some("车牌"), Some("plate_format"))
+        );
+        assert!(!errors[0]["message"].as_str().unwrap().is_empty());
+        let xlsx = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/imports/{id}/errors.xlsx"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml"));
+        // Bad requests name the field and start nothing.
+        let r = app
+            .upload(&token, &[("kind", "owners"), ("dealer_id", &dealer)], "x.csv", b"a\n")
+            .await;
+        assert_eq!(
+            (r.status, r.json()["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("kind"))
+        );
+        let list = app
+            .call(Method::GET, "/api/v1/imports", Some(&token), None)
+            .await
+            .json();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        app.cleanup().await;
+    }
+}

@@ -137,6 +137,11 @@ fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (Str
             ),
             Expect::NotFound,
         ),
+        ("get", "/api/v1/imports") => (path.to_string(), None, Expect::OwnOnly),
+        ("post", "/api/v1/imports") => (path.to_string(), None, Expect::NotFound),
+        ("get", "/api/v1/imports/{id}") | ("get", "/api/v1/imports/{id}/errors.xlsx") => {
+            (path.replace("{id}", &fx.import_b.to_string()), None, Expect::NotFound)
+        }
         _ => panic!("no tenant-isolation case for {method} {path}: add one to tests/isolation.rs"),
     }
 }
@@ -163,7 +168,18 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
                 // A fresh token each time: some routes end the caller's session.
                 let token = app.login("a.admin").await;
                 let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-                let r = app.call(m, &url, Some(&token), body).await;
+                let r = if (method, path.as_str()) == ("post", "/api/v1/imports") {
+                    let dealer = app.fx.dealer_b.to_string();
+                    app.upload(
+                        &token,
+                        &[("kind", "customers"), ("dealer_id", &dealer)],
+                        "x.csv",
+                        "姓名,手机\n张三,13800000000\n".as_bytes(),
+                    )
+                    .await
+                } else {
+                    app.call(m, &url, Some(&token), body).await
+                };
                 match expect {
                     Expect::NotFound => assert_eq!(
                         r.status,
@@ -186,7 +202,7 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
                 checked += 1;
             }
         }
-        assert!(checked >= 36, "walked {checked} operations");
+        assert!(checked >= 40, "walked {checked} operations");
         // Nothing of B changed, and B's session still works.
         let b = app
             .call(

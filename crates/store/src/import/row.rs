@@ -313,11 +313,13 @@ pub async fn apply(
         ImportKind::Customers if c.raw(Field::Vin).is_none() => None,
         _ => c.vin(),
     };
-    let fields = if c.raw(Field::Vin).is_some() {
-        vehicle_fields(&mut c)
-    } else {
-        Vec::new()
-    };
+    // Vehicle cells are checked whenever they hold something, so a bad plate is reported
+    // even on a row without a VIN; without a VIN they cannot be stored, which is an error
+    // when the file has a VIN column.
+    let fields = vehicle_fields(&mut c);
+    if !fields.is_empty() && c.raw(Field::Vin).is_none() && map.has(Field::Vin) {
+        c.fail(Field::Vin, "required");
+    }
     let vehicle = vin.map(|vin| VehicleRow { vin, fields });
     let mileage = c.whole(Field::Mileage);
     if kind == ImportKind::Customers {

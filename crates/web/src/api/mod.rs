@@ -5,6 +5,7 @@ pub mod auth;
 pub mod customers;
 pub mod health;
 pub mod history;
+pub mod imports;
 pub mod orgs;
 pub mod test_clock;
 pub mod users;
@@ -16,6 +17,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// Largest accepted import upload: 512 MiB.
+pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -69,7 +73,15 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(
             history::list_insurance_policies,
             history::create_insurance_policy
-        ));
+        ))
+        .merge(
+            // Uploads may be large; they stream to a temporary file, never into memory.
+            OpenApiRouter::new()
+                .routes(routes!(imports::list, imports::create))
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .routes(routes!(imports::get))
+        .routes(routes!(imports::errors_xlsx));
     if with_test_clock {
         r = r.routes(routes!(test_clock::get, test_clock::set));
     }

@@ -33,6 +33,8 @@ pub struct Fixture {
     /// A customer and vehicle of dealer A.
     pub customer_a: i64,
     pub vehicle_a: i64,
+    /// An import of dealer B.
+    pub import_b: i64,
 }
 
 pub struct TestApp {
@@ -129,6 +131,17 @@ impl TestApp {
             "SECRET车型",
         )
         .await;
+        let import_b = store
+            .start_import(
+                &b_admin,
+                dcrc_store::import::ImportKind::Customers,
+                b.id,
+                "SECRET.csv",
+                true,
+            )
+            .await
+            .unwrap()
+            .id;
         let a_maint = store.operator_as("root").await.unwrap();
         let (customer_a, _, vehicle_a) =
             archive_records(&store, &a_maint, "A客户", "13933334444", "LGWEF4A50A0000001", "哈弗H6").await;
@@ -152,6 +165,7 @@ impl TestApp {
             vehicle_b,
             customer_a,
             vehicle_a,
+            import_b,
         };
         TestApp {
             router,
@@ -308,4 +322,32 @@ async fn archive_records(
     };
     store.create_insurance_policy(who, p).await.unwrap();
     (c.id, c.phones[0].id, v.id)
+}
+
+impl TestApp {
+    /// A multipart upload to `/api/v1/imports`.
+    pub async fn upload(&self, token: &str, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> Resp {
+        let boundary = "dcrc-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/imports")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
 }
