@@ -42,6 +42,8 @@ pub enum Command {
     /// Start a demonstration: a SQLite database (default sqlite://dcrc-demo.db) with a small
     /// dealer group, one user per role and a lived-in customer archive, then serve it.
     Demo(DemoArgs),
+    /// Import customers, vehicles, sales, repair orders or insurance policies from CSV or XLSX.
+    Import(crate::import::ImportArgs),
     /// Manage users from the command line.
     #[command(subcommand)]
     User(UserCommand),
@@ -128,5 +130,6 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             brand,
         } => crate::users::init(&config, &admin_user, admin_password_file.as_deref(), &brand).await,
         Command::User(cmd) => crate::users::run(&config, cmd).await,
+        Command::Import(args) => crate::import::run(&config, args).await,
     }
 }

@@ -46,6 +46,13 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
     if !store.is_initialised().await? {
         tracing::warn!("the database has no organisations yet: run `dcrc init --admin-user NAME` to create the first administrator");
     }
+    let interrupted = store.mark_interrupted_imports().await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            imports = interrupted,
+            "imports interrupted by a stop were marked failed; run them again to complete them"
+        );
+    }
     // Jobs that fell due while the server was down run now, once.
     let ran = dcrc_web::scheduler::run_due(&store).await?;
     if ran > 0 {

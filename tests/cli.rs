@@ -108,3 +108,134 @@ fn a_bad_database_url_is_explained() {
     assert!(!ok);
     assert!(text.contains("sqlite: or postgres://"), "{text}");
 }
+
+fn owner_csv(rows: u32) -> String {
+    let mut s = String::from("客户姓名,手机号,车架号,车型,交车日期\n");
+    for i in 1..=rows {
+        let mut raw = [0u8; 17];
+        raw.copy_from_slice(format!("LGWEF4A50K{i:07}").as_bytes());
+        let vin = dcrc_domain::Vin::with_check_digit(raw).unwrap();
+        s.push_str(&format!(
+            "客户{i},{},{},哈弗H6,2024-0{}-1{}\n",
+            13_600_000_000u64 + u64::from(i),
+            vin.as_str(),
+            1 + i % 9,
+            i % 10
+        ));
+    }
+    s
+}
+
+#[test]
+fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "a long password").unwrap();
+    assert!(
+        dcrc(
+            &db,
+            &[
+                "init",
+                "--admin-user",
+                "boss",
+                "--admin-password-file",
+                pw.to_str().unwrap()
+            ]
+        )
+        .0
+    );
+    let (_, orgs) = dcrc(&db, &["user", "orgs"]);
+    assert!(orgs.contains("brand"));
+    // A dealer to import into, created through the operator commands' store.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dealer = rt.block_on(async {
+        let store = dcrc_store::Store::new(
+            dcrc_store::Db::connect(&db, &Default::default()).await.unwrap(),
+            std::sync::Arc::new(dcrc_domain::SystemClock),
+        );
+        let boss = store.operator_as("boss").await.unwrap();
+        let d = store
+            .create_org(
+                &boss,
+                dcrc_store::orgs::NewOrg {
+                    name: "A店".into(),
+                    kind: dcrc_domain::OrgKind::Dealer,
+                    parent_id: Some(boss.org_id),
+                    code: None,
+                },
+            )
+            .await
+            .unwrap();
+        store.db.close().await;
+        d.id
+    });
+    let rows = 6_000;
+    let file = dir.path().join("owners.csv");
+    std::fs::write(&file, owner_csv(rows)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcrc"))
+        .args([
+            "--database",
+            &db,
+            "import",
+            "--kind",
+            "customers",
+            "--dealer",
+            &dealer.to_string(),
+            file.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as the first batch is reported.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 || line.contains("rows") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let count = |sql: &str| {
+        rt.block_on(async {
+            let db = dcrc_store::Db::connect(&db, &Default::default()).await.unwrap();
+            let n = db.fetch_one(&dcrc_store::q(sql)).await.unwrap().i64("n").unwrap();
+            db.close().await;
+            n
+        })
+    };
+    let partial = count("SELECT COUNT(*) AS n FROM customers");
+    assert!(
+        partial % 500 == 0 && partial < i64::from(rows),
+        "whole batches only: {partial}"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM vehicles"),
+        partial,
+        "no half-written batch"
+    );
+    let (ok, text) = dcrc(
+        &db,
+        &[
+            "import",
+            "--kind",
+            "customers",
+            "--dealer",
+            &dealer.to_string(),
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(&format!(
+            "rows read {rows} = inserted {} + updated 0 + unchanged {partial} + rejected 0",
+            i64::from(rows) - partial
+        )),
+        "{text}"
+    );
+    assert_eq!(count("SELECT COUNT(*) AS n FROM customers"), i64::from(rows));
+    assert_eq!(count("SELECT COUNT(*) AS n FROM ownerships"), i64::from(rows));
+}

@@ -61,3 +61,25 @@ test('a new customer is filed from the form, and a second with the same number i
   await shot(page, 'en-customer-duplicate');
   await context.close();
 });
+
+test('an information maintainer imports an owner list and sees the reconciliation', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'dcrc-e2e-import-'));
+  const file = join(dir, '车主名单.csv');
+  writeFileSync(file, '\ufeff客户姓名,手机号,车牌号\n导入一,13700000001,粤A10001\n导入二,13700000002,粤A1\n导入三,13700000003,\n');
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await login(page, server.url, 'info');
+  await page.goto(`${server.url}/imports`);
+  await page.setInputFiles('#new-import input[name=file]', file);
+  await Promise.all([page.waitForURL(/\/imports\/\d+$/), page.click('#new-import button[type=submit]')]);
+  await page.waitForSelector('#import-status[data-status=done]', { timeout: 30_000 });
+  assert.equal(await page.textContent('#rows-read'), '3');
+  assert.equal(await page.textContent('#rows-inserted'), '2');
+  assert.equal(await page.textContent('#rows-rejected'), '1');
+  assert.match(await page.textContent('main'), /车牌/);
+  await shot(page, 'zh-import-done');
+  await context.close();
+});

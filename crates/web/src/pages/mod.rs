@@ -10,6 +10,7 @@ mod customer;
 mod customers;
 mod form;
 mod home;
+mod imports;
 mod login;
 
 pub use form::FormData;
@@ -46,6 +47,14 @@ pub fn router() -> Router<AppState> {
         .route("/customers/new", get(customers::new_page).post(customers::create))
         .route("/customers/{id}", get(customer::page))
         .route("/customers/{id}/reveal", post(customer::reveal))
+        .route(
+            "/imports",
+            get(imports::list)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::UPLOAD_LIMIT)),
+        )
+        .route("/imports/{id}", get(imports::page))
+        .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/locale", post(account::set_locale))
@@ -98,6 +107,11 @@ pub fn nav_for(p: &Principal) -> Vec<NavItem> {
         nav.push(NavItem {
             key: "nav.customers",
             href: "/customers",
+            enabled: true,
+        });
+        nav.push(NavItem {
+            key: "nav.imports",
+            href: "/imports",
             enabled: true,
         });
     }
