@@ -105,58 +105,68 @@ fn list_filter(query: &mut Query, column: &str, value: &str) -> String {
     format!("(',' || {column} || ',') LIKE {p} ESCAPE '\\'")
 }
 
+/// The customers in scope matching a filter (no paging), selecting `columns`.
+pub(crate) fn filtered_query(who: &Principal, f: &CustomerFilter, columns: &str) -> Query {
+    let mut query = crate::db::q(format!(
+        "SELECT {columns} FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.merged_into IS NULL AND o.path LIKE "
+    ));
+    let p = query.param(who.scope.like_pattern());
+    query.push_sql(&p);
+    let and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
+    if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        let cond = search_condition(&mut query, text);
+        and(&mut query, cond);
+    }
+    for (col, value) in [
+        ("c.org_id", f.org_id.map(|v| v.to_string())),
+        ("c.province", f.province.clone()),
+        ("c.city", f.city.clone()),
+        ("c.membership_level", f.membership_level.clone()),
+    ] {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            let p = if col == "c.org_id" {
+                query.param(v.parse::<i64>().unwrap_or(-1))
+            } else {
+                query.param(v.trim())
+            };
+            and(&mut query, format!("{col} = {p}"));
+        }
+    }
+    if let Some(model) = f.model.as_deref().filter(|m| !m.trim().is_empty()) {
+        let p = query.param(model.trim());
+        and(&mut query, format!("c.id IN (SELECT w.customer_id FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.end_date IS NULL AND v.model = {p})"));
+    }
+    if let Some(a) = f.attribute.as_deref().filter(|a| !a.trim().is_empty()) {
+        let cond = list_filter(&mut query, "c.attributes", a);
+        and(&mut query, cond);
+    }
+    if let Some(t) = f.tag.as_deref().filter(|a| !a.trim().is_empty()) {
+        let cond = list_filter(&mut query, "c.tags", t);
+        and(&mut query, cond);
+    }
+    if let Some(d) = f.last_visit_from {
+        let p = query.param(d.format("%Y-%m-%d").to_string());
+        and(&mut query, format!("c.last_visit_date >= {p}"));
+    }
+    if let Some(d) = f.last_visit_to {
+        let p = query.param(d.format("%Y-%m-%d").to_string());
+        and(&mut query, format!("c.last_visit_date <= {p}"));
+    }
+    query
+}
+
 impl Store {
     /// Customers in scope matching the search box and filters, in id order.
     pub async fn search_customers(&self, who: &Principal, f: &CustomerFilter) -> Result<Page<CustomerSummary>> {
         self.authorize(who, Permission::ViewCustomers, "customer").await?;
         let limit = page::limit(f.limit);
         let cursor = page::decode_cursor(f.cursor.as_deref())?;
-        let mut query = crate::db::q(
-            "SELECT c.id, c.org_id, c.name, c.province, c.city, c.membership_level, c.last_visit_date \
-             FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.merged_into IS NULL AND o.path LIKE ",
+        let mut query = filtered_query(
+            who,
+            f,
+            "c.id, c.org_id, c.name, c.province, c.city, c.membership_level, c.last_visit_date",
         );
-        let p = query.param(who.scope.like_pattern());
-        query.push_sql(&p);
         let and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
-        if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
-            let cond = search_condition(&mut query, text);
-            and(&mut query, cond);
-        }
-        for (col, value) in [
-            ("c.org_id", f.org_id.map(|v| v.to_string())),
-            ("c.province", f.province.clone()),
-            ("c.city", f.city.clone()),
-            ("c.membership_level", f.membership_level.clone()),
-        ] {
-            if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-                let p = if col == "c.org_id" {
-                    query.param(v.parse::<i64>().unwrap_or(-1))
-                } else {
-                    query.param(v.trim())
-                };
-                and(&mut query, format!("{col} = {p}"));
-            }
-        }
-        if let Some(model) = f.model.as_deref().filter(|m| !m.trim().is_empty()) {
-            let p = query.param(model.trim());
-            and(&mut query, format!("c.id IN (SELECT w.customer_id FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.end_date IS NULL AND v.model = {p})"));
-        }
-        if let Some(a) = f.attribute.as_deref().filter(|a| !a.trim().is_empty()) {
-            let cond = list_filter(&mut query, "c.attributes", a);
-            and(&mut query, cond);
-        }
-        if let Some(t) = f.tag.as_deref().filter(|a| !a.trim().is_empty()) {
-            let cond = list_filter(&mut query, "c.tags", t);
-            and(&mut query, cond);
-        }
-        if let Some(d) = f.last_visit_from {
-            let p = query.param(d.format("%Y-%m-%d").to_string());
-            and(&mut query, format!("c.last_visit_date >= {p}"));
-        }
-        if let Some(d) = f.last_visit_to {
-            let p = query.param(d.format("%Y-%m-%d").to_string());
-            and(&mut query, format!("c.last_visit_date <= {p}"));
-        }
         if let Some(c) = cursor {
             let p = query.param(c);
             and(&mut query, format!("c.id > {p}"));

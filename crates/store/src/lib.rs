@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo_data;
 pub mod dialect;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod import;
 pub mod jobs;

@@ -228,3 +228,73 @@ async fn imports_through_the_api_report_progress_reconciliation_and_errors() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn exports_stream_masked_csv_and_xlsx_and_are_audited_with_their_row_count() {
+    for app in TestApp::all(false).await {
+        let root = app.store.operator_as("root").await.unwrap();
+        let user = dcrc_store::users::NewUser {
+            username: "a.cm".into(),
+            password: common::PW.into(),
+            display_name: "客户经理".into(),
+            org_id: app.fx.dealer_a,
+            roles: vec![dcrc_domain::Role::CustomerManager],
+            locale: None,
+        };
+        app.store.create_user(&root, user).await.unwrap();
+        let agent = app.login("a.agent").await;
+        let r = app
+            .call(Method::GET, "/api/v1/customers/export?format=csv", Some(&agent), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        assert!(r.text.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
+        let lines: Vec<&str> = r.text.trim_end().lines().collect();
+        assert_eq!(lines.len(), 2, "header + dealer A's one customer: {}", r.text);
+        assert!(lines[1].contains("A客户") && lines[1].contains("139****4444") && !lines[1].contains("13933334444"));
+        assert_eq!(
+            app.call(
+                Method::GET,
+                "/api/v1/customers/export?personal=true",
+                Some(&agent),
+                None
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let cm = app.login("a.cm").await;
+        let r = app
+            .call(
+                Method::GET,
+                "/api/v1/customers/export?format=csv&personal=true",
+                Some(&cm),
+                None,
+            )
+            .await;
+        assert!(r.text.contains("13933334444"), "{}", r.text);
+        let r = app.call(Method::GET, "/api/v1/customers/export", Some(&cm), None).await;
+        assert!(r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml"));
+        assert!(r.text.starts_with("PK"), "an XLSX (ZIP) file");
+        // The audit happens when the stream ends.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let admin = app.login("a.admin").await;
+        let audit = app
+            .call(Method::GET, "/api/v1/audit?action=export", Some(&admin), None)
+            .await
+            .json();
+        let entries = audit["items"].as_array().unwrap();
+        assert_eq!(entries.len(), 3, "{audit}");
+        assert!(entries.iter().all(|e| e["detail"]["rows"] == 1));
+        assert!(entries
+            .iter()
+            .any(|e| e["detail"]["personal"] == true && e["actor_name"] == "a.cm"));
+        app.cleanup().await;
+    }
+}

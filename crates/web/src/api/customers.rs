@@ -171,3 +171,59 @@ pub async fn consents(
 ) -> ApiResult<Json<Customer>> {
     Ok(Json(state.store.record_consents(&me, id, &body.consents).await?))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `xlsx` (default) or `csv` (UTF-8 with BOM).
+    pub format: Option<crate::export::ExportFormat>,
+    /// Unmasked phone numbers; needs the right to export personal data.
+    pub personal: Option<bool>,
+    pub q: Option<String>,
+    pub org_id: Option<i64>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub model: Option<String>,
+    pub attribute: Option<String>,
+    pub tag: Option<String>,
+    pub membership_level: Option<String>,
+    pub last_visit_from: Option<NaiveDate>,
+    pub last_visit_to: Option<NaiveDate>,
+}
+
+impl ExportQuery {
+    pub fn filter(&self) -> CustomerFilter {
+        CustomerFilter {
+            q: self.q.clone(),
+            org_id: self.org_id,
+            province: self.province.clone(),
+            city: self.city.clone(),
+            model: self.model.clone(),
+            attribute: self.attribute.clone(),
+            tag: self.tag.clone(),
+            membership_level: self.membership_level.clone(),
+            last_visit_from: self.last_visit_from,
+            last_visit_to: self.last_visit_to,
+            cursor: None,
+            limit: None,
+        }
+    }
+}
+
+/// The customers matching the filters as a streamed XLSX or CSV file. Audited with its row count.
+#[utoipa::path(get, path = "/api/v1/customers/export", tag = "customers", params(ExportQuery),
+    responses((status = 200, description = "XLSX or CSV file"), (status = 403, body = crate::error::Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    crate::export::export_customers(
+        &state,
+        &me,
+        q.filter(),
+        q.format.unwrap_or_default(),
+        q.personal.unwrap_or(false),
+    )
+    .await
+}

@@ -61,6 +61,7 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(customers::list, customers::create))
         .routes(routes!(customers::get, customers::update))
         .routes(routes!(customers::timeline))
+        .routes(routes!(customers::export))
         .routes(routes!(customers::reveal))
         .routes(routes!(customers::phone_status))
         .routes(routes!(customers::consents))

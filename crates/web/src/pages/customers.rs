@@ -34,6 +34,9 @@ struct CustomersPage {
     model: String,
     tag: String,
     can_edit: bool,
+    can_export_personal: bool,
+    /// The current filters as a query string, for the export links.
+    export: String,
     rows: Vec<Row>,
     next: Option<String>,
 }
@@ -89,6 +92,13 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
             url_encode(&c)
         )
     });
+    let export = format!(
+        "q={}&city={}&model={}&tag={}",
+        url_encode(&s.q),
+        url_encode(&s.city),
+        url_encode(&s.model),
+        url_encode(&s.tag)
+    );
     let view = CustomersPage {
         l: Layout::new(Some(&me), "/customers"),
         q: s.q,
@@ -96,6 +106,8 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
         model: s.model,
         tag: s.tag,
         can_edit: me.can(Permission::EditCustomers),
+        can_export_personal: me.can(Permission::ExportPersonal),
+        export,
         rows,
         next,
     };
@@ -192,5 +204,38 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
             let api: ApiError = e.into();
             show_new(&state, &me, api.status, Some(api), Some(&form)).await
         }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    #[serde(flatten)]
+    search: SearchQuery,
+    #[serde(default)]
+    format: crate::export::ExportFormat,
+    #[serde(default)]
+    personal: bool,
+}
+
+/// The search page's export links: the same filters, as XLSX or CSV.
+pub async fn export(State(state): State<AppState>, WebUser(me): WebUser, Query(e): Query<ExportQuery>) -> Response {
+    let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    let s = &e.search;
+    let filter = CustomerFilter {
+        q: some(&s.q),
+        city: some(&s.city),
+        model: some(&s.model),
+        tag: some(&s.tag),
+        ..CustomerFilter::default()
+    };
+    match crate::export::export_customers(&state, &me, filter, e.format, e.personal).await {
+        Ok(r) => r,
+        Err(err) => super::error_page(
+            Some(&me),
+            match err.status {
+                StatusCode::FORBIDDEN => StoreError::Forbidden,
+                _ => StoreError::NotFound,
+            },
+        ),
     }
 }

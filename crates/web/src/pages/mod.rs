@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/active", post(admin_users::set_active))
         .route("/admin/audit", get(admin_audit::page))
         .route("/customers", get(customers::list))
+        .route("/customers/export", get(customers::export))
         .route("/customers/new", get(customers::new_page).post(customers::create))
         .route("/customers/{id}", get(customer::page))
         .route("/customers/{id}/reveal", post(customer::reveal))
