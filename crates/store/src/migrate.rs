@@ -29,6 +29,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_imports.sql"),
         postgres: include_str!("../migrations/postgres/0003_imports.sql"),
     },
+    Migration {
+        version: 4,
+        name: "segments",
+        sqlite: include_str!("../migrations/sqlite/0004_segments.sql"),
+        postgres: include_str!("../migrations/postgres/0004_segments.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

@@ -2,11 +2,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customer_care;
 pub mod customers;
 pub mod health;
 pub mod history;
 pub mod imports;
 pub mod orgs;
+pub mod segments;
 pub mod test_clock;
 pub mod users;
 pub mod vehicles;
@@ -62,6 +64,12 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(customers::get, customers::update))
         .routes(routes!(customers::timeline))
         .routes(routes!(customers::export))
+        .routes(routes!(customer_care::duplicates))
+        .routes(routes!(customer_care::merge))
+        .routes(routes!(customer_care::personal_data))
+        .routes(routes!(customer_care::erase))
+        .routes(routes!(segments::list, segments::create))
+        .routes(routes!(segments::get, segments::delete))
         .routes(routes!(customers::reveal))
         .routes(routes!(customers::phone_status))
         .routes(routes!(customers::consents))

@@ -35,6 +35,8 @@ pub struct Fixture {
     pub vehicle_a: i64,
     /// An import of dealer B.
     pub import_b: i64,
+    /// A segment of dealer B.
+    pub segment_b: i64,
 }
 
 pub struct TestApp {
@@ -142,6 +144,11 @@ impl TestApp {
             .await
             .unwrap()
             .id;
+        let segment = dcrc_store::segments::NewSegment {
+            name: "SECRET分类".into(),
+            filter: Default::default(),
+        };
+        let segment_b = store.create_segment(&b_admin, segment).await.unwrap().id;
         let a_maint = store.operator_as("root").await.unwrap();
         let (customer_a, _, vehicle_a) =
             archive_records(&store, &a_maint, "A客户", "13933334444", "LGWEF4A50A0000001", "哈弗H6").await;
@@ -166,6 +173,7 @@ impl TestApp {
             customer_a,
             vehicle_a,
             import_b,
+            segment_b,
         };
         TestApp {
             router,
