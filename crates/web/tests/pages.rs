@@ -331,3 +331,113 @@ async fn the_customer_pages_search_show_360_and_reveal_with_audit() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn upkeep_pages_merge_duplicates_save_segments_and_erase_on_request() {
+    for app in TestApp::all(false).await {
+        let root = app.store.operator_as("root").await.unwrap();
+        let cm = dcrc_store::users::NewUser {
+            username: "a.cm".into(),
+            password: PW.into(),
+            display_name: "客户经理".into(),
+            org_id: app.fx.dealer_a,
+            roles: vec![dcrc_domain::Role::CustomerManager],
+            locale: None,
+        };
+        app.store.create_user(&root, cm).await.unwrap();
+        let who = app.store.operator_as("a.cm").await.unwrap();
+        let mut twin = dcrc_store::customers::NewCustomer {
+            name: "A客户（重复）".into(),
+            phones: vec![dcrc_store::customers::PhoneInput {
+                number: "13933334444".into(),
+                status: None,
+            }],
+            ..Default::default()
+        };
+        twin.allow_duplicate = true;
+        let twin = app.store.create_customer(&who, twin).await.unwrap();
+        let session = web_login(&app, "a.cm").await;
+        let dups = get(&app, "/customers/duplicates", &session).await;
+        assert!(
+            dups.text.contains("139****4444") && dups.text.contains("A客户（重复）"),
+            "{}",
+            app.db_name
+        );
+        let preview = get(
+            &app,
+            &format!("/customers/{}/merge?from={}", app.fx.customer_a, twin.id),
+            &session,
+        )
+        .await;
+        assert_eq!(preview.status, StatusCode::OK);
+        assert!(preview.text.contains("id=\"merge-preview\""));
+        let csrf = hidden(&preview.text, "_csrf");
+        let r = post_form(
+            &app,
+            &format!("/customers/{}/merge", app.fx.customer_a),
+            &session,
+            &format!("_csrf={csrf}&from={}", twin.id),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(!get(&app, "/customers/duplicates", &session)
+            .await
+            .text
+            .contains("A客户（重复）"));
+        // Segments: saved with a live count.
+        let r = post_form(
+            &app,
+            "/segments",
+            &session,
+            &format!("_csrf={csrf}&name=H6%E8%BD%A6%E4%B8%BB&model=%E5%93%88%E5%BC%97H6"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let segs = get(&app, "/segments", &session).await;
+        assert!(
+            segs.text.contains("H6车主") && segs.text.contains("<td class=\"count\">1</td>"),
+            "{}",
+            segs.text
+        );
+        // Consent withdrawal from the 360 page, then erasure on request.
+        let r = post_form(
+            &app,
+            &format!("/customers/{}/consents", app.fx.customer_a),
+            &session,
+            &format!("_csrf={csrf}&purpose=marketing&granted=false"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(!app
+            .store
+            .may_contact(app.fx.customer_a, dcrc_store::archive_types::ConsentPurpose::Marketing)
+            .await
+            .unwrap());
+        let json = get(
+            &app,
+            &format!("/customers/{}/personal-data", app.fx.customer_a),
+            &session,
+        )
+        .await;
+        assert!(json.text.contains("13933334444"));
+        let r = post_form(
+            &app,
+            &format!("/customers/{}/erase", app.fx.customer_a),
+            &session,
+            &format!("_csrf={csrf}"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "without the confirmation nothing is erased");
+        let r = post_form(
+            &app,
+            &format!("/customers/{}/erase", app.fx.customer_a),
+            &session,
+            &format!("_csrf={csrf}&confirm=yes"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = get(&app, &format!("/customers/{}", app.fx.customer_a), &session).await;
+        assert!(page.text.contains("已匿名客户") && !page.text.contains("139****4444"));
+        app.cleanup().await;
+    }
+}

@@ -7,7 +7,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use dcrc_domain::Permission;
 use dcrc_store::customer_edit::Revealed;
 use dcrc_store::customers::Customer;
@@ -52,6 +52,8 @@ struct CustomerPage {
     phones: Vec<PhoneRow>,
     revealed: bool,
     can_reveal: bool,
+    can_edit: bool,
+    can_erase: bool,
     consents: Vec<(String, String, String)>,
     vehicles: Vec<VehicleRow>,
     events: Vec<EventRow>,
@@ -163,6 +165,8 @@ async fn show(
         phones,
         revealed: revealed.is_some(),
         can_reveal: me.can(Permission::RevealPersonal),
+        can_edit: me.can(Permission::EditCustomers),
+        can_erase: me.can(Permission::ErasePersonal),
         consents: c
             .consents
             .iter()
@@ -220,6 +224,67 @@ pub async fn reveal(
     }
     match state.store.reveal_customer(&me, id).await {
         Ok(r) => show(&state, &me, id, None, Some(r)).await,
+        Err(e) => super::error_page(Some(&me), e),
+    }
+}
+
+/// Records a consent decision from the 360 page.
+pub async fn consent(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if !form.csrf_ok(&me) {
+        return super::csrf_failed(Some(&me));
+    }
+    let Some(purpose) = form
+        .get("purpose")
+        .and_then(dcrc_store::archive_types::ConsentPurpose::parse)
+    else {
+        return super::error_page(Some(&me), dcrc_store::StoreError::NotFound);
+    };
+    let input = dcrc_store::customers::ConsentInput {
+        purpose,
+        granted: form.get("granted") == Some("true"),
+        source: Some("web".into()),
+    };
+    match state.store.record_consents(&me, id, &[input]).await {
+        Ok(_) => axum::response::Redirect::to(&format!("/customers/{id}")).into_response(),
+        Err(e) => super::error_page(Some(&me), e),
+    }
+}
+
+/// The customer's personal data as a JSON download (access and portability requests).
+pub async fn personal_data(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>) -> Response {
+    match state.store.customer_personal_data(&me, id).await {
+        Ok(doc) => (
+            [(
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"customer-{id}.json\""),
+            )],
+            axum::Json(doc),
+        )
+            .into_response(),
+        Err(e) => super::error_page(Some(&me), e),
+    }
+}
+
+/// Erases (anonymises) the customer after an explicit confirmation.
+pub async fn erase(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if !form.csrf_ok(&me) {
+        return super::csrf_failed(Some(&me));
+    }
+    if form.get("confirm") != Some("yes") {
+        return show(&state, &me, id, None, None).await;
+    }
+    match state.store.erase_customer(&me, id).await {
+        Ok(_) => axum::response::Redirect::to(&format!("/customers/{id}")).into_response(),
         Err(e) => super::error_page(Some(&me), e),
     }
 }

@@ -7,6 +7,7 @@ mod admin_orgs;
 mod admin_users;
 mod api_docs;
 mod customer;
+mod customer_tools;
 mod customers;
 mod form;
 mod home;
@@ -45,9 +46,21 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(admin_audit::page))
         .route("/customers", get(customers::list))
         .route("/customers/export", get(customers::export))
+        .route("/customers/duplicates", get(customer_tools::duplicates))
+        .route(
+            "/customers/{id}/merge",
+            get(customer_tools::merge_preview).post(customer_tools::merge),
+        )
+        .route(
+            "/segments",
+            get(customer_tools::segments).post(customer_tools::create_segment),
+        )
         .route("/customers/new", get(customers::new_page).post(customers::create))
         .route("/customers/{id}", get(customer::page))
         .route("/customers/{id}/reveal", post(customer::reveal))
+        .route("/customers/{id}/consents", post(customer::consent))
+        .route("/customers/{id}/personal-data", get(customer::personal_data))
+        .route("/customers/{id}/erase", post(customer::erase))
         .route(
             "/imports",
             get(imports::list)
@@ -113,6 +126,11 @@ pub fn nav_for(p: &Principal) -> Vec<NavItem> {
         nav.push(NavItem {
             key: "nav.imports",
             href: "/imports",
+            enabled: true,
+        });
+        nav.push(NavItem {
+            key: "nav.segments",
+            href: "/segments",
             enabled: true,
         });
     }
