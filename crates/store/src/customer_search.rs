@@ -55,47 +55,72 @@ pub struct CustomerSummary {
 /// SQL condition (on alias `v`) matching a normalised text against VIN and plate.
 pub fn vehicle_match(query: &mut Query, t: &str) -> String {
     let mut conds = Vec::new();
-    let plate = query.param(format!("%{}%", like_escape(t)));
-    conds.push(format!("v.plate LIKE {plate} ESCAPE '\\'"));
-    if t.is_ascii() && t.len() >= 3 {
-        let prefix = query.param(format!("{}%", like_escape(t)));
-        conds.push(format!("v.vin LIKE {prefix} ESCAPE '\\'"));
+    // A plate has at most eight characters; longer text can only be a VIN.
+    if t.chars().count() <= 8 {
+        let plate = query.param(format!("%{}%", like_escape(t)));
+        conds.push(format!("v.plate LIKE {plate} ESCAPE '\\'"));
+    }
+    if t.is_ascii() && t.len() >= 3 && t.chars().all(|c| c.is_ascii_alphanumeric()) {
+        // Prefix searches as index range scans, which work the same on both databases.
+        let (lo, hi) = prefix_range(t);
+        let (lo, hi) = (query.param(lo), query.param(hi));
+        conds.push(format!("(v.vin >= {lo} AND v.vin < {hi})"));
         if t.len() >= 6 {
             let rev: String = t.chars().rev().collect();
-            let tail = query.param(format!("{}%", like_escape(&rev)));
-            conds.push(format!("v.vin_rev LIKE {tail} ESCAPE '\\'"));
+            let (lo, hi) = prefix_range(&rev);
+            let (lo, hi) = (query.param(lo), query.param(hi));
+            conds.push(format!("(v.vin_rev >= {lo} AND v.vin_rev < {hi})"));
         }
     }
     conds.join(" OR ")
 }
 
+/// `[prefix, prefix with its last character incremented)`: every string starting with
+/// an upper-case ASCII alphanumeric prefix falls inside.
+fn prefix_range(prefix: &str) -> (String, String) {
+    let mut hi: Vec<u8> = prefix.as_bytes().to_vec();
+    if let Some(last) = hi.last_mut() {
+        *last += 1;
+    }
+    (prefix.to_string(), String::from_utf8(hi).unwrap_or_default())
+}
+
 /// SQL condition (on alias `c`) for the search box.
+/// SQL condition (on alias `c`) for the search box. The text is classified first so a
+/// phone number or a VIN is an index lookup, not a scan: a full phone matches numbers
+/// only; four digits match the last four digits or a plate; letters and digits match a
+/// VIN (prefix or tail) or a plate; anything else is a name fragment (or a plate when it
+/// starts with a province character).
 fn search_condition(query: &mut Query, raw: &str) -> String {
     let raw = raw.trim();
-    let mut conds = Vec::new();
-    let name = query.param(format!("%{}%", like_escape(raw)));
-    conds.push(format!("c.name LIKE {name} ESCAPE '\\'"));
-    if let Ok(phone) = Phone::parse(raw) {
-        let p = query.param(phone.digits());
-        conds.push(format!(
-            "c.id IN (SELECT customer_id FROM customer_phones WHERE org_id = c.org_id AND digits = {p})"
-        ));
+    if raw.chars().any(|c| c.is_ascii_digit()) {
+        if let Ok(phone) = Phone::parse(raw) {
+            if raw.chars().filter(char::is_ascii_digit).count() >= 7 {
+                let p = query.param(phone.digits());
+                return format!("c.id IN (SELECT customer_id FROM customer_phones WHERE digits = {p})");
+            }
+        }
     }
+    let mut conds = Vec::new();
+    let t = compact_upper(raw);
+    let plate_like = t.chars().count() >= 3
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || dcrc_domain::plate::PROVINCES.contains(c));
     if raw.len() == 4 && raw.chars().all(|c| c.is_ascii_digit()) {
         let p = query.param(raw);
         conds.push(format!(
-            "c.id IN (SELECT customer_id FROM customer_phones WHERE org_id = c.org_id AND last4 = {p})"
+            "c.id IN (SELECT customer_id FROM customer_phones WHERE last4 = {p})"
         ));
     }
-    let t = compact_upper(raw);
-    let vehicle_like = t.chars().count() >= 3
-        && t.chars()
-            .all(|c| c.is_ascii_alphanumeric() || dcrc_domain::plate::PROVINCES.contains(c));
-    if vehicle_like {
+    if plate_like {
         let vm = vehicle_match(query, &t);
         conds.push(format!(
-            "c.id IN (SELECT w.customer_id FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.end_date IS NULL AND v.org_id = c.org_id AND ({vm}))"
+            "c.id IN (SELECT w.customer_id FROM ownerships w WHERE w.end_date IS NULL AND w.vehicle_id IN (SELECT v.id FROM vehicles v WHERE {vm}))"
         ));
+    }
+    if !t.chars().all(|c| c.is_ascii_alphanumeric()) || conds.is_empty() {
+        let name = query.param(format!("%{}%", like_escape(raw)));
+        conds.push(format!("c.name LIKE {name} ESCAPE '\\'"));
     }
     conds.join(" OR ")
 }

@@ -35,6 +35,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_segments.sql"),
         postgres: include_str!("../migrations/postgres/0004_segments.sql"),
     },
+    Migration {
+        version: 5,
+        name: "search_indexes",
+        sqlite: include_str!("../migrations/sqlite/0005_search_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0005_search_indexes.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

@@ -1,0 +1,269 @@
+//! `cargo run --release -p dcrc-bench -- --customers 100000 --database sqlite:///tmp/bench.db`
+//!
+//! Measures, on a fresh database: the import of an owner list (one customer with one
+//! vehicle per row) in rows/s next to the database's raw insert ceiling measured in the
+//! same run (SQLite: one prepared multi-row INSERT per 500 rows in one transaction;
+//! PostgreSQL: COPY), search latency (p50/p99) for each kind of search, and the
+//! process's peak memory. Prints a Markdown table for docs/benchmarks.md.
+
+use anyhow::Context;
+use chrono::{TimeZone, Utc};
+use clap::Parser;
+use dcrc_domain::{OrgKind, Role, TestClock, Vin};
+use dcrc_store::customer_search::CustomerFilter;
+use dcrc_store::import::{ImportKind, ImportOptions};
+use dcrc_store::orgs::NewOrg;
+use dcrc_store::users::NewUser;
+use dcrc_store::{q, Db, DbOptions, Store};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    /// Rows of the owner list to import (customers = vehicles = rows).
+    #[arg(long, default_value_t = 100_000)]
+    customers: u32,
+    /// A fresh database: sqlite://FILE (deleted first) or a PostgreSQL URL (a new schema is used).
+    #[arg(long, default_value = "sqlite:///tmp/dcrc-bench.db")]
+    database: String,
+    /// Searches per kind.
+    #[arg(long, default_value_t = 200)]
+    searches: usize,
+}
+
+fn vin(i: u32) -> String {
+    let mut raw = [0u8; 17];
+    let body = format!(
+        "LGWEF4A50{}{:07}",
+        (b'A' + (i / 10_000_000) as u8) as char,
+        i % 10_000_000
+    );
+    raw.copy_from_slice(body.as_bytes());
+    Vin::with_check_digit(raw)
+        .map(|v| v.as_str().to_string())
+        .unwrap_or_default()
+}
+
+const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙"];
+const GIVEN: [&str; 12] = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳"];
+
+fn name(i: u32) -> String {
+    format!(
+        "{}{}{}",
+        SURNAMES[(i % 12) as usize],
+        GIVEN[((i / 12) % 12) as usize],
+        GIVEN[((i / 144) % 12) as usize]
+    )
+}
+
+fn phone(i: u32) -> String {
+    format!("13{}{:08}", 5 + i % 5, (u64::from(i) * 48_271 + 12_345) % 100_000_000)
+}
+
+fn plate(i: u32) -> String {
+    format!("粤{}{:05}", (b'A' + (i % 20) as u8) as char, i % 100_000)
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+async fn open(url: &str) -> anyhow::Result<Db> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+        return Ok(Db::connect(url, &DbOptions::default()).await?);
+    }
+    let schema = format!("bench_{}", std::process::id());
+    let admin = Db::connect(
+        url,
+        &DbOptions {
+            max_connections: 1,
+            pg_schema: None,
+        },
+    )
+    .await?;
+    admin
+        .execute(&q(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+        .await?;
+    admin.execute(&q(format!("CREATE SCHEMA {schema}"))).await?;
+    admin.close().await;
+    Ok(Db::connect(
+        url,
+        &DbOptions {
+            max_connections: 10,
+            pg_schema: Some(schema),
+        },
+    )
+    .await?)
+}
+
+/// The database's own insert speed for the same rows, in rows/s.
+async fn ceiling(db: &Db, rows: u32) -> anyhow::Result<f64> {
+    db.execute(&q("CREATE TABLE ceiling (name TEXT, phone TEXT, vin TEXT, plate TEXT)"))
+        .await?;
+    let started = Instant::now();
+    match db {
+        Db::Sqlite { write, .. } => {
+            let mut tx = write.begin().await?;
+            let mut i = 1;
+            while i <= rows {
+                let n = (rows - i + 1).min(500);
+                let mut sql = String::from("INSERT INTO ceiling (name, phone, vin, plate) VALUES ");
+                sql.push_str(&vec!["(?, ?, ?, ?)"; n as usize].join(", "));
+                let mut query = sqlx::query(&sql);
+                for j in i..i + n {
+                    query = query.bind(name(j)).bind(phone(j)).bind(vin(j)).bind(plate(j));
+                }
+                query.execute(&mut *tx).await?;
+                i += n;
+            }
+            tx.commit().await?;
+        }
+        Db::Postgres(pool) => {
+            let mut conn = pool.acquire().await?;
+            let mut copy = conn
+                .copy_in_raw("COPY ceiling (name, phone, vin, plate) FROM STDIN WITH (FORMAT csv)")
+                .await?;
+            let mut buf = String::new();
+            for j in 1..=rows {
+                buf.push_str(&format!("{},{},{},{}\n", name(j), phone(j), vin(j), plate(j)));
+                if buf.len() > 1 << 20 {
+                    copy.send(buf.as_bytes()).await?;
+                    buf.clear();
+                }
+            }
+            copy.send(buf.as_bytes()).await?;
+            copy.finish().await?;
+        }
+    }
+    Ok(f64::from(rows) / started.elapsed().as_secs_f64())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let db = open(&args.database).await.context("opening the database")?;
+    let backend = if matches!(db, Db::Sqlite { .. }) {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    dcrc_store::migrate::migrate(&db, 0).await?;
+    let store = Store::new(
+        db.clone(),
+        Arc::new(TestClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).single().context("date")?,
+        )),
+    );
+    store.initialise("长城汽车", "root", "bench-password").await?;
+    let root = store.operator_as("root").await?;
+    let dealer = store
+        .create_org(
+            &root,
+            NewOrg {
+                name: "基准店".into(),
+                kind: OrgKind::Dealer,
+                parent_id: Some(root.org_id),
+                code: None,
+            },
+        )
+        .await?;
+    let user = NewUser {
+        username: "agent".into(),
+        password: "bench-password".into(),
+        display_name: "回访员".into(),
+        org_id: dealer.id,
+        roles: vec![Role::CallbackAgent],
+        locale: None,
+    };
+    store.create_user(&root, user).await?;
+    let agent = store.operator_as("agent").await?;
+
+    let path = std::env::temp_dir().join(format!("dcrc-bench-{}.csv", std::process::id()));
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        writeln!(f, "客户姓名,手机号,车架号,车牌号,车型,交车日期")?;
+        for i in 1..=args.customers {
+            writeln!(
+                f,
+                "{},{},{},{},哈弗H6,2024-05-{:02}",
+                name(i),
+                phone(i),
+                vin(i),
+                plate(i),
+                1 + i % 28
+            )?;
+        }
+    }
+    let import = store
+        .start_import(&root, ImportKind::Customers, dealer.id, "bench.csv", false)
+        .await?;
+    let started = Instant::now();
+    let done = store
+        .run_import(&root, import.id, &path, &ImportOptions::default(), &|_| {})
+        .await?;
+    let import_secs = started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    anyhow::ensure!(
+        done.rows_inserted == i64::from(args.customers),
+        "import stored {} of {} rows",
+        done.rows_inserted,
+        args.customers
+    );
+    let import_rate = f64::from(args.customers) / import_secs;
+    let ceiling_rate = ceiling(&db, args.customers).await?;
+
+    println!("| {backend}, {} customers + vehicles | value |", args.customers);
+    println!("|---|---|");
+    println!("| import (owner list, CSV) | {import_rate:.0} rows/s ({import_secs:.1} s) |");
+    println!("| raw insert ceiling, same run | {ceiling_rate:.0} rows/s |");
+    println!("| import ÷ ceiling | {:.1}% |", 100.0 * import_rate / ceiling_rate);
+    let kinds: Vec<(&str, Box<dyn Fn(u32) -> String>)> = vec![
+        ("name fragment", Box::new(|i| name(i).chars().skip(1).collect())),
+        ("full phone", Box::new(phone)),
+        ("last 4 digits", Box::new(|i| phone(i)[7..].to_string())),
+        ("plate fragment", Box::new(|i| plate(i)[4..].to_string())),
+        ("VIN prefix (10)", Box::new(|i| vin(i)[..10].to_string())),
+        ("VIN last 6", Box::new(|i| vin(i)[11..].to_string())),
+    ];
+    for (label, make) in kinds {
+        let mut times = Vec::with_capacity(args.searches);
+        for k in 0..args.searches {
+            let i = 1 + (k as u32 * 7_919) % args.customers;
+            let f = CustomerFilter {
+                q: Some(make(i)),
+                limit: Some(20),
+                ..CustomerFilter::default()
+            };
+            let t = Instant::now();
+            let page = store.search_customers(&agent, &f).await?;
+            times.push(t.elapsed());
+            anyhow::ensure!(!page.items.is_empty(), "{label} found nothing for {:?}", f.q);
+        }
+        times.sort();
+        println!(
+            "| search: {label} | p50 {:.2} ms, p99 {:.2} ms |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
+    }
+    println!("| peak memory (VmHWM) | {:.0} MiB |", peak_rss_mib());
+    Ok(())
+}
