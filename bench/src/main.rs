@@ -151,6 +151,9 @@ async fn ceiling(db: &Db, rows: u32) -> anyhow::Result<f64> {
     Ok(f64::from(rows) / started.elapsed().as_secs_f64())
 }
 
+/// Makes the search text for customer number `i`.
+type QueryMaker = Box<dyn Fn(u32) -> String>;
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
@@ -235,7 +238,7 @@ async fn main() -> anyhow::Result<()> {
     println!("| import (owner list, CSV) | {import_rate:.0} rows/s ({import_secs:.1} s) |");
     println!("| raw insert ceiling, same run | {ceiling_rate:.0} rows/s |");
     println!("| import ÷ ceiling | {:.1}% |", 100.0 * import_rate / ceiling_rate);
-    let kinds: Vec<(&str, Box<dyn Fn(u32) -> String>)> = vec![
+    let kinds: Vec<(&str, QueryMaker)> = vec![
         ("name fragment", Box::new(|i| name(i).chars().skip(1).collect())),
         ("full phone", Box::new(phone)),
         ("last 4 digits", Box::new(|i| phone(i)[7..].to_string())),

@@ -383,6 +383,13 @@ impl Store {
                 break;
             }
         }
+        // After a large load the planner's statistics are stale; refresh them so searches
+        // keep using their indexes.
+        if !options.dry_run && tally.inserted >= 10_000 {
+            if let Err(e) = self.db.execute(&q("ANALYZE")).await {
+                tracing::warn!(error = %e, "ANALYZE after import failed");
+            }
+        }
         let status = if failure.is_some() { "failed" } else { "done" };
         self.finish_import(id, status, failure, &tally).await?;
         let detail = serde_json::json!({
