@@ -5,6 +5,8 @@
 //! records' natural keys. Every import ends with a reconciliation:
 //! rows read = inserted + updated + unchanged + rejected.
 
+mod cells;
+mod record;
 pub mod resolve;
 pub mod row;
 

@@ -1,0 +1,176 @@
+//! Duplicates and merging, PIPL requests, segments — on both databases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod common;
+
+use common::{customer, d, vin, world};
+use dcrc_domain::Role;
+use dcrc_store::customers::PhoneInput;
+use dcrc_store::history::RepairOrder;
+use dcrc_store::testing::test_databases;
+use dcrc_store::users::NewUser;
+use dcrc_store::vehicles::NewVehicle;
+use dcrc_store::{q, StoreError};
+
+#[tokio::test]
+async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
+    for t in test_databases().await.unwrap() {
+        let w = world(t.db.clone()).await;
+        let root = w.store.operator_as("root").await.unwrap();
+        let cm = NewUser {
+            username: "a.cm".into(),
+            password: "password-1".into(),
+            display_name: "cm".into(),
+            org_id: w.agent.org_id,
+            roles: vec![Role::CustomerManager],
+            locale: None,
+        };
+        w.store.create_user(&root, cm).await.unwrap();
+        let cm = w.store.operator_as("a.cm").await.unwrap();
+        let a = w
+            .store
+            .create_customer(&w.agent, customer("马云", "13800000001"))
+            .await
+            .unwrap();
+        let mut twin = customer("马芸", "138 0000 0001");
+        twin.allow_duplicate = true;
+        twin.phones.push(PhoneInput {
+            number: "020-88880000".into(),
+            status: None,
+        });
+        twin.tags = vec!["VIP".into()];
+        let b = w.store.create_customer(&w.agent, twin).await.unwrap();
+        let v = w
+            .store
+            .create_vehicle(
+                &w.agent,
+                NewVehicle {
+                    vin: vin("H1111111"),
+                    owner_id: Some(b.id),
+                    ..NewVehicle::default()
+                },
+            )
+            .await
+            .unwrap();
+        let ro = RepairOrder {
+            id: 0,
+            org_id: 0,
+            customer_id: b.id,
+            vehicle_id: v.id,
+            ro_number: None,
+            opened_on: d("2026-01-05"),
+            delivered_on: None,
+            kind: "repair".into(),
+            mileage_km: None,
+            labour_fen: None,
+            parts_fen: None,
+            total_fen: None,
+            advisor_name: None,
+            fault_description: None,
+            fault_code: None,
+            source_record_id: None,
+        };
+        w.store.create_repair_order(&w.agent, ro).await.unwrap();
+        let groups = w.store.duplicate_groups(&w.agent, 10).await.unwrap();
+        assert_eq!(groups.len(), 1, "{}", t.name);
+        assert_eq!(groups[0].customer_ids, vec![a.id, b.id]);
+        let preview = w.store.merge_customers(&w.agent, a.id, b.id, true).await.unwrap();
+        assert_eq!(
+            (
+                preview.moved.phones,
+                preview.moved.ownerships,
+                preview.moved.repair_orders
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            w.store.get_customer(&w.agent, b.id).await.unwrap().name,
+            "马芸",
+            "a preview changes nothing"
+        );
+        let merged = w.store.merge_customers(&w.agent, a.id, b.id, false).await.unwrap();
+        assert_eq!(merged.customer.phones.len(), 2);
+        assert_eq!(merged.customer.tags, vec!["VIP".to_string()]);
+        assert_eq!(merged.customer.vehicles.len(), 1);
+        let timeline = w.store.customer_timeline(&w.agent, a.id, None, None).await.unwrap();
+        assert!(timeline.items.iter().any(|e| e.kind == "repair_order"), "history moved");
+        assert!(matches!(
+            w.store.get_customer(&w.agent, b.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(w.store.merged_into(&w.agent, b.id).await.unwrap(), Some(a.id));
+        assert!(w.store.duplicate_groups(&w.agent, 10).await.unwrap().is_empty());
+        // Erasure: personal data gone, history kept, consents withdrawn.
+        let data = w.store.customer_personal_data(&cm, a.id).await.unwrap();
+        assert_eq!(data["phones"][0], "13800000001");
+        assert!(
+            matches!(w.store.erase_customer(&w.agent, a.id).await, Err(StoreError::Forbidden)),
+            "agents cannot erase"
+        );
+        let erased = w.store.erase_customer(&cm, a.id).await.unwrap();
+        assert!(erased.erased && erased.phones.is_empty() && erased.name.starts_with("已匿名"));
+        assert_eq!(erased.vehicles.len(), 1);
+        assert!(!w
+            .store
+            .may_contact(a.id, dcrc_store::archive_types::ConsentPurpose::ServiceContact)
+            .await
+            .unwrap());
+        let n = w
+            .store
+            .db
+            .fetch_one(&q(
+                "SELECT COUNT(*) AS n FROM customer_phones WHERE digits = '13800000001'",
+            ))
+            .await
+            .unwrap()
+            .i64("n")
+            .unwrap();
+        assert_eq!(n, 0);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn segments_count_live_in_the_readers_scope() {
+    for t in test_databases().await.unwrap() {
+        let w = world(t.db.clone()).await;
+        let filter = dcrc_store::segments::SegmentFilter {
+            city: Some("广州".into()),
+            ..Default::default()
+        };
+        let s = w
+            .store
+            .create_segment(
+                &w.staff,
+                dcrc_store::segments::NewSegment {
+                    name: "广州客户".into(),
+                    filter,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.count, 0);
+        w.store
+            .create_customer(&w.agent, customer("甲", "13800000011"))
+            .await
+            .unwrap();
+        w.store
+            .create_customer(&w.other, customer("乙", "13800000012"))
+            .await
+            .unwrap();
+        assert_eq!(
+            w.store.get_segment(&w.staff, s.id).await.unwrap().count,
+            2,
+            "{}",
+            t.name
+        );
+        // A dealer sees the brand's segment, counted over its own customers only.
+        let seen = w.store.list_segments(&w.agent).await.unwrap();
+        assert_eq!((seen.len(), seen[0].count), (1, 1));
+        assert!(
+            matches!(w.store.delete_segment(&w.agent, s.id).await, Err(StoreError::NotFound)),
+            "only the owner org deletes"
+        );
+        t.cleanup().await;
+    }
+}
