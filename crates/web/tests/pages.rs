@@ -274,6 +274,18 @@ async fn the_customer_pages_search_show_360_and_reveal_with_audit() {
         );
         let found = get(&app, "/customers?q=4444", &session).await;
         assert!(found.text.contains("139****4444"));
+        // Filters: last visit range (A客户 last came on 2025-09-01) and model.
+        assert!(!get(&app, "/customers?visit_from=2025-10-01", &session)
+            .await
+            .text
+            .contains("A客户"));
+        let hit = get(
+            &app,
+            "/customers?visit_from=2025-08-01&visit_to=2025-12-31&model=%E5%93%88%E5%BC%97H6",
+            &session,
+        )
+        .await;
+        assert!(hit.text.contains("A客户") && hit.text.contains("details class=\"filters\" open"));
         let page = get(&app, &format!("/customers/{}", app.fx.customer_a), &session).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(

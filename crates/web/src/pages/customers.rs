@@ -29,10 +29,7 @@ pub struct Row {
 #[template(path = "customers.html")]
 struct CustomersPage {
     l: Layout,
-    q: String,
-    city: String,
-    model: String,
-    tag: String,
+    s: SearchQuery,
     can_edit: bool,
     can_export_personal: bool,
     /// The current filters as a query string, for the export links.
@@ -46,25 +43,70 @@ pub struct SearchQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
+    province: String,
+    #[serde(default)]
     city: String,
     #[serde(default)]
     model: String,
     #[serde(default)]
     tag: String,
+    #[serde(default)]
+    attribute: String,
+    #[serde(default)]
+    membership: String,
+    /// Last visit on or after (YYYY-MM-DD).
+    #[serde(default)]
+    visit_from: String,
+    /// Last visit on or before (YYYY-MM-DD).
+    #[serde(default)]
+    visit_to: String,
     cursor: Option<String>,
 }
 
+impl SearchQuery {
+    /// The store filter for these form fields (blank fields and unreadable dates ignored).
+    fn filter(&self) -> CustomerFilter {
+        let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let date = |v: &str| chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+        CustomerFilter {
+            q: some(&self.q),
+            province: some(&self.province),
+            city: some(&self.city),
+            model: some(&self.model),
+            tag: some(&self.tag),
+            attribute: some(&self.attribute),
+            membership_level: some(&self.membership),
+            last_visit_from: date(&self.visit_from),
+            last_visit_to: date(&self.visit_to),
+            cursor: self.cursor.clone(),
+            limit: Some(50),
+            ..CustomerFilter::default()
+        }
+    }
+
+    /// The filters as a query string, for paging and export links.
+    fn query_string(&self) -> String {
+        [
+            ("q", &self.q),
+            ("province", &self.province),
+            ("city", &self.city),
+            ("model", &self.model),
+            ("tag", &self.tag),
+            ("attribute", &self.attribute),
+            ("membership", &self.membership),
+            ("visit_from", &self.visit_from),
+            ("visit_to", &self.visit_to),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
 pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s): Query<SearchQuery>) -> Response {
-    let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-    let filter = CustomerFilter {
-        q: some(&s.q),
-        city: some(&s.city),
-        model: some(&s.model),
-        tag: some(&s.tag),
-        cursor: s.cursor.clone(),
-        limit: Some(50),
-        ..CustomerFilter::default()
-    };
+    let filter = s.filter();
     let page = match state.store.search_customers(&me, &filter).await {
         Ok(p) => p,
         Err(e) => return super::error_page(Some(&me), e),
@@ -82,29 +124,13 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
             last_visit: c.last_visit_date.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    let next = page.next_cursor.map(|c| {
-        format!(
-            "/customers?q={}&city={}&model={}&tag={}&cursor={}",
-            url_encode(&s.q),
-            url_encode(&s.city),
-            url_encode(&s.model),
-            url_encode(&s.tag),
-            url_encode(&c)
-        )
-    });
-    let export = format!(
-        "q={}&city={}&model={}&tag={}",
-        url_encode(&s.q),
-        url_encode(&s.city),
-        url_encode(&s.model),
-        url_encode(&s.tag)
-    );
+    let export = s.query_string();
+    let next = page
+        .next_cursor
+        .map(|c| format!("/customers?{export}&cursor={}", url_encode(&c)));
     let view = CustomersPage {
         l: Layout::new(Some(&me), "/customers"),
-        q: s.q,
-        city: s.city,
-        model: s.model,
-        tag: s.tag,
+        s,
         can_edit: me.can(Permission::EditCustomers),
         can_export_personal: me.can(Permission::ExportPersonal),
         export,
@@ -219,14 +245,10 @@ pub struct ExportQuery {
 
 /// The search page's export links: the same filters, as XLSX or CSV.
 pub async fn export(State(state): State<AppState>, WebUser(me): WebUser, Query(e): Query<ExportQuery>) -> Response {
-    let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-    let s = &e.search;
     let filter = CustomerFilter {
-        q: some(&s.q),
-        city: some(&s.city),
-        model: some(&s.model),
-        tag: some(&s.tag),
-        ..CustomerFilter::default()
+        cursor: None,
+        limit: None,
+        ..e.search.filter()
     };
     match crate::export::export_customers(&state, &me, filter, e.format, e.personal).await {
         Ok(r) => r,
