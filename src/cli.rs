@@ -70,6 +70,13 @@ pub struct DemoArgs {
     /// sales, service and insurance history).
     #[arg(long, default_value_t = 1_667)]
     pub customers_per_dealer: usize,
+    /// Dealers in the demo group (at least 3); more make benchmark-sized datasets, e.g.
+    /// `--dealers 100 --customers-per-dealer 10000 --no-serve` for a million customers.
+    #[arg(long, default_value_t = 3)]
+    pub dealers: usize,
+    /// Generate the data and exit instead of serving it.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -29,7 +29,14 @@ const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
 ];
 
 /// Seeds the demo organisation tree and users into an empty database.
-pub async fn seed(store: &Store, customers_per_dealer: usize) -> anyhow::Result<()> {
+/// How much demo data to make beyond the fixed tree and users.
+pub struct DemoSize {
+    pub dealers: usize,
+    pub customers_per_dealer: usize,
+}
+
+pub async fn seed(store: &Store, extra: &DemoSize) -> anyhow::Result<()> {
+    let customers_per_dealer = extra.customers_per_dealer;
     store
         .initialise("长城汽车", "admin", DEMO_PASSWORD)
         .await
@@ -83,7 +90,7 @@ pub async fn seed(store: &Store, customers_per_dealer: usize) -> anyhow::Result<
         consultants: ["冯磊", "林晓", "何俊", "郭婷"].map(String::from).to_vec(),
         advisors: ["陈晨", "黄志强", "梁静"].map(String::from).to_vec(),
     };
-    let places = [
+    let mut places = vec![
         place(
             orgs[3],
             "粤A",
@@ -93,6 +100,27 @@ pub async fn seed(store: &Store, customers_per_dealer: usize) -> anyhow::Result<
         place(orgs[4], "粤B", "深圳", &["南山区", "福田区", "宝安区", "龙岗区"]),
         place(orgs[5], "粤E", "佛山", &["禅城区", "南海区", "顺德区"]),
     ];
+    // More dealers for benchmark-sized datasets: spread over Guangdong's cities.
+    const CITIES: [(&str, &str, &str); 6] = [
+        ("粤A", "广州", "增城区"),
+        ("粤B", "深圳", "龙华区"),
+        ("粤C", "珠海", "香洲区"),
+        ("粤E", "佛山", "顺德区"),
+        ("粤S", "东莞", "南城街道"),
+        ("粤T", "中山", "石岐区"),
+    ];
+    for k in places.len()..extra.dealers {
+        let (plate, city, district) = CITIES[k % CITIES.len()];
+        let name = format!("{city}第{}店", k + 1);
+        let org = store
+            .create_org(
+                &admin,
+                mk(&name, OrgKind::Dealer, group.id, &format!("D-X{:04}", k + 1)),
+            )
+            .await
+            .map_err(crate::users::explain)?;
+        places.push(place(org.id, plate, city, &[district]));
+    }
     let started = std::time::Instant::now();
     let scale = DemoScale {
         customers_per_dealer,
@@ -112,7 +140,14 @@ pub async fn seed(store: &Store, customers_per_dealer: usize) -> anyhow::Result<
 pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     let store = crate::serve::open(config, true).await?;
     if !store.is_initialised().await? {
-        seed(&store, args.customers_per_dealer).await?;
+        seed(
+            &store,
+            &DemoSize {
+                dealers: args.dealers.max(3),
+                customers_per_dealer: args.customers_per_dealer,
+            },
+        )
+        .await?;
     } else if store.setting(DEMO_MARKER).await?.is_none() {
         anyhow::bail!(
             "{} already holds real data; `dcrc demo` only runs on an empty or demo database (use --database)",
@@ -120,6 +155,10 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         );
     }
     store.db.close().await;
+    if args.no_serve {
+        println!("demo data is in {}", dcrc_store::db::redact_url(&config.database_url));
+        return Ok(());
+    }
     println!();
     println!("DCRC demo — 经销商客户关系中心演示");
     println!("  open  http://{}/", config.listen.replace("0.0.0.0", "127.0.0.1"));

@@ -239,3 +239,37 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
     assert_eq!(count("SELECT COUNT(*) AS n FROM customers"), i64::from(rows));
     assert_eq!(count("SELECT COUNT(*) AS n FROM ownerships"), i64::from(rows));
 }
+
+#[test]
+fn demo_data_can_be_generated_at_a_chosen_size_without_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let (ok, text) = dcrc(
+        &db,
+        &["demo", "--dealers", "5", "--customers-per-dealer", "20", "--no-serve"],
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains("demo data is in"), "{text}");
+    let (ok, orgs) = dcrc(&db, &["user", "orgs"]);
+    assert!(ok && orgs.matches("dealer").count() == 5, "{orgs}");
+    // Running it again reuses the demo database; a real database is refused.
+    assert!(dcrc(&db, &["demo", "--no-serve"]).0);
+    let real = format!("sqlite://{}", dir.path().join("real.db").display());
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "a long password").unwrap();
+    assert!(
+        dcrc(
+            &real,
+            &[
+                "init",
+                "--admin-user",
+                "boss",
+                "--admin-password-file",
+                pw.to_str().unwrap()
+            ]
+        )
+        .0
+    );
+    let (ok, text) = dcrc(&real, &["demo", "--no-serve"]);
+    assert!(!ok && text.contains("already holds real data"), "{text}");
+}
