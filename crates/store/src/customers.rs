@@ -261,30 +261,24 @@ impl Store {
 
     /// The dealer of a customer in scope (`NotFound` outside it).
     pub async fn customer_org(&self, who: &Principal, id: i64) -> Result<i64> {
-        let row = self
-            .db
-            .fetch_optional(
-                &q("SELECT c.org_id FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2 AND c.merged_into IS NULL")
-                    .bind(id)
-                    .bind(who.scope.like_pattern()),
-            )
+        self.scoped_row(who, "customers", "c", "c.org_id", id, " AND c.merged_into IS NULL")
             .await?
-            .ok_or(StoreError::NotFound)?;
-        row.i64("org_id")
+            .i64("org_id")
     }
 
     /// A customer in scope, with phones (masked), consents, vehicles and loyalty.
     pub async fn get_customer(&self, who: &Principal, id: i64) -> Result<Customer> {
         self.authorize(who, Permission::ViewCustomers, "customer").await?;
         let row = self
-            .db
-            .fetch_optional(
-                &q(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2 AND c.merged_into IS NULL"))
-                    .bind(id)
-                    .bind(who.scope.like_pattern()),
+            .scoped_row(
+                who,
+                "customers",
+                "c",
+                CUSTOMER_COLUMNS,
+                id,
+                " AND c.merged_into IS NULL",
             )
-            .await?
-            .ok_or(StoreError::NotFound)?;
+            .await?;
         let mut c = customer_from_row(&row)?;
         for r in self.db.fetch_all(&q("SELECT id, digits, kind, status, is_primary FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id)).await? {
             c.phones.push(PhoneView {

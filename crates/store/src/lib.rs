@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod page;
 pub mod principal;
 pub mod privacy;
+mod scoped;
 pub mod secret;
 pub mod segments;
 pub mod settings;

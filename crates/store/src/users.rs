@@ -180,15 +180,7 @@ async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> Result<()> {
 impl Store {
     /// A user in the caller's scope, or `NotFound`.
     pub async fn get_user(&self, who: &Principal, id: i64) -> Result<User> {
-        let row = self
-            .db
-            .fetch_optional(
-                &q(format!("SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1 AND o.path LIKE $2"))
-                    .bind(id)
-                    .bind(who.scope.like_pattern()),
-            )
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = self.scoped_row(who, "users", "u", USER_COLUMNS, id, "").await?;
         let mut users = vec![user_from_row(&row)?];
         attach_roles(self, &mut users).await?;
         users.pop().ok_or(StoreError::NotFound)

@@ -317,29 +317,14 @@ impl Store {
 
     /// The dealer of a vehicle in scope.
     pub async fn vehicle_org(&self, who: &Principal, id: i64) -> Result<i64> {
-        let row = self
-            .db
-            .fetch_optional(
-                &q("SELECT v.org_id FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE v.id = $1 AND o.path LIKE $2")
-                    .bind(id)
-                    .bind(who.scope.like_pattern()),
-            )
+        self.scoped_row(who, "vehicles", "v", "v.org_id", id, "")
             .await?
-            .ok_or(StoreError::NotFound)?;
-        row.i64("org_id")
+            .i64("org_id")
     }
 
     pub async fn get_vehicle(&self, who: &Principal, id: i64) -> Result<Vehicle> {
         self.authorize(who, Permission::ViewCustomers, "vehicle").await?;
-        let row = self
-            .db
-            .fetch_optional(
-                &q(format!("SELECT {VEHICLE_COLUMNS} FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE v.id = $1 AND o.path LIKE $2"))
-                    .bind(id)
-                    .bind(who.scope.like_pattern()),
-            )
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = self.scoped_row(who, "vehicles", "v", VEHICLE_COLUMNS, id, "").await?;
         let mut v = vehicle_from_row(&row)?;
         for r in self
             .db

@@ -192,16 +192,7 @@ impl Store {
 
     pub async fn get_import(&self, who: &Principal, id: i64) -> Result<ImportRecord> {
         self.authorize(who, Permission::ViewCustomers, "import").await?;
-        let row = self
-            .db
-            .fetch_optional(
-                &q("SELECT i.* FROM imports i JOIN orgs o ON o.id = i.org_id WHERE i.id = $1 AND o.path LIKE $2")
-                    .bind(id)
-                    .bind(who.scope.like_pattern()),
-            )
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        import_from_row(&row)
+        import_from_row(&self.scoped_row(who, "imports", "i", "i.*", id, "").await?)
     }
 
     pub async fn list_imports(
