@@ -164,7 +164,7 @@ async fn imports_through_the_api_report_progress_reconciliation_and_errors() {
         assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
         let id = r.json()["id"].as_i64().unwrap();
         let mut status = serde_json::Value::Null;
-        for _ in 0..100 {
+        for _ in 0..500 {
             status = app
                 .call(Method::GET, &format!("/api/v1/imports/{id}"), Some(&token), None)
                 .await
