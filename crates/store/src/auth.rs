@@ -8,12 +8,11 @@ use crate::audit::{self, Actor, Event};
 use crate::db::{q, Tx};
 use crate::error::{Result, StoreError};
 use crate::orgs::ms_to_time;
-use crate::principal::{Principal, Scope};
+use crate::principal::Principal;
 use crate::secret;
-use crate::users::parse_roles;
 use crate::Store;
 use chrono::{DateTime, Utc};
-use dcrc_domain::{validation, FieldError, Invalid, Lang, OrgKind};
+use dcrc_domain::{validation, FieldError, Invalid};
 use serde::Serialize;
 
 /// How a token is used.
@@ -251,7 +250,6 @@ impl Store {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let token_id = row.i64("token_id")?;
-        let user_id = row.i64("user_id")?;
         // Recording every use would turn each read into a write; once a minute is enough.
         if row.opt_i64("last_used_at")?.is_none_or(|t| now - t > 60_000) {
             self.db
@@ -262,30 +260,8 @@ impl Store {
                 )
                 .await?;
         }
-        let roles_csv = self
-            .db
-            .fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id))
-            .await?
-            .iter()
-            .map(|r| r.text("role"))
-            .collect::<Result<Vec<_>>>()?
-            .join(",");
-        let org_id = row.i64("org_id")?;
-        let kind_text = row.text("org_kind")?;
-        Ok(Some(Principal {
-            user_id,
-            username: row.text("username")?,
-            display_name: row.text("display_name")?,
-            org_id,
-            org_name: row.text("org_name")?,
-            org_kind: OrgKind::parse(&kind_text).ok_or_else(|| StoreError::Internal(kind_text.clone()))?,
-            roles: parse_roles(Some(roles_csv)),
-            locale: row.opt_text("locale")?.as_deref().and_then(Lang::from_tag),
-            scope: Scope::new(org_id, row.text("path")?),
-            token_id,
-            csrf_token: row.text("csrf_token")?,
-            ip,
-        }))
+        let csrf = row.text("csrf_token")?;
+        Ok(Some(self.principal_from_row(&row, token_id, csrf, ip).await?))
     }
 
     /// Ends the caller's session or token.

@@ -1,5 +1,8 @@
 //! Who is asking, and which part of the organisation tree they may see.
 
+use crate::db::{q, Row};
+use crate::error::{Result, StoreError};
+use crate::Store;
 use dcrc_domain::{Lang, OrgKind, Permission, Role};
 
 /// The set of organisations a caller may see: their own and every one below it.
@@ -65,6 +68,46 @@ impl Principal {
 
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+}
+
+impl Store {
+    /// Builds a principal from a row with `user_id, username, display_name, locale, org_id,
+    /// org_name, org_kind, path`, loading the user's roles. Used for sessions, tokens and
+    /// the operator's command line alike.
+    pub(crate) async fn principal_from_row(
+        &self,
+        row: &Row,
+        token_id: i64,
+        csrf_token: String,
+        ip: Option<String>,
+    ) -> Result<Principal> {
+        let user_id = row.i64("user_id")?;
+        let mut roles: Vec<Role> = Vec::new();
+        for r in self
+            .db
+            .fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id))
+            .await?
+        {
+            roles.extend(Role::parse(&r.text("role")?));
+        }
+        roles.sort();
+        let org_id = row.i64("org_id")?;
+        let kind = row.text("org_kind")?;
+        Ok(Principal {
+            user_id,
+            username: row.text("username")?,
+            display_name: row.text("display_name")?,
+            org_id,
+            org_name: row.text("org_name")?,
+            org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Internal(format!("unknown org kind {kind}")))?,
+            roles,
+            locale: row.opt_text("locale")?.as_deref().and_then(Lang::from_tag),
+            scope: Scope::new(org_id, row.text("path")?),
+            token_id,
+            csrf_token,
+            ip,
+        })
     }
 }
 

@@ -5,11 +5,11 @@ use crate::audit::{self, Actor, Event};
 use crate::db::q;
 use crate::error::{Result, StoreError};
 use crate::orgs::{insert_org, Org};
-use crate::principal::{Principal, Scope};
+use crate::principal::Principal;
 use crate::secret;
 use crate::users::{insert_user, UserRecord};
 use crate::Store;
-use dcrc_domain::{validation, FieldError, Invalid, Lang, OrgKind, Role};
+use dcrc_domain::{validation, FieldError, Invalid, OrgKind, Role};
 
 impl Store {
     /// Whether any organisation exists.
@@ -87,38 +87,14 @@ impl Store {
         let row = self
             .db
             .fetch_optional(
-                &q("SELECT u.id, u.username, u.display_name, u.locale, o.id AS org_id, o.name AS org_name, o.kind, o.path \
+                &q("SELECT u.id AS user_id, u.username, u.display_name, u.locale, o.id AS org_id, o.name AS org_name, o.kind AS org_kind, o.path \
                     FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1 AND u.active = TRUE")
                 .bind(username.trim().to_ascii_lowercase()),
             )
             .await?
             .ok_or(StoreError::NotFound)?;
-        let user_id = row.i64("id")?;
-        let roles = self
-            .db
-            .fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id))
-            .await?;
-        let roles_csv = roles
-            .iter()
-            .map(|r| r.text("role"))
-            .collect::<Result<Vec<_>>>()?
-            .join(",");
-        let org_id = row.i64("org_id")?;
-        let kind = row.text("kind")?;
-        Ok(Principal {
-            user_id,
-            username: row.text("username")?,
-            display_name: row.text("display_name")?,
-            org_id,
-            org_name: row.text("org_name")?,
-            org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Internal(kind.clone()))?,
-            roles: crate::users::parse_roles(Some(roles_csv)),
-            locale: row.opt_text("locale")?.as_deref().and_then(Lang::from_tag),
-            scope: Scope::new(org_id, row.text("path")?),
-            token_id: -1,
-            csrf_token: String::new(),
-            ip: Some("cli".into()),
-        })
+        self.principal_from_row(&row, -1, String::new(), Some("cli".into()))
+            .await
     }
 
     /// The first active administrator of a root organisation, used by `dcrc user` when

@@ -67,12 +67,6 @@ pub struct UserFilter {
 
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.org_id, u.locale, u.active, u.created_at, u.updated_at";
 
-pub(crate) fn parse_roles(csv: Option<String>) -> Vec<Role> {
-    let mut roles: Vec<Role> = csv.unwrap_or_default().split(',').filter_map(Role::parse).collect();
-    roles.sort();
-    roles
-}
-
 fn user_from_row(r: &Row) -> Result<User> {
     Ok(User {
         id: r.i64("id")?,
