@@ -49,6 +49,25 @@ pub struct Event<'a> {
     pub detail: serde_json::Value,
 }
 
+impl<'a> Event<'a> {
+    /// An event about one record of an organisation (the common case).
+    pub fn on(
+        action: &'a str,
+        entity: &'a str,
+        entity_id: impl ToString,
+        org_id: i64,
+        detail: serde_json::Value,
+    ) -> Self {
+        Self {
+            action,
+            entity,
+            entity_id: Some(entity_id.to_string()),
+            org_id: Some(org_id),
+            detail,
+        }
+    }
+}
+
 /// Appends one entry inside the caller's transaction, so the entry exists exactly when
 /// the change it describes does.
 pub async fn record(tx: &mut Tx, at_ms: i64, actor: &Actor, event: Event<'_>) -> Result<()> {

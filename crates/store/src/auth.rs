@@ -167,12 +167,14 @@ impl Store {
             name: username.clone(),
             ip: ip.clone(),
         };
-        let failure = |reason: &'static str| Event {
-            action: "login_failure",
-            entity: "user",
-            entity_id: Some(user_id.to_string()),
-            org_id: Some(org_id),
-            detail: serde_json::json!({ "reason": reason }),
+        let failure = |reason: &'static str| {
+            Event::on(
+                "login_failure",
+                "user",
+                user_id,
+                org_id,
+                serde_json::json!({ "reason": reason }),
+            )
         };
         if let Some(until) = row.opt_i64("locked_until")?.filter(|u| *u > now) {
             self.audit(&actor, failure("locked")).await?;
@@ -214,13 +216,13 @@ impl Store {
             &mut tx,
             now,
             &actor,
-            Event {
-                action: "login_success",
-                entity: "user",
-                entity_id: Some(user_id.to_string()),
-                org_id: Some(org_id),
-                detail: serde_json::json!({ "kind": kind.as_str() }),
-            },
+            Event::on(
+                "login_success",
+                "user",
+                user_id,
+                org_id,
+                serde_json::json!({ "kind": kind.as_str() }),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -278,13 +280,7 @@ impl Store {
             &mut tx,
             now,
             &who.into(),
-            Event {
-                action: "logout",
-                entity: "user",
-                entity_id: Some(who.user_id.to_string()),
-                org_id: Some(who.org_id),
-                detail: serde_json::json!({}),
-            },
+            Event::on("logout", "user", who.user_id, who.org_id, serde_json::json!({})),
         )
         .await?;
         tx.commit().await
@@ -322,13 +318,13 @@ impl Store {
             &mut tx,
             now,
             &who.into(),
-            Event {
-                action: "password_change",
-                entity: "user",
-                entity_id: Some(who.user_id.to_string()),
-                org_id: Some(who.org_id),
-                detail: serde_json::json!({}),
-            },
+            Event::on(
+                "password_change",
+                "user",
+                who.user_id,
+                who.org_id,
+                serde_json::json!({}),
+            ),
         )
         .await?;
         tx.commit().await
@@ -354,13 +350,13 @@ impl Store {
             &mut tx,
             now,
             &who.into(),
-            Event {
-                action: "create",
-                entity: "api_token",
-                entity_id: Some(id.to_string()),
-                org_id: Some(who.org_id),
-                detail: serde_json::json!({"name": name, "expires_in_days": days}),
-            },
+            Event::on(
+                "create",
+                "api_token",
+                id,
+                who.org_id,
+                serde_json::json!({"name": name, "expires_in_days": days }),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -421,13 +417,7 @@ impl Store {
             &mut tx,
             now,
             &who.into(),
-            Event {
-                action: "revoke",
-                entity: "api_token",
-                entity_id: Some(id.to_string()),
-                org_id: Some(who.org_id),
-                detail: serde_json::json!({}),
-            },
+            Event::on("revoke", "api_token", id, who.org_id, serde_json::json!({})),
         )
         .await?;
         tx.commit().await

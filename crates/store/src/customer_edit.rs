@@ -115,13 +115,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "update",
-                entity: "customer",
-                entity_id: Some(id.to_string()),
-                org_id: Some(before.org_id),
-                detail,
-            },
+            Event::on("update", "customer", id, before.org_id, detail),
         )
         .await?;
         tx.commit().await?;
@@ -157,13 +151,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "update",
-                entity: "customer_phone",
-                entity_id: Some(phone_id.to_string()),
-                org_id: Some(org_id),
-                detail,
-            },
+            Event::on("update", "customer_phone", phone_id, org_id, detail),
         )
         .await?;
         tx.commit().await?;
@@ -190,13 +178,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "consent",
-                entity: "customer",
-                entity_id: Some(customer_id.to_string()),
-                org_id: Some(org_id),
-                detail,
-            },
+            Event::on("consent", "customer", customer_id, org_id, detail),
         )
         .await?;
         tx.commit().await?;
@@ -230,13 +212,7 @@ impl Store {
         let detail = serde_json::json!({ "phones": phones.len(), "id_number": id_number.is_some() });
         self.audit(
             &who.into(),
-            Event {
-                action: "reveal",
-                entity: "customer",
-                entity_id: Some(customer_id.to_string()),
-                org_id: Some(org_id),
-                detail,
-            },
+            Event::on("reveal", "customer", customer_id, org_id, detail),
         )
         .await?;
         Ok(Revealed {

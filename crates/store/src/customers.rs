@@ -246,13 +246,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "create",
-                entity: "customer",
-                entity_id: Some(id.to_string()),
-                org_id: Some(dealer.id),
-                detail,
-            },
+            Event::on("create", "customer", id, dealer.id, detail),
         )
         .await?;
         tx.commit().await?;

@@ -225,13 +225,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "merge",
-                entity: "customer",
-                entity_id: Some(into.to_string()),
-                org_id: Some(org),
-                detail,
-            },
+            Event::on("merge", "customer", into, org, detail),
         )
         .await?;
         tx.commit().await?;

@@ -229,13 +229,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "create",
-                entity: "org",
-                entity_id: Some(org.id.to_string()),
-                org_id: Some(org.id),
-                detail,
-            },
+            Event::on("create", "org", org.id, org.id, detail),
         )
         .await?;
         tx.commit().await?;

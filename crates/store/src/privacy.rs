@@ -53,13 +53,13 @@ impl Store {
         });
         self.audit(
             &who.into(),
-            Event {
-                action: "export",
-                entity: "customer_personal_data",
-                entity_id: Some(id.to_string()),
-                org_id: Some(org_id),
-                detail: serde_json::json!({ "rows": 1 }),
-            },
+            Event::on(
+                "export",
+                "customer_personal_data",
+                id,
+                org_id,
+                serde_json::json!({ "rows": 1 }),
+            ),
         )
         .await?;
         Ok(doc)
@@ -101,13 +101,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "erase",
-                entity: "customer",
-                entity_id: Some(id.to_string()),
-                org_id: Some(org_id),
-                detail,
-            },
+            Event::on("erase", "customer", id, org_id, detail),
         )
         .await?;
         tx.commit().await?;

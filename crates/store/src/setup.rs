@@ -55,26 +55,26 @@ impl Store {
             &mut tx,
             now,
             &actor,
-            Event {
-                action: "create",
-                entity: "org",
-                entity_id: Some(brand.id.to_string()),
-                org_id: Some(brand.id),
-                detail: serde_json::json!({"name": brand.name, "kind": "brand"}),
-            },
+            Event::on(
+                "create",
+                "org",
+                brand.id,
+                brand.id,
+                serde_json::json!({"name": brand.name, "kind": "brand" }),
+            ),
         )
         .await?;
         audit::record(
             &mut tx,
             now,
             &actor,
-            Event {
-                action: "create",
-                entity: "user",
-                entity_id: Some(user_id.to_string()),
-                org_id: Some(brand.id),
-                detail: serde_json::json!({"username": username, "roles": ["admin"]}),
-            },
+            Event::on(
+                "create",
+                "user",
+                user_id,
+                brand.id,
+                serde_json::json!({"username": username, "roles": ["admin"] }),
+            ),
         )
         .await?;
         tx.commit().await?;

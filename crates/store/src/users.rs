@@ -253,13 +253,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "create",
-                entity: "user",
-                entity_id: Some(id.to_string()),
-                org_id: Some(org.id),
-                detail,
-            },
+            Event::on("create", "user", id, org.id, detail),
         )
         .await?;
         tx.commit().await?;

@@ -302,13 +302,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "create",
-                entity: "vehicle",
-                entity_id: Some(id.to_string()),
-                org_id: Some(dealer.id),
-                detail,
-            },
+            Event::on("create", "vehicle", id, dealer.id, detail),
         )
         .await?;
         tx.commit().await?;
@@ -407,13 +401,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event {
-                action: "change_owner",
-                entity: "vehicle",
-                entity_id: Some(vehicle_id.to_string()),
-                org_id: Some(org_id),
-                detail,
-            },
+            Event::on("change_owner", "vehicle", vehicle_id, org_id, detail),
         )
         .await?;
         tx.commit().await?;

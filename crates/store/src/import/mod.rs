@@ -391,13 +391,7 @@ impl Store {
         });
         self.audit(
             &Actor::from(who),
-            Event {
-                action: "import",
-                entity: "import",
-                entity_id: Some(id.to_string()),
-                org_id: Some(import.org_id),
-                detail,
-            },
+            Event::on("import", "import", id, import.org_id, detail),
         )
         .await?;
         self.get_import(who, id).await
