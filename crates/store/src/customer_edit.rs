@@ -222,9 +222,22 @@ impl Store {
         })
     }
 
-    /// Whether future contact for a purpose is allowed (used by work generators).
+    /// Whether the customer may be contacted for a purpose now (asked by every work
+    /// generator): the latest decision wins; service contact is assumed for existing
+    /// customers unless withdrawn — a contract with them is its legal basis (PIPL art. 13).
     pub async fn may_contact(&self, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
-        self.consents_to(customer_id, purpose).await
+        let row = self
+            .db
+            .fetch_optional(
+                &q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
+                    .bind(customer_id)
+                    .bind(purpose.as_str()),
+            )
+            .await?;
+        Ok(match row {
+            Some(r) => r.bool("granted")?,
+            None => purpose == ConsentPurpose::ServiceContact,
+        })
     }
 }
 

@@ -323,24 +323,6 @@ impl Store {
         c.loyalty_years = loyalty_years(&c.vehicles, self.clock.today());
         Ok(c)
     }
-
-    /// Whether the customer currently consents to a purpose (latest decision wins;
-    /// service contact is assumed for existing customers unless withdrawn — a contract
-    /// with the customer is its legal basis, PIPL art. 13).
-    pub async fn consents_to(&self, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
-        let row = self
-            .db
-            .fetch_optional(
-                &q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
-                    .bind(customer_id)
-                    .bind(purpose.as_str()),
-            )
-            .await?;
-        Ok(match row {
-            Some(r) => r.bool("granted")?,
-            None => purpose == ConsentPurpose::ServiceContact,
-        })
-    }
 }
 
 /// Whole years from the first ownership start to today (or to the last end when the

@@ -148,16 +148,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query.as_bytes()));
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
             let path = e.path().to_string();
             ApiError::invalid(vec![field_error(&path, &e.into_inner().to_string())])
         })
     }
-}
-
-fn form_urlencoded_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
-    form_urlencoded::parse(input)
 }
 
 /// The client's address, for the audit log.
