@@ -170,7 +170,7 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
         store.db.close().await;
         d.id
     });
-    let rows = 6_000;
+    let rows = 20_000;
     let file = dir.path().join("owners.csv");
     std::fs::write(&file, owner_csv(rows)).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dcrc"))
@@ -209,7 +209,7 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
     };
     let partial = count("SELECT COUNT(*) AS n FROM customers");
     assert!(
-        partial % 500 == 0 && partial < i64::from(rows),
+        partial % dcrc_store::import::BATCH_ROWS as i64 == 0 && partial < i64::from(rows),
         "whole batches only: {partial}"
     );
     assert_eq!(

@@ -4,7 +4,7 @@
 
 use chrono::{TimeZone, Utc};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};
-use dcrc_store::import::{ImportKind, ImportOptions, ImportRecord};
+use dcrc_store::import::{ImportKind, ImportOptions, ImportRecord, BATCH_ROWS};
 use dcrc_store::orgs::NewOrg;
 use dcrc_store::testing::test_databases;
 use dcrc_store::users::NewUser;
@@ -343,7 +343,8 @@ async fn xlsx_files_import_like_csv() {
 async fn an_interrupted_import_leaves_whole_batches_and_can_be_run_again() {
     for t in test_databases().await.unwrap() {
         let ((store, who, dealer), clock) = setup_with_clock(t.db.clone()).await;
-        let path = file("big.csv", owner_list(1_200).as_bytes());
+        let total = BATCH_ROWS as i64 * 2 + 200;
+        let path = file("big.csv", owner_list(total as u32).as_bytes());
         let import = store
             .start_import(&who, ImportKind::Customers, dealer, "big.csv", false)
             .await
@@ -358,11 +359,16 @@ async fn an_interrupted_import_leaves_whole_batches_and_can_be_run_again() {
                 })
                 .await;
         });
-        assert_eq!(rx.recv().await, Some(500));
+        assert_eq!(rx.recv().await, Some(BATCH_ROWS as i64));
         task.abort();
         let _ = task.await;
         let stored = count(&store, "customers").await;
-        assert_eq!(stored % 500, 0, "only whole batches are stored ({})", t.name);
+        assert_eq!(
+            stored % BATCH_ROWS as i64,
+            0,
+            "only whole batches are stored ({})",
+            t.name
+        );
         clock.advance(chrono::Duration::minutes(11));
         assert_eq!(store.mark_interrupted_imports().await.unwrap(), 1);
         assert_eq!(
@@ -371,8 +377,76 @@ async fn an_interrupted_import_leaves_whole_batches_and_can_be_run_again() {
         );
         let rerun = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
         assert_eq!(rerun.rows_unchanged, stored);
-        assert_eq!(rerun.rows_inserted, 1_200 - stored);
-        assert_eq!(count(&store, "customers").await, 1_200);
+        assert_eq!(rerun.rows_inserted, total - stored);
+        assert_eq!(count(&store, "customers").await, total);
+        t.cleanup().await;
+    }
+}
+
+/// New rows take the batch fast path, rows that repeat a phone, a VIN or a source id of an
+/// earlier row take the row path; the result must be what applying the rows one by one gives.
+#[tokio::test]
+async fn rows_repeating_earlier_rows_of_the_same_batch_are_applied_in_file_order() {
+    for t in test_databases().await.unwrap() {
+        let (store, who, dealer) = setup(t.db.clone()).await;
+        let text = format!(
+            "客户编号,客户姓名,手机号,车架号,交车日期\n\
+             C1,张三,13800000001,{v1},2023-01-01\n\
+             C1,张三,13800000001,{v7},2023-01-15\n\
+             ,李四,13800000002,{v2},2023-02-01\n\
+             ,张三,13800000001,{v3},2023-03-01\n\
+             ,王五,13800000004,{v2},2024-04-01\n\
+             ,,13800000005,{v5},2024-05-01\n\
+             C1,张三,13800000006,,\n",
+            v1 = vin(1),
+            v2 = vin(2),
+            v3 = vin(3),
+            v5 = vin(5),
+            v7 = vin(7)
+        );
+        let path = file("mixed.csv", text.as_bytes());
+        let r = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(
+            (r.rows_read, r.rows_inserted, r.rows_updated, r.rows_rejected),
+            (7, 3, 3, 1),
+            "{}",
+            t.name
+        );
+        let errors = store.import_errors(&who, r.id).await.unwrap();
+        assert_eq!((errors[0].row, errors[0].code.as_str()), (7, "required"));
+        assert_eq!(
+            (
+                count(&store, "customers").await,
+                count(&store, "vehicles").await,
+                count(&store, "ownerships").await
+            ),
+            (3, 4, 5),
+            "{}",
+            t.name
+        );
+        let find = |q: &str| dcrc_store::customer_search::CustomerFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        let zhang = store.search_customers(&who, &find("13800000006")).await.unwrap().items;
+        let zhang = store.get_customer(&who, zhang[0].id).await.unwrap();
+        assert_eq!(zhang.name, "张三");
+        assert_eq!(zhang.phones.len(), 2, "{}", t.name);
+        let mut vins: Vec<String> = zhang.vehicles.iter().map(|v| v.vin.clone()).collect();
+        vins.sort();
+        let mut want = vec![vin(1), vin(3), vin(7)];
+        want.sort();
+        assert_eq!(vins, want, "{}", t.name);
+        let wang = store.search_customers(&who, &find("13800000004")).await.unwrap().items;
+        let wang = store.get_customer(&who, wang[0].id).await.unwrap();
+        assert_eq!(wang.vehicles[0].vin, vin(2), "the second owner has the car now");
+        let li = store.search_customers(&who, &find("13800000002")).await.unwrap().items;
+        let li = store.get_customer(&who, li[0].id).await.unwrap();
+        assert!(
+            li.vehicles.iter().all(|v| v.vin != vin(2) || v.end_date.is_some()),
+            "{}",
+            t.name
+        );
         t.cleanup().await;
     }
 }

@@ -1,10 +1,11 @@
 //! Imports from DMS exports and spreadsheets. A file is read as a stream, rows are applied
-//! in batches of 500, each batch one transaction (rolled back in a dry run), so an
+//! in batches of 2,000, each batch one transaction (rolled back in a dry run), so an
 //! interrupted import leaves no half-written batch and re-running it changes only what is
 //! still missing: rows are matched by source record id, VIN, normalised phone and the
 //! records' natural keys. Every import ends with a reconciliation:
 //! rows read = inserted + updated + unchanged + rejected.
 
+mod bulk;
 mod cells;
 mod record;
 pub mod resolve;
@@ -126,7 +127,11 @@ pub struct ImportOptions {
     pub mapping: HashMap<String, String>,
 }
 
-const BATCH: usize = 500;
+/// Rows per batch; each batch is one transaction.
+pub const BATCH_ROWS: usize = 2000;
+
+/// A row of a batch, parsed or with its problems.
+type ParsedRow = std::result::Result<row::Parsed, Vec<RowError>>;
 /// An import whose heartbeat is older than this is treated as interrupted.
 const STALE_MS: i64 = 10 * 60_000;
 
@@ -310,8 +315,8 @@ impl Store {
         let mut row_no: i64 = 1;
         let mut failure = None;
         'batches: loop {
-            let mut batch = Vec::with_capacity(BATCH);
-            while batch.len() < BATCH {
+            let mut batch = Vec::with_capacity(BATCH_ROWS);
+            while batch.len() < BATCH_ROWS {
                 match reader.next_record() {
                     Some(Ok(r)) => {
                         row_no += 1;
@@ -330,17 +335,47 @@ impl Store {
             let mut errors: Vec<(i64, RowError)> = Vec::new();
             let now = self.now_ms();
             let mut tx = self.db.begin().await?;
-            for (n, record) in &batch {
+            let parsed: Vec<(i64, &Vec<String>, ParsedRow)> = batch
+                .iter()
+                .map(|(n, record)| (*n, record, row::parse(import.kind, &map, record)))
+                .collect();
+            // Owner lists take the fast path for rows that are new throughout.
+            let mut pending = if import.kind == ImportKind::Customers {
+                let valid: Vec<&row::Parsed> = parsed.iter().filter_map(|(_, _, p)| p.as_ref().ok()).collect();
+                Some(bulk::Pending::new(
+                    bulk::known_keys(&mut tx, import.org_id, &valid).await?,
+                ))
+            } else {
+                None
+            };
+            for (n, record, p) in parsed {
                 tally.read += 1;
-                match row::apply(&mut tx, now, today, import.kind, import.org_id, &map, record).await? {
+                let offered = match (p, pending.as_mut()) {
+                    (Err(errs), _) => Ok(Outcome::Rejected(errs)),
+                    (Ok(p), Some(pending)) => pending.offer(p),
+                    (Ok(p), None) => Err(Box::new(p)),
+                };
+                let outcome = match offered {
+                    Ok(outcome) => outcome,
+                    Err(p) => {
+                        if let Some(pending) = pending.as_mut() {
+                            pending.flush(&mut tx, now, today, import.org_id).await?;
+                        }
+                        row::store(&mut tx, now, today, import.kind, import.org_id, &map, record, &p).await?
+                    }
+                };
+                match outcome {
                     Outcome::Inserted => tally.inserted += 1,
                     Outcome::Updated => tally.updated += 1,
                     Outcome::Unchanged => tally.unchanged += 1,
                     Outcome::Rejected(errs) => {
                         tally.rejected += 1;
-                        errors.extend(errs.into_iter().map(|e| (*n, e)));
+                        errors.extend(errs.into_iter().map(|e| (n, e)));
                     }
                 }
+            }
+            if let Some(pending) = pending.as_mut() {
+                pending.flush(&mut tx, now, today, import.org_id).await?;
             }
             if options.dry_run {
                 drop(tx);
@@ -372,7 +407,7 @@ impl Store {
             .await?;
             tx.commit().await?;
             on_progress(tally.read);
-            if failure.is_some() || batch.len() < BATCH {
+            if failure.is_some() || batch.len() < BATCH_ROWS {
                 break;
             }
         }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use dcrc_domain::{Phone, Vin};
 
 /// A customer as a row describes them; `None` fields are left as they are.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct CustomerRow {
     pub source_id: Option<String>,
     pub name: Option<String>,

@@ -3,7 +3,7 @@
 
 use super::cells::{customer_row, date_text, policy_kind, repair_kind, vehicle_fields, Cells};
 use super::record::upsert_record;
-use super::resolve::{current_owner, ensure_owner, upsert_customer, upsert_vehicle, Upsert, VehicleRow};
+use super::resolve::{current_owner, ensure_owner, upsert_customer, upsert_vehicle, CustomerRow, Upsert, VehicleRow};
 use super::ImportKind;
 use crate::db::{q, Tx, Value};
 use crate::error::Result;
@@ -28,7 +28,38 @@ pub enum Outcome {
     Rejected(Vec<RowError>),
 }
 
+/// A row whose cells are all valid, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub customer: Option<CustomerRow>,
+    pub vehicle: Option<VehicleRow>,
+    pub mileage: Option<i64>,
+    /// The history record's columns (sales, repair orders, insurance).
+    pub event: Vec<(&'static str, Value)>,
+    /// The history record's own source id.
+    pub source_id: Option<String>,
+    /// Delivery (or purchase) date on the row: when the owner got the vehicle.
+    pub vehicle_since: Option<NaiveDate>,
+}
+
+impl Parsed {
+    /// The day the row's event happened, used as the ownership start and mileage date.
+    pub(crate) fn event_day(&self) -> Option<NaiveDate> {
+        let pick = |k: &str| {
+            self.event.iter().find(|(f, _)| *f == k).and_then(|(_, v)| match v {
+                Value::Text(Some(t)) => NaiveDate::parse_from_str(t, "%Y-%m-%d").ok(),
+                _ => None,
+            })
+        };
+        pick("delivery_date")
+            .or(pick("contract_date"))
+            .or(pick("start_date"))
+            .or(pick("opened_on"))
+    }
+}
+
 /// Applies one record. `Ok(Outcome::Rejected)` for bad data; `Err` only for database failures.
+#[allow(clippy::too_many_arguments)]
 pub async fn apply(
     tx: &mut Tx,
     now: i64,
@@ -38,6 +69,14 @@ pub async fn apply(
     map: &ColumnMap,
     record: &[String],
 ) -> Result<Outcome> {
+    match parse(kind, map, record) {
+        Ok(p) => store(tx, now, today, kind, org_id, map, record, &p).await,
+        Err(errors) => Ok(Outcome::Rejected(errors)),
+    }
+}
+
+/// Parses and validates every cell of a record; all problems are reported together.
+pub fn parse(kind: ImportKind, map: &ColumnMap, record: &[String]) -> std::result::Result<Parsed, Vec<RowError>> {
     let mut c = Cells {
         map,
         record,
@@ -131,9 +170,41 @@ pub async fn apply(
         ImportKind::Customers | ImportKind::Vehicles => Vec::new(),
     };
     if !c.errors.is_empty() {
-        return Ok(Outcome::Rejected(c.errors));
+        return Err(c.errors);
     }
     let source_id = c.text(Field::SourceId, 64);
+    let vehicle_since = c
+        .raw(Field::DeliveryDate)
+        .and_then(parse_date)
+        .or(c.raw(Field::PurchaseDate).and_then(parse_date));
+    Ok(Parsed {
+        customer,
+        vehicle,
+        mileage,
+        event,
+        source_id,
+        vehicle_since,
+    })
+}
+
+/// Stores a parsed row: finds or creates its customer, vehicle and history record.
+#[allow(clippy::too_many_arguments)]
+pub async fn store(
+    tx: &mut Tx,
+    now: i64,
+    today: NaiveDate,
+    kind: ImportKind,
+    org_id: i64,
+    map: &ColumnMap,
+    record: &[String],
+    p: &Parsed,
+) -> Result<Outcome> {
+    let mut c = Cells {
+        map,
+        record,
+        errors: Vec::new(),
+    };
+    let (customer, vehicle, mileage, event, source_id) = (&p.customer, &p.vehicle, p.mileage, &p.event, &p.source_id);
     let customer = match &customer {
         Some(cr) => match upsert_customer(tx, now, org_id, cr).await? {
             Some(u) => Some(u),
@@ -149,28 +220,8 @@ pub async fn apply(
         None => None,
     };
     let mut touched = customer.is_some_and(|u| u.touched()) || vehicle.is_some_and(|u| u.touched());
-    let owner_since = |fields: &[(&str, Value)]| {
-        let pick = |k: &str| {
-            fields.iter().find(|(f, _)| *f == k).and_then(|(_, v)| {
-                if let Value::Text(Some(t)) = v {
-                    NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
-                } else {
-                    None
-                }
-            })
-        };
-        pick("delivery_date")
-            .or(pick("contract_date"))
-            .or(pick("start_date"))
-            .or(pick("opened_on"))
-    };
     if let (Some(cu), Some(ve)) = (customer, vehicle) {
-        let vr = c
-            .map
-            .get(record, Field::DeliveryDate)
-            .and_then(parse_date)
-            .or(c.map.get(record, Field::PurchaseDate).and_then(parse_date));
-        let since = vr.or(owner_since(&event)).unwrap_or(today);
+        let since = p.vehicle_since.or(p.event_day()).unwrap_or(today);
         // History rows (repairs, insurance) only name an owner when the vehicle has none.
         let link = matches!(kind, ImportKind::Customers | ImportKind::Vehicles | ImportKind::Sales)
             || current_owner(tx, ve.id()).await?.is_none();
@@ -187,7 +238,7 @@ pub async fn apply(
             )
             .await?;
         if seen.is_none() {
-            let on = owner_since(&event).unwrap_or(today);
+            let on = p.event_day().unwrap_or(today);
             crate::vehicles::add_mileage(tx, ve.id(), org_id, on, km, "import").await?;
             touched = true;
         }
