@@ -12,7 +12,7 @@ pub mod resolve;
 pub mod row;
 
 use crate::audit::{Actor, Event};
-use crate::db::{q, Row};
+use crate::db::{q, Backend, Row};
 use crate::error::{Result, StoreError};
 use crate::orgs::ms_to_time;
 use crate::page::{self, Page};
@@ -333,6 +333,7 @@ impl Store {
                 break 'batches;
             }
             let mut errors: Vec<(i64, RowError)> = Vec::new();
+            let batch_inserted = tally.inserted;
             let now = self.now_ms();
             let mut tx = self.db.begin().await?;
             let parsed: Vec<(i64, &Vec<String>, ParsedRow)> = batch
@@ -406,6 +407,14 @@ impl Store {
             )
             .await?;
             tx.commit().await?;
+            // PostgreSQL plans the batch lookups from table statistics; refresh them as the
+            // tables grow tenfold during a large load, or it keeps planning for empty tables.
+            let before = batch_inserted;
+            if self.db.backend() == Backend::Postgres && !options.dry_run && crossed_decade(before, tally.inserted) {
+                self.db
+                    .execute(&q("ANALYZE customers, customer_phones, vehicles, ownerships"))
+                    .await?;
+            }
             on_progress(tally.read);
             if failure.is_some() || batch.len() < BATCH_ROWS {
                 break;
@@ -442,6 +451,18 @@ impl Store {
     }
 }
 
+/// Whether growing from `before` to `after` rows passed 2,000, 20,000, 200,000 …
+fn crossed_decade(before: i64, after: i64) -> bool {
+    let mut mark = BATCH_ROWS as i64;
+    while mark <= after {
+        if before < mark {
+            return true;
+        }
+        mark *= 10;
+    }
+    false
+}
+
 /// Validates the parts of an import request the store does not see.
 pub fn parse_kind(kind: &str) -> std::result::Result<ImportKind, Invalid> {
     ImportKind::parse(kind).ok_or_else(|| {
@@ -452,4 +473,19 @@ pub fn parse_kind(kind: &str) -> std::result::Result<ImportKind, Invalid> {
             .join(", ");
         Invalid(vec![FieldError::new("kind", "unknown_value").with("allowed", allowed)])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crossed_decade;
+
+    #[test]
+    fn statistics_are_refreshed_at_each_tenfold_growth() {
+        assert!(!crossed_decade(0, 1_999));
+        assert!(crossed_decade(0, 2_000));
+        assert!(!crossed_decade(2_000, 19_999));
+        assert!(crossed_decade(18_000, 20_000));
+        assert!(crossed_decade(198_000, 200_500));
+        assert!(!crossed_decade(200_500, 202_500));
+    }
 }
