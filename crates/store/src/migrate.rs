@@ -41,6 +41,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_search_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0005_search_indexes.sql"),
     },
+    Migration {
+        version: 6,
+        name: "search_suffixes",
+        sqlite: include_str!("../migrations/sqlite/0006_search_suffixes.sql"),
+        postgres: include_str!("../migrations/postgres/0006_search_suffixes.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.
