@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 #[derive(Parser)]
 struct Args {
-    /// Rows of the owner list to import (customers = vehicles = rows).
+    /// Customers in the owner list to import (every fifth owns a second vehicle: 1.2 rows per customer).
     #[arg(long, default_value_t = 100_000)]
     customers: u32,
     /// A fresh database: sqlite://FILE (deleted first) or a PostgreSQL URL (a new schema is used).

@@ -2,6 +2,9 @@
 //!
 //! Everything here is deterministic and unit-tested; the store and web layers build on it.
 
+pub mod calendar;
+pub mod callback;
+pub mod callback_policy;
 pub mod clock;
 pub mod idnum;
 pub mod lang;

@@ -56,6 +56,16 @@ pub enum Permission {
     ErasePersonal,
     /// Accept a non-Chinese VIN whose check digit does not match.
     OverrideVinCheck,
+    /// Work callback tasks: open the queue, record attempts, close follow-ups.
+    WorkCallbacks,
+    /// Reassign and cancel callback tasks, see every agent's load.
+    SuperviseCallbacks,
+    /// Read callback statistics.
+    ViewCallbackStats,
+    /// Change the callback policy (brand staff; dealer managers where the brand allows).
+    EditPolicy,
+    /// Edit the business calendar (public holidays, make-up working days).
+    ManageCalendar,
 }
 
 impl Role {
@@ -110,9 +120,15 @@ impl Role {
     pub fn grants(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Admin => !matches!(permission, RevealPersonal | ExportPersonal | ErasePersonal),
-            Role::BrandStaff => matches!(permission, ReadAudit | ViewDirectory | ViewCustomers),
-            Role::GroupStaff => matches!(permission, ViewDirectory | ViewCustomers),
+            Role::Admin => !matches!(
+                permission,
+                RevealPersonal | ExportPersonal | ErasePersonal | WorkCallbacks
+            ),
+            Role::BrandStaff => matches!(
+                permission,
+                ReadAudit | ViewDirectory | ViewCustomers | ViewCallbackStats | EditPolicy | ManageCalendar
+            ),
+            Role::GroupStaff => matches!(permission, ViewDirectory | ViewCustomers | ViewCallbackStats),
             Role::GeneralManager | Role::CustomerManager => matches!(
                 permission,
                 ViewDirectory
@@ -123,15 +139,26 @@ impl Role {
                     | ImportData
                     | ErasePersonal
                     | OverrideVinCheck
+                    | WorkCallbacks
+                    | SuperviseCallbacks
+                    | ViewCallbackStats
+                    | EditPolicy
             ),
             Role::InfoMaintainer => matches!(
                 permission,
-                ViewCustomers | EditCustomers | RevealPersonal | ImportData | OverrideVinCheck
+                ViewCustomers | EditCustomers | RevealPersonal | ImportData | OverrideVinCheck | WorkCallbacks
             ),
-            Role::CallbackAgent | Role::ComplaintManager | Role::SalesConsultant | Role::ServiceAdvisor => {
-                matches!(permission, ViewCustomers | EditCustomers | RevealPersonal)
+            Role::CallbackAgent => matches!(
+                permission,
+                ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks | ViewCallbackStats
+            ),
+            Role::ComplaintManager | Role::SalesConsultant | Role::ServiceAdvisor => {
+                matches!(
+                    permission,
+                    ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks
+                )
             }
-            Role::ProcessInspector => permission == ViewCustomers,
+            Role::ProcessInspector => matches!(permission, ViewCustomers | ViewCallbackStats),
         }
     }
 }

@@ -150,6 +150,17 @@ pub(crate) async fn insert_consents(
                 .bind(now),
         )
         .await?;
+        if !c.granted {
+            // A withdrawal stops contact work for the purpose at once.
+            crate::callbacks::obligations::cancel_open(
+                tx,
+                now,
+                customer_id,
+                Some(c.purpose.as_str()),
+                "consent_withdrawn",
+            )
+            .await?;
+        }
     }
     Ok(())
 }

@@ -109,14 +109,16 @@ fn search_matches(query: &mut Query, raw: &str, orgs: &str) -> Vec<Match> {
             "SELECT {} FROM vehicles v WHERE v.org_id IN {orgs} AND {cond}",
             current_owner("v.id")
         ),
-        test: format!(
-            "EXISTS (SELECT 1 FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id \
-             WHERE w.customer_id = c.id AND w.end_date IS NULL AND {cond})"
-        ),
+        test: exists(format!(
+            "SELECT 1 FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id \
+             WHERE w.customer_id = c.id AND w.end_date IS NULL AND {cond}"
+        )),
     };
     let phone = |column: &str, p: String| Match {
         ids: format!("SELECT customer_id FROM customer_phones WHERE org_id IN {orgs} AND {column} = {p}"),
-        test: format!("EXISTS (SELECT 1 FROM customer_phones ph WHERE ph.customer_id = c.id AND ph.{column} = {p})"),
+        test: exists(format!(
+            "SELECT 1 FROM customer_phones ph WHERE ph.customer_id = c.id AND ph.{column} = {p}"
+        )),
     };
     if raw.chars().any(|c| c.is_ascii_digit()) && raw.chars().filter(char::is_ascii_digit).count() >= 7 {
         if let Ok(number) = Phone::parse(raw) {
@@ -142,10 +144,10 @@ fn search_matches(query: &mut Query, raw: &str, orgs: &str) -> Vec<Match> {
                     "SELECT {} FROM plate_suffixes s WHERE s.org_id IN {orgs} AND s.suffix >= {lo} AND s.suffix < {hi}",
                     current_owner("s.vehicle_id")
                 ),
-                test: format!(
-                    "EXISTS (SELECT 1 FROM ownerships w JOIN plate_suffixes s ON s.vehicle_id = w.vehicle_id \
-                     WHERE w.customer_id = c.id AND w.end_date IS NULL AND s.suffix >= {lo} AND s.suffix < {hi})"
-                ),
+                test: exists(format!(
+                    "SELECT 1 FROM ownerships w JOIN plate_suffixes s ON s.vehicle_id = w.vehicle_id \
+                     WHERE w.customer_id = c.id AND w.end_date IS NULL AND s.suffix >= {lo} AND s.suffix < {hi}"
+                )),
             });
         }
         if t.is_ascii() && t.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -168,12 +170,19 @@ fn search_matches(query: &mut Query, raw: &str, orgs: &str) -> Vec<Match> {
             ids: format!(
                 "SELECT customer_id FROM name_suffixes WHERE org_id IN {orgs} AND suffix >= {lo} AND suffix < {hi}"
             ),
-            test: format!(
-                "EXISTS (SELECT 1 FROM name_suffixes ns WHERE ns.customer_id = c.id AND ns.suffix >= {lo} AND ns.suffix < {hi})"
-            ),
+            test: exists(format!(
+                "SELECT 1 FROM name_suffixes ns WHERE ns.customer_id = c.id AND ns.suffix >= {lo} AND ns.suffix < {hi}"
+            )),
         });
     }
     out
+}
+
+/// A per-customer test that some row exists, as a scalar subquery. Written as `EXISTS`,
+/// PostgreSQL turns tests joined by OR into hashed subplans that compute every match
+/// before the walk's LIMIT can stop early (480 ms instead of 1 ms at a million customers).
+fn exists(select: String) -> String {
+    format!("({select} LIMIT 1) IS NOT NULL")
 }
 
 /// The current owner of a vehicle as a column `customer_id` (NULL when it has none). A
@@ -193,8 +202,12 @@ fn scope_orgs(query: &mut Query, who: &Principal) -> String {
 }
 
 /// Up to this many matching customers are fetched by id; more, and the result page is
-/// found by walking customers in id order, which then meets matches quickly.
-const SPARSE: i64 = 1000;
+/// found by walking customers in id order, which then meets a match at least every
+/// hundred customers at a million.
+pub const SPARSE: i64 = 10_000;
+
+/// Known matches are looked up this many ids at a time, until the page is full.
+const ID_CHUNK: usize = 500;
 
 fn list_filter(query: &mut Query, column: &str, value: &str) -> String {
     let p = query.param(format!("%,{},%", like_escape(value.trim())));
@@ -296,20 +309,38 @@ impl Store {
             Some(text) => self.text_match(who, text).await?,
             None => TextMatch::Ids,
         };
-        let mut query = query_with(
-            who,
-            f,
-            "c.id, c.org_id, c.name, c.province, c.city, c.membership_level, c.last_visit_date",
-            &mode,
-        );
-        let and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
-        if let Some(c) = cursor {
-            let p = query.param(c);
-            and(&mut query, format!("c.id > {p}"));
-        }
-        let p = query.param(limit + 1);
-        query.push_sql(&format!(" ORDER BY c.id LIMIT {p}"));
-        let rows = self.db.fetch_all(&query).await?;
+        let columns = "c.id, c.org_id, c.name, c.province, c.city, c.membership_level, c.last_visit_date";
+        let page_query = |mode: &TextMatch, want: i64| {
+            let mut query = query_with(who, f, columns, mode);
+            if let Some(c) = cursor {
+                let p = query.param(c);
+                query.push_sql(&format!(" AND (c.id > {p})"));
+            }
+            let p = query.param(want);
+            query.push_sql(&format!(" ORDER BY c.id LIMIT {p}"));
+            query
+        };
+        let rows = match mode {
+            // The matches are known: look them up in id order, a chunk at a time, until
+            // the page is full (the other filters may drop some).
+            TextMatch::List(ids) => {
+                let mut rows = Vec::new();
+                let after: Vec<i64> = ids.into_iter().filter(|id| cursor.is_none_or(|c| *id > c)).collect();
+                for chunk in after.chunks(ID_CHUNK) {
+                    let want = limit + 1 - rows.len() as i64;
+                    rows.extend(
+                        self.db
+                            .fetch_all(&page_query(&TextMatch::List(chunk.to_vec()), want))
+                            .await?,
+                    );
+                    if rows.len() as i64 > limit {
+                        break;
+                    }
+                }
+                rows
+            }
+            mode => self.db.fetch_all(&page_query(&mode, limit + 1)).await?,
+        };
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
             items.push(CustomerSummary {
@@ -342,7 +373,7 @@ impl Store {
             .map(|m| m.ids)
             .collect();
         probe.push_sql(&ids.join(" UNION ALL "));
-        let p = probe.param(SPARSE + 1);
+        let p = probe.param(self.search_walk_above + 1);
         probe.push_sql(&format!(") k WHERE k.customer_id IS NOT NULL LIMIT {p}"));
         let mut ids = self
             .db
@@ -351,7 +382,7 @@ impl Store {
             .iter()
             .map(|r| r.i64("id"))
             .collect::<Result<Vec<_>>>()?;
-        if ids.len() as i64 > SPARSE {
+        if ids.len() as i64 > self.search_walk_above {
             return Ok(TextMatch::Tests);
         }
         ids.sort_unstable();

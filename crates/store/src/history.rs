@@ -3,6 +3,7 @@
 
 use crate::archive_types::{date_text, parse_date};
 use crate::audit::{self, Actor, Event};
+use crate::callbacks::obligations::{raise_all, record_triggers};
 use crate::db::{q, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::page::{self, Page};
@@ -210,7 +211,10 @@ pub(crate) async fn insert_sale(tx: &mut Tx, now: i64, s: &Sale) -> Result<i64> 
     if let Some(d) = s.delivery_date.or(s.contract_date) {
         start_ownership(tx, now, s.vehicle_id, s.customer_id, s.org_id, d).await?;
     }
-    row.i64("id")
+    let id = row.i64("id")?;
+    let triggers = record_triggers("sales", s.org_id, id, s.customer_id, s.vehicle_id, s.delivery_date);
+    raise_all(tx, now, &triggers).await?;
+    Ok(id)
 }
 
 /// Stores a repair order: the reading joins the vehicle's mileage and the visit updates
@@ -252,7 +256,17 @@ pub(crate) async fn insert_repair(tx: &mut Tx, now: i64, r: &RepairOrder) -> Res
         &q("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND (last_visit_date IS NULL OR last_visit_date < $1)").bind(&visit).bind(r.customer_id),
     )
     .await?;
-    row.i64("id")
+    let id = row.i64("id")?;
+    let triggers = record_triggers(
+        "repair_orders",
+        r.org_id,
+        id,
+        r.customer_id,
+        r.vehicle_id,
+        r.delivered_on,
+    );
+    raise_all(tx, now, &triggers).await?;
+    Ok(id)
 }
 
 pub(crate) async fn insert_policy(tx: &mut Tx, now: i64, p: &InsurancePolicy) -> Result<i64> {
@@ -274,7 +288,17 @@ pub(crate) async fn insert_policy(tx: &mut Tx, now: i64, p: &InsurancePolicy) ->
         )
         .await
         .map_err(dup)?;
-    row.i64("id")
+    let id = row.i64("id")?;
+    let triggers = record_triggers(
+        "insurance_policies",
+        p.org_id,
+        id,
+        p.customer_id,
+        p.vehicle_id,
+        Some(p.expiry_date),
+    );
+    raise_all(tx, now, &triggers).await?;
+    Ok(id)
 }
 
 /// Validation of a sale's own fields.

@@ -4,6 +4,7 @@
 pub mod archive_types;
 pub mod audit;
 pub mod auth;
+pub mod callbacks;
 pub mod customer_edit;
 pub mod customer_records;
 pub mod customer_search;
@@ -68,6 +69,9 @@ pub struct Store {
     pub db: Db,
     pub clock: SharedClock,
     pub auth_policy: AuthPolicy,
+    /// Searches matching more customers than this walk customers in id order instead of
+    /// fetching the matches (lowered by tests to exercise the walk on small data).
+    pub search_walk_above: i64,
 }
 
 impl Store {
@@ -76,6 +80,7 @@ impl Store {
             db,
             clock,
             auth_policy: AuthPolicy::default(),
+            search_walk_above: customer_search::SPARSE,
         }
     }
 

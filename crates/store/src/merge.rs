@@ -22,6 +22,8 @@ pub struct MergeCounts {
     pub sales: u64,
     pub repair_orders: u64,
     pub insurance_policies: u64,
+    pub callback_tasks: u64,
+    pub callback_attempts: u64,
     pub referrals: u64,
 }
 
@@ -142,6 +144,8 @@ impl Store {
             ("sales", &mut moved.sales),
             ("repair_orders", &mut moved.repair_orders),
             ("insurance_policies", &mut moved.insurance_policies),
+            ("callback_tasks", &mut moved.callback_tasks),
+            ("callback_attempts", &mut moved.callback_attempts),
         ] {
             *counter = tx
                 .execute(

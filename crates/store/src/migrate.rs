@@ -8,6 +8,8 @@ struct Migration {
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// Data in the common SQL subset, loaded after the schema on both backends.
+    data: &'static str,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -16,36 +18,49 @@ const MIGRATIONS: &[Migration] = &[
         name: "platform",
         sqlite: include_str!("../migrations/sqlite/0001_platform.sql"),
         postgres: include_str!("../migrations/postgres/0001_platform.sql"),
+        data: "",
     },
     Migration {
         version: 2,
         name: "archive",
         sqlite: include_str!("../migrations/sqlite/0002_archive.sql"),
         postgres: include_str!("../migrations/postgres/0002_archive.sql"),
+        data: "",
     },
     Migration {
         version: 3,
         name: "imports",
         sqlite: include_str!("../migrations/sqlite/0003_imports.sql"),
         postgres: include_str!("../migrations/postgres/0003_imports.sql"),
+        data: "",
     },
     Migration {
         version: 4,
         name: "segments",
         sqlite: include_str!("../migrations/sqlite/0004_segments.sql"),
         postgres: include_str!("../migrations/postgres/0004_segments.sql"),
+        data: "",
     },
     Migration {
         version: 5,
         name: "search_indexes",
         sqlite: include_str!("../migrations/sqlite/0005_search_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0005_search_indexes.sql"),
+        data: "",
     },
     Migration {
         version: 6,
         name: "search_suffixes",
         sqlite: include_str!("../migrations/sqlite/0006_search_suffixes.sql"),
         postgres: include_str!("../migrations/postgres/0006_search_suffixes.sql"),
+        data: "",
+    },
+    Migration {
+        version: 7,
+        name: "callbacks",
+        sqlite: include_str!("../migrations/sqlite/0007_callbacks.sql"),
+        postgres: include_str!("../migrations/postgres/0007_callbacks.sql"),
+        data: include_str!("../migrations/common/0007_calendar_2025_2026.sql"),
     },
 ];
 
@@ -66,6 +81,9 @@ pub async fn migrate(db: &Db, now_ms: i64) -> Result<Vec<i64>, StoreError> {
             Backend::Postgres => m.postgres,
         };
         Db::raw_script(&mut tx, sql).await?;
+        if !m.data.is_empty() {
+            Db::raw_script(&mut tx, m.data).await?;
+        }
         tx.execute(
             &q("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(m.version)

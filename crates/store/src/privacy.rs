@@ -96,7 +96,8 @@ impl Store {
             )
             .await?;
         }
-        let detail = serde_json::json!({ "phones_removed": phones });
+        let tasks = crate::callbacks::obligations::cancel_open(&mut tx, now, id, None, "customer_erased").await?;
+        let detail = serde_json::json!({ "phones_removed": phones, "tasks_cancelled": tasks });
         audit::record(
             &mut tx,
             now,

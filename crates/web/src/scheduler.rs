@@ -7,28 +7,44 @@ use dcrc_store::{Store, StoreError};
 
 /// Deletes expired and revoked sessions and tokens, daily at 03:00 Asia/Shanghai.
 pub const PURGE_TOKENS: &str = "purge_tokens";
+/// Creates the day's obligations no event stores (churn win-back), daily at 06:00.
+pub const CALLBACKS_DAILY: &str = "callbacks_daily";
 
-/// The next 03:00 in Shanghai strictly after `now_ms`.
-fn next_purge_at(now_ms: i64) -> (i64, String) {
+/// The daily jobs and their Shanghai hour.
+const DAILY: [(&str, u32); 2] = [(PURGE_TOKENS, 3), (CALLBACKS_DAILY, 6)];
+
+/// The next `hour`:00 in Shanghai strictly after `now_ms`, with the job's key for that day.
+fn next_daily_at(now_ms: i64, kind: &str, hour: u32) -> (i64, String) {
     let now = dcrc_store::orgs::ms_to_time(now_ms).with_timezone(&shanghai());
-    let three = NaiveTime::from_hms_opt(3, 0, 0).unwrap_or_default();
+    let at_hour = NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
     let mut day = now.date_naive();
-    if now.time() >= three {
+    if now.time() >= at_hour {
         day += Duration::days(1);
     }
     let at = shanghai()
-        .from_local_datetime(&day.and_time(three))
+        .from_local_datetime(&day.and_time(at_hour))
         .single()
         .map(|t| t.timestamp_millis())
         .unwrap_or(now_ms + 86_400_000);
-    (at, format!("{PURGE_TOKENS}:{day}"))
+    (at, format!("{kind}:{day}"))
 }
 
-/// Makes sure every recurring job has its next run scheduled (idempotent).
+/// Makes sure every recurring job has its next run scheduled (idempotent). The daily
+/// obligations also get a run for today at once, so a server that was down at 06:00
+/// catches up on start (a second run creates nothing: tasks have idempotency keys).
 pub async fn ensure_recurring(store: &Store) -> Result<(), StoreError> {
-    let (at, key) = next_purge_at(store.now_ms());
+    for (kind, hour) in DAILY {
+        let (at, key) = next_daily_at(store.now_ms(), kind, hour);
+        store.enqueue_job(kind, &key, at, &serde_json::json!({})).await?;
+    }
+    let today = store.clock.today();
     store
-        .enqueue_job(PURGE_TOKENS, &key, at, &serde_json::json!({}))
+        .enqueue_job(
+            CALLBACKS_DAILY,
+            &format!("{CALLBACKS_DAILY}:catch-up:{today}"),
+            store.now_ms(),
+            &serde_json::json!({}),
+        )
         .await?;
     Ok(())
 }
@@ -48,16 +64,18 @@ pub async fn run_due(store: &Store) -> Result<usize, StoreError> {
                     .purge_tokens()
                     .await
                     .map(|n| tracing::info!(purged = n, "purged expired tokens")),
+                CALLBACKS_DAILY => store
+                    .generate_daily_obligations()
+                    .await
+                    .map(|n| tracing::info!(created = n, "daily callback obligations")),
                 other => Err(StoreError::Internal(format!("unknown job kind {other}"))),
             };
             match result {
                 Ok(()) => {
                     store.finish_job(job.id).await?;
-                    if job.kind == PURGE_TOKENS {
-                        let (at, key) = next_purge_at(job.run_at.max(store.now_ms()));
-                        store
-                            .enqueue_job(PURGE_TOKENS, &key, at, &serde_json::json!({}))
-                            .await?;
+                    if let Some((kind, hour)) = DAILY.iter().find(|(k, _)| *k == job.kind) {
+                        let (at, key) = next_daily_at(job.run_at.max(store.now_ms()), kind, *hour);
+                        store.enqueue_job(kind, &key, at, &serde_json::json!({})).await?;
                     }
                 }
                 Err(e) => {
@@ -91,6 +109,10 @@ pub fn spawn_loop(store: Store, every: std::time::Duration) -> tokio::task::Join
 mod tests {
     use super::*;
     use chrono::Utc;
+
+    fn next_purge_at(now_ms: i64) -> (i64, String) {
+        next_daily_at(now_ms, PURGE_TOKENS, 3)
+    }
 
     #[test]
     fn purge_runs_at_three_in_the_morning_shanghai_time() {

@@ -25,6 +25,9 @@ enum Expect {
     NotFound,
     /// The caller's own data (self-service routes); must not mention B.
     OwnOnly,
+    /// Data shared by every tenant (the public-holiday calendar) that a dealer's
+    /// administrator may read but not change.
+    Refused,
 }
 
 fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (String, Option<Value>, Expect) {
@@ -163,6 +166,39 @@ fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (Str
         ("get", "/api/v1/imports/{id}") | ("get", "/api/v1/imports/{id}/errors.xlsx") => {
             (path.replace("{id}", &fx.import_b.to_string()), None, Expect::NotFound)
         }
+        ("get", "/api/v1/callbacks") | ("get", "/api/v1/callbacks/queue") | ("get", "/api/v1/callbacks/load") => {
+            (path.to_string(), None, Expect::OwnOnly)
+        }
+        ("get", "/api/v1/callbacks/stats") => (
+            format!("{path}?from=2026-01-01&to=2026-12-31&by=dealer"),
+            None,
+            Expect::OwnOnly,
+        ),
+        ("get", "/api/v1/callbacks/{id}") => (format!("/api/v1/callbacks/{}", fx.callback_b), None, Expect::NotFound),
+        ("post", "/api/v1/callbacks/{id}/attempts") => (
+            format!("/api/v1/callbacks/{}/attempts", fx.callback_b),
+            Some(json!({"outcome": "no_answer"})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/callbacks/{id}/close") => (
+            format!("/api/v1/callbacks/{}/close", fx.callback_b),
+            Some(json!({"state": "cancelled"})),
+            Expect::NotFound,
+        ),
+        // B's task given to an agent of A: refused as not reassignable (422).
+        ("post", "/api/v1/callbacks/reassign") => (
+            path.to_string(),
+            Some(json!({"task_ids": [fx.callback_b], "assignee_id": fx.agent_a})),
+            Expect::OwnOnly,
+        ),
+        ("get", "/api/v1/policies") => (format!("{path}?org_id={}", fx.dealer_b), None, Expect::NotFound),
+        ("put", "/api/v1/policies/{org_id}") => (
+            format!("/api/v1/policies/{}", fx.dealer_b),
+            Some(json!({"preset": "geely"})),
+            Expect::NotFound,
+        ),
+        ("get", "/api/v1/calendar/{year}") => ("/api/v1/calendar/2026".into(), None, Expect::OwnOnly),
+        ("put", "/api/v1/calendar/{year}") => ("/api/v1/calendar/2026".into(), Some(json!([])), Expect::Refused),
         _ => panic!("no tenant-isolation case for {method} {path}: add one to tests/isolation.rs"),
     }
 }
@@ -214,6 +250,7 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
                         "{method} {path}: {}",
                         r.text
                     ),
+                    Expect::Refused => assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}: {}", r.text),
                 }
                 assert!(
                     !r.text.contains("SECRET"),

@@ -5,6 +5,7 @@ use super::cells::{customer_row, date_text, policy_kind, repair_kind, vehicle_fi
 use super::record::upsert_record;
 use super::resolve::{current_owner, ensure_owner, upsert_customer, upsert_vehicle, CustomerRow, Upsert, VehicleRow};
 use super::ImportKind;
+use crate::callbacks::obligations::{raise_all, record_triggers};
 use crate::db::{q, Tx, Value};
 use crate::error::Result;
 use chrono::NaiveDate;
@@ -305,6 +306,19 @@ pub async fn store(
                 cols.push(("vehicle_id", ve.id().into()));
             }
             let up = upsert_record(tx, now, table, &keys, &cols).await?;
+            if let Upsert::Created(id) | Upsert::Changed(id) = up {
+                let day_field = match kind {
+                    ImportKind::Sales => "delivery_date",
+                    ImportKind::RepairOrders => "delivered_on",
+                    _ => "expiry_date",
+                };
+                let day = match natural(day_field) {
+                    Some(Value::Text(Some(d))) => NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok(),
+                    _ => None,
+                };
+                let triggers = record_triggers(table, org_id, id, customer_id, ve.id(), day);
+                raise_all(tx, now, &triggers).await?;
+            }
             if kind == ImportKind::RepairOrders {
                 if let Some(Value::Text(Some(day))) = natural("opened_on") {
                     tx.execute(&q("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND (last_visit_date IS NULL OR last_visit_date < $1)").bind(&day).bind(customer_id)).await?;

@@ -15,11 +15,12 @@ pub struct World {
     pub agent: Principal,
     pub other: Principal,
     pub staff: Principal,
+    pub clock: Arc<TestClock>,
 }
 
 pub async fn world(db: dcrc_store::Db) -> World {
     let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
-    let store = Store::new(db, clock);
+    let store = Store::new(db, clock.clone());
     store.initialise("长城汽车", "root", "root-password").await.unwrap();
     let root = store.operator_as("root").await.unwrap();
     let org = |name: &str, parent| NewOrg {
@@ -55,6 +56,7 @@ pub async fn world(db: dcrc_store::Db) -> World {
         other: store.operator_as("other").await.unwrap(),
         staff: store.operator_as("staff").await.unwrap(),
         store,
+        clock,
     }
 }
 

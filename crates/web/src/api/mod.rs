@@ -2,12 +2,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod callbacks;
 pub mod customer_care;
 pub mod customers;
 pub mod health;
 pub mod history;
 pub mod imports;
 pub mod orgs;
+pub mod policies;
 pub mod segments;
 pub mod test_clock;
 pub mod users;
@@ -90,7 +92,18 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
                 .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .routes(routes!(imports::get))
-        .routes(routes!(imports::errors_xlsx));
+        .routes(routes!(imports::errors_xlsx))
+        .routes(routes!(callbacks::list))
+        .routes(routes!(callbacks::queue))
+        .routes(routes!(callbacks::load))
+        .routes(routes!(callbacks::stats))
+        .routes(routes!(callbacks::reassign))
+        .routes(routes!(callbacks::get))
+        .routes(routes!(callbacks::attempt))
+        .routes(routes!(callbacks::close))
+        .routes(routes!(policies::get))
+        .routes(routes!(policies::set))
+        .routes(routes!(policies::calendar, policies::set_calendar));
     if with_test_clock {
         r = r.routes(routes!(test_clock::get, test_clock::set));
     }

@@ -6,6 +6,8 @@ mod admin_audit;
 mod admin_orgs;
 mod admin_users;
 mod api_docs;
+mod callback_stats;
+mod callbacks;
 mod customer;
 mod customer_tools;
 mod customers;
@@ -69,6 +71,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/imports/{id}", get(imports::page))
         .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
+        .route("/callbacks", get(callbacks::queue))
+        .route("/callbacks/team", get(callback_stats::team))
+        .route("/callbacks/team/reassign", post(callback_stats::reassign))
+        .route("/callbacks/stats", get(callback_stats::stats))
+        .route("/callbacks/stats.xlsx", get(callback_stats::stats_xlsx))
+        .route("/callbacks/{id}", get(callbacks::page))
+        .route("/callbacks/{id}/reveal", post(callbacks::reveal))
+        .route("/callbacks/{id}/attempts", post(callbacks::attempt))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/locale", post(account::set_locale))
@@ -134,7 +144,18 @@ pub fn nav_for(p: &Principal) -> Vec<NavItem> {
             enabled: true,
         });
     }
-    for key in ["nav.callbacks", "nav.complaints", "nav.surveys", "nav.reports"] {
+    if p.can(Permission::WorkCallbacks) || p.can(Permission::ViewCallbackStats) {
+        nav.push(NavItem {
+            key: "nav.callbacks",
+            href: if p.can(Permission::WorkCallbacks) {
+                "/callbacks"
+            } else {
+                "/callbacks/stats"
+            },
+            enabled: true,
+        });
+    }
+    for key in ["nav.complaints", "nav.surveys", "nav.reports"] {
         nav.push(NavItem {
             key,
             href: "#",

@@ -9,7 +9,7 @@ use dcrc_domain::{OrgKind, Role, TestClock};
 use dcrc_store::orgs::NewOrg;
 use dcrc_store::testing::{test_databases, TestDb};
 use dcrc_store::users::NewUser;
-use dcrc_store::Store;
+use dcrc_store::{Principal, Store};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use std::sync::Arc;
@@ -37,6 +37,12 @@ pub struct Fixture {
     pub import_b: i64,
     /// A segment of dealer B.
     pub segment_b: i64,
+    /// A callback task of dealer B (post-repair).
+    pub callback_b: i64,
+    /// A callback task of dealer A, assigned to `a.agent`.
+    pub callback_a: i64,
+    /// Dealer A's callback agent.
+    pub agent_a: i64,
 }
 
 pub struct TestApp {
@@ -115,10 +121,11 @@ impl TestApp {
             .create_user(&root, user("a.admin", "A管理员", a.id, Role::Admin))
             .await
             .unwrap();
-        store
+        let agent_a = store
             .create_user(&root, user("a.agent", "A回访员", a.id, Role::CallbackAgent))
             .await
-            .unwrap();
+            .unwrap()
+            .id;
         let user_b = store
             .create_user(&root, user("b.admin", "B SECRET", b.id, Role::Admin))
             .await
@@ -152,6 +159,18 @@ impl TestApp {
         let a_maint = store.operator_as("root").await.unwrap();
         let (customer_a, _, vehicle_a) =
             archive_records(&store, &a_maint, "A客户", "13933334444", "LGWEF4A50A0000001", "哈弗H6").await;
+        let task_of = |who: Principal, customer_id: i64| {
+            let store = store.clone();
+            async move {
+                let f = dcrc_store::callbacks::work::TaskFilter {
+                    customer_id: Some(customer_id),
+                    ..Default::default()
+                };
+                store.list_callbacks(&who, &f).await.unwrap().items[0].id
+            }
+        };
+        let callback_b = task_of(b_admin.clone(), customer_b).await;
+        let callback_a = task_of(store.operator_as("root").await.unwrap(), customer_a).await;
         let router = dcrc_web::app(
             store.clone(),
             dcrc_web::AppOptions {
@@ -174,6 +193,9 @@ impl TestApp {
             vehicle_a,
             import_b,
             segment_b,
+            callback_b,
+            callback_a,
+            agent_a,
         };
         TestApp {
             router,
@@ -303,7 +325,8 @@ async fn archive_records(
         vehicle_id: v.id,
         ro_number: None,
         opened_on: d("2025-09-01"),
-        delivered_on: None,
+        // Delivered on the fixture's "today", so it is owed a post-repair callback.
+        delivered_on: Some(d("2026-03-02")),
         kind: "maintenance".into(),
         mileage_km: Some(5000),
         labour_fen: None,
