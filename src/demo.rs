@@ -128,8 +128,10 @@ pub async fn seed(store: &Store, extra: &DemoSize) -> anyhow::Result<()> {
         seed: 2026,
     };
     let counts = store.seed_archive(&places, &scale).await?;
+    let calls = store.seed_callback_work(scale.seed).await?;
     tracing::info!(
         ?counts,
+        calls,
         seconds = started.elapsed().as_secs_f64(),
         "demo archive generated"
     );

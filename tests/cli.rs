@@ -170,7 +170,7 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
         store.db.close().await;
         d.id
     });
-    let rows = 20_000;
+    let rows = 5 * dcrc_store::import::BATCH_ROWS as u32;
     let file = dir.path().join("owners.csv");
     std::fs::write(&file, owner_csv(rows)).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dcrc"))

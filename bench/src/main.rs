@@ -17,6 +17,7 @@ use dcrc_store::users::NewUser;
 use dcrc_store::{q, Db, DbOptions, Store};
 use std::io::Write;
 
+mod callbacks;
 mod ceiling;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +33,18 @@ struct Args {
     /// Searches per kind.
     #[arg(long, default_value_t = 200)]
     searches: usize,
+    /// Keep the PostgreSQL schema afterwards (to inspect plans); dropped by default.
+    #[arg(long)]
+    keep: bool,
+    /// Benchmark callbacks instead of the archive: a network with two years of callbacks.
+    #[arg(long)]
+    callbacks: bool,
+    /// With --callbacks: dealers in the network.
+    #[arg(long, default_value_t = 100)]
+    dealers: u32,
+    /// With --callbacks: historical callback tasks (each called once).
+    #[arg(long, default_value_t = 5_000_000)]
+    tasks: u32,
 }
 
 pub fn vin(i: u32) -> String {
@@ -177,6 +190,9 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.callbacks {
+        return callbacks::run(&args.database, args.dealers, args.tasks, args.searches).await;
+    }
     let (store, dealer) = prepared(&args.database, "").await?;
     let backend = if matches!(store.db, Db::Sqlite { .. }) {
         "SQLite"
@@ -284,5 +300,9 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("| peak memory of the process after the import (VmHWM) | {import_peak:.0} MiB |");
+    if !args.keep && store.db.backend() == dcrc_store::Backend::Postgres {
+        let schema = format!("bench_{}", std::process::id());
+        store.db.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await?;
+    }
     Ok(())
 }

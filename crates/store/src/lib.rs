@@ -10,6 +10,7 @@ pub mod customer_records;
 pub mod customer_search;
 pub mod customers;
 pub mod db;
+pub mod demo_callbacks;
 pub mod demo_data;
 pub mod dialect;
 pub mod error;
@@ -70,7 +71,7 @@ pub struct Store {
     pub clock: SharedClock,
     pub auth_policy: AuthPolicy,
     /// Searches matching more customers than this walk customers in id order instead of
-    /// fetching the matches (lowered by tests to exercise the walk on small data).
+    /// fetching the matches (tests lower it to exercise the walk on small data).
     pub search_walk_above: i64,
 }
 

@@ -62,6 +62,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_callbacks.sql"),
         data: include_str!("../migrations/common/0007_calendar_2025_2026.sql"),
     },
+    Migration {
+        version: 8,
+        name: "vin_covering",
+        sqlite: include_str!("../migrations/sqlite/0008_vin_covering.sql"),
+        postgres: include_str!("../migrations/postgres/0008_vin_covering.sql"),
+        data: "",
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

@@ -42,7 +42,8 @@ async fn all_pages(store: &Store, who: &Principal, text: &str) -> Vec<i64> {
 async fn common_and_rare_fragments_page_through_every_match_in_scope() {
     for t in test_databases().await.unwrap() {
         let mut w = world(t.db.clone()).await;
-        // Walk customers above 1,000 matches (10,000 in production) so both ways run here.
+        // Walk customers above 1,000 matches (the production threshold, stated so the
+        // 1,200 customers below keep exercising both ways).
         w.store.search_walk_above = 1_000;
         let root = w.store.operator_as("root").await.unwrap();
         // 1,200 customers of dealer A: every one a 王, every tenth a 王小…, each with a car.

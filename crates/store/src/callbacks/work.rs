@@ -250,8 +250,10 @@ impl Store {
         let policy = policy_of(&mut tx, task.org_id).await?;
         let rule = policy.types.get(&task.task_type).cloned();
         let questions = rule.as_ref().map(|r| r.questions.clone()).unwrap_or_default();
-        let reached = consequence.reached && a.outcome != Outcome::CallBackLater;
-        validate_answers(&questions, &a.answers, reached, &mut errors);
+        // The questions are asked only of a customer who talked: required answers are
+        // demanded for the reached outcomes, not for a refusal or an agreed call-back.
+        let answered = matches!(a.outcome, Outcome::ReachedSatisfied | Outcome::ReachedDissatisfied);
+        validate_answers(&questions, &a.answers, answered, &mut errors);
         let phone_id = match a.phone_id {
             Some(p) => {
                 let ok = tx
