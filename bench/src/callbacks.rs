@@ -285,7 +285,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     let started = Instant::now();
     let created = store.generate_daily_obligations().await?;
     println!(
-        "| the day's obligations for the whole network ({} customers scanned, {created} win-back tasks) | {:.0} ms |",
+        "| the day's obligations for the whole network ({} customers, {created} newly lost → win-back tasks) | {:.0} ms |",
         u64::from(CUSTOMERS) * u64::from(dealers),
         started.elapsed().as_secs_f64() * 1000.0
     );

@@ -10,11 +10,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const SCREENSHOTS = join(here, '..', 'screenshots');
 export const PASSWORD = 'dcrc-demo-2026';
 
-/** Runs the dcrc binary (DCRC_BIN, default target/debug/dcrc) until it prints its URL. */
+/** Runs the dcrc binary (DCRC_BIN, default target/debug/dcrc) until it prints its URL.
+ * 400 customers per dealer give the demo agent a realistic day of callbacks. */
 export async function startServer() {
   const bin = process.env.DCRC_BIN || join(here, '..', '..', 'target', 'debug', 'dcrc');
   const dir = mkdtempSync(join(tmpdir(), 'dcrc-e2e-'));
-  const child = spawn(bin, ['--database', `sqlite://${join(dir, 'e2e.db')}`, 'demo', '--listen', '127.0.0.1:0', '--customers-per-dealer', '60'], {
+  const child = spawn(bin, ['--database', `sqlite://${join(dir, 'e2e.db')}`, 'demo', '--listen', '127.0.0.1:0', '--customers-per-dealer', '400'], {
     env: { ...process.env, DCRC_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

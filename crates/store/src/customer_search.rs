@@ -327,7 +327,14 @@ impl Store {
             TextMatch::List(ids) => {
                 let mut rows = Vec::new();
                 let after: Vec<i64> = ids.into_iter().filter(|id| cursor.is_none_or(|c| *id > c)).collect();
-                for chunk in after.chunks(ID_CHUNK) {
+                // The first chunk is one page: usually every match passes the other
+                // filters, and a short id list plans and runs fastest; then chunks grow.
+                let mut rest = after.as_slice();
+                let mut size = usize::try_from(limit + 1).unwrap_or(ID_CHUNK);
+                while !rest.is_empty() {
+                    let (chunk, tail) = rest.split_at(size.min(rest.len()));
+                    rest = tail;
+                    size = (size * 4).min(ID_CHUNK);
                     let want = limit + 1 - rows.len() as i64;
                     rows.extend(
                         self.db

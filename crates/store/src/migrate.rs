@@ -64,9 +64,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 8,
-        name: "vin_covering",
-        sqlite: include_str!("../migrations/sqlite/0008_vin_covering.sql"),
-        postgres: include_str!("../migrations/postgres/0008_vin_covering.sql"),
+        name: "covering_search_indexes",
+        sqlite: include_str!("../migrations/sqlite/0008_covering_search_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0008_covering_search_indexes.sql"),
         data: "",
     },
 ];

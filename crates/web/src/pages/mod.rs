@@ -6,6 +6,7 @@ mod admin_audit;
 mod admin_orgs;
 mod admin_users;
 mod api_docs;
+mod callback_policy;
 mod callback_stats;
 mod callbacks;
 mod customer;
@@ -75,6 +76,10 @@ pub fn router() -> Router<AppState> {
         .route("/callbacks/team", get(callback_stats::team))
         .route("/callbacks/team/reassign", post(callback_stats::reassign))
         .route("/callbacks/stats", get(callback_stats::stats))
+        .route(
+            "/callbacks/policy",
+            get(callback_policy::page).post(callback_policy::save),
+        )
         .route("/callbacks/stats.xlsx", get(callback_stats::stats_xlsx))
         .route("/callbacks/{id}", get(callbacks::page))
         .route("/callbacks/{id}/reveal", post(callbacks::reveal))

@@ -1,6 +1,8 @@
 //! A test application on a fresh database, driven through its HTTP front door.
 #![allow(dead_code)]
 
+pub mod web;
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;

@@ -1,0 +1,138 @@
+//! The callback policy page: the effective rules of the caller's organisation (or one in
+//! scope), the preset and overrides it sets itself, and the year's public holidays.
+
+use super::{render, FormData, Layout};
+use crate::error::ApiError;
+use crate::extract::WebUser;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use dcrc_domain::callback::Due;
+use dcrc_domain::callback_policy::PRESETS;
+use dcrc_domain::Permission;
+use dcrc_store::callbacks::policy::{CalendarDay, EffectivePolicy, PolicySetting};
+use dcrc_store::Principal;
+use serde::Deserialize;
+
+pub struct RuleRow {
+    pub type_key: String,
+    pub enabled: bool,
+    pub due: String,
+    pub window_days: u32,
+    pub role_key: String,
+    pub max_attempts: u32,
+    pub retry: u32,
+    pub priority: u8,
+}
+
+#[derive(Template)]
+#[template(path = "callback_policy.html")]
+struct PolicyPage {
+    l: Layout,
+    csrf: String,
+    org_id: i64,
+    preset: String,
+    own_preset: String,
+    overrides: String,
+    presets: Vec<&'static str>,
+    rows: Vec<RuleRow>,
+    threshold: u32,
+    churn_months: u32,
+    hours: String,
+    dealers_may_edit: bool,
+    can_edit: bool,
+    holidays: Vec<CalendarDay>,
+    year: i32,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PolicyQuery {
+    org_id: Option<i64>,
+}
+
+fn due_text(l: &Layout, due: Due) -> String {
+    match due {
+        Due::WithinWorkingDays(n) => l.t.fmt("policy.due.within", "n", &n.to_string()),
+        Due::OnDay(n) => l.t.fmt("policy.due.on_day", "n", &n.to_string()),
+        Due::DaysBefore(n) => l.t.fmt("policy.due.before", "n", &n.to_string()),
+    }
+}
+
+async fn show(state: &AppState, me: &Principal, org_id: i64, error: Option<ApiError>) -> Response {
+    let p: EffectivePolicy = match state.store.effective_policy(me, org_id).await {
+        Ok(p) => p,
+        Err(e) => return super::error_page(Some(me), e),
+    };
+    let year = state.store.clock.today().year();
+    let holidays = state.store.calendar_year(year).await.unwrap_or_default();
+    let mut l = Layout::new(Some(me), "/callbacks");
+    if let Some(e) = &error {
+        l = l.error(e);
+    }
+    let rows = p
+        .policy
+        .types
+        .iter()
+        .map(|(t, r)| RuleRow {
+            type_key: format!("task.{}", t.as_str()),
+            enabled: r.enabled,
+            due: due_text(&l, r.due),
+            window_days: r.window_days,
+            role_key: format!("role.{}", r.role.as_str()),
+            max_attempts: r.max_attempts,
+            retry: r.retry_after_working_days,
+            priority: r.priority,
+        })
+        .collect();
+    let view = PolicyPage {
+        csrf: me.csrf_token.clone(),
+        org_id,
+        preset: p.policy.preset.clone(),
+        own_preset: p.own.preset.clone().unwrap_or_default(),
+        overrides: serde_json::to_string_pretty(&p.own.overrides).unwrap_or_default(),
+        presets: PRESETS.to_vec(),
+        rows,
+        threshold: p.policy.compliance_threshold_pct,
+        churn_months: p.policy.churn_months,
+        hours: format!("{}–{}", p.policy.opens, p.policy.closes),
+        dealers_may_edit: p.policy.dealers_may_edit,
+        can_edit: me.can(Permission::EditPolicy),
+        holidays,
+        year,
+        l,
+    };
+    let status = error.map(|e| e.status).unwrap_or(StatusCode::OK);
+    render(status, &view)
+}
+
+pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PolicyQuery>) -> Response {
+    show(&state, &me, q.org_id.unwrap_or(me.org_id), None).await
+}
+
+/// Saves the organisation's preset and overrides (a JSON merge patch).
+pub async fn save(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
+    if !form.csrf_ok(&me) {
+        return super::csrf_failed(Some(&me));
+    }
+    let org_id = form.get("org_id").and_then(|v| v.parse().ok()).unwrap_or(me.org_id);
+    let overrides = match serde_json::from_str::<serde_json::Value>(form.get("overrides").unwrap_or("{}").trim()) {
+        Ok(v) => v,
+        Err(_) => {
+            let e = dcrc_domain::Invalid(vec![
+                dcrc_domain::FieldError::new("overrides", "wrong_type").with("expected", "JSON object")
+            ]);
+            return show(&state, &me, org_id, Some(dcrc_store::StoreError::from(e).into())).await;
+        }
+    };
+    let setting = PolicySetting {
+        preset: form.get("preset").filter(|p| !p.is_empty()).map(str::to_string),
+        overrides,
+    };
+    match state.store.set_policy(&me, org_id, setting).await {
+        Ok(_) => Redirect::to(&format!("/callbacks/policy?org_id={org_id}")).into_response(),
+        Err(e) => show(&state, &me, org_id, Some(e.into())).await,
+    }
+}
