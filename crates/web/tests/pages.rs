@@ -3,8 +3,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use common::web::{cookie_value, get, hidden, post_form, web_login};
 use common::{TestApp, PW};
 

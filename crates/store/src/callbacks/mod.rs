@@ -5,6 +5,7 @@ pub mod daily;
 pub mod obligations;
 pub mod policy;
 pub mod stats;
+pub mod supervise;
 pub mod work;
 
 use crate::db::Row;

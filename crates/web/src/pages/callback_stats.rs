@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use dcrc_store::callbacks::stats::{By, CallbackStats, Period, StatsQuery, StatsRow};
-use dcrc_store::callbacks::work::{AgentLoad, Reassign};
+use dcrc_store::callbacks::supervise::{AgentLoad, Reassign};
 use serde::Deserialize;
 
 #[derive(Template)]
