@@ -121,10 +121,45 @@ async fn brand_staff_set_the_preset_and_supervisors_see_the_workload() {
             "the dealer inherits Geely's day-3 post-repair call"
         );
 
+        // Next year's schedule, entered when it is published; a bad line is named.
+        let page = get(&app, "/callbacks/policy", &staff).await;
+        assert!(page.text.contains("calendar-form") && page.text.contains("2026-02-14 workday 春节调休"));
+        let bad = post_form(
+            &app,
+            "/callbacks/calendar",
+            &staff,
+            &format!("_csrf={csrf}&year=2027&days=2027-01-01+rest"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text.contains("days[1].kind"), "{}", bad.text);
+        let saved = post_form(
+            &app,
+            "/callbacks/calendar",
+            &staff,
+            &format!("_csrf={csrf}&year=2027&days=2027-01-01+holiday+%E5%85%83%E6%97%A6%0A2027-02-07+workday"),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+        let year = app.store.calendar_year(2027).await.unwrap();
+        assert_eq!(year.len(), 2);
+        assert_eq!(year[0].name, "元旦");
+        // A dealer's administrator may not change the shared calendar.
+        let admin = web_login(&app, "a.admin").await;
+        let theirs = get(&app, "/callbacks/policy", &admin).await;
+        assert!(!theirs.text.contains("calendar-form"));
+        let refused = post_form(
+            &app,
+            "/callbacks/calendar",
+            &admin,
+            &format!("_csrf={}&year=2027&days=", hidden(&theirs.text, "_csrf")),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
         // The group's and brand's view of the statistics; the admin sees the workload.
         let stats = get(&app, "/callbacks/stats?by=dealer", &staff).await;
         assert_eq!(stats.status, StatusCode::OK);
-        let admin = web_login(&app, "a.admin").await;
         let team = get(&app, "/callbacks/team", &admin).await;
         assert!(
             team.text.contains("A回访员") && !team.text.contains("SECRET"),

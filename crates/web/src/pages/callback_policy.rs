@@ -46,6 +46,9 @@ struct PolicyPage {
     can_edit: bool,
     holidays: Vec<CalendarDay>,
     year: i32,
+    /// The year's entries as editable lines (`2026-02-14 workday 春节调休`).
+    calendar_text: String,
+    can_edit_calendar: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -100,6 +103,12 @@ async fn show(state: &AppState, me: &Principal, org_id: i64, error: Option<ApiEr
         hours: format!("{}–{}", p.policy.opens, p.policy.closes),
         dealers_may_edit: p.policy.dealers_may_edit,
         can_edit: me.can(Permission::EditPolicy),
+        calendar_text: holidays
+            .iter()
+            .map(|d| format!("{} {} {}", d.day, d.kind.as_str(), d.name))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        can_edit_calendar: me.can(Permission::ManageCalendar) && me.scope.is_root(),
         holidays,
         year,
         l,
@@ -134,5 +143,69 @@ pub async fn save(State(state): State<AppState>, WebUser(me): WebUser, form: For
     match state.store.set_policy(&me, org_id, setting).await {
         Ok(_) => Redirect::to(&format!("/callbacks/policy?org_id={org_id}")).into_response(),
         Err(e) => show(&state, &me, org_id, Some(e.into())).await,
+    }
+}
+
+/// Reads calendar lines `YYYY-MM-DD holiday|workday [name]`; blank lines are skipped.
+fn calendar_lines(text: &str) -> Result<Vec<CalendarDay>, dcrc_domain::Invalid> {
+    let mut days = Vec::new();
+    let mut errors = dcrc_domain::Invalid::default();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let mut parts = line.split_whitespace();
+        let day = parts
+            .next()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let kind = parts.next().and_then(dcrc_domain::calendar::DayKind::parse);
+        match (day, kind) {
+            (Some(day), Some(kind)) => days.push(CalendarDay {
+                day,
+                kind,
+                name: parts.collect::<Vec<_>>().join(" "),
+            }),
+            (None, _) => errors.push(dcrc_domain::FieldError::new(
+                format!("days[{}].day", i + 1),
+                "date_format",
+            )),
+            (_, None) => errors.push(
+                dcrc_domain::FieldError::new(format!("days[{}].kind", i + 1), "unknown_value")
+                    .with("allowed", "holiday, workday"),
+            ),
+        }
+    }
+    errors.finish().map(|()| days)
+}
+
+/// Replaces a year's public holidays and make-up working days from the policy page.
+pub async fn save_calendar(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
+    if !form.csrf_ok(&me) {
+        return super::csrf_failed(Some(&me));
+    }
+    let year = form.get("year").and_then(|y| y.trim().parse().ok()).unwrap_or(0);
+    let result = match calendar_lines(form.get("days").unwrap_or("")) {
+        Ok(days) => state.store.set_calendar_year(&me, year, days).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Redirect::to("/callbacks/policy").into_response(),
+        Err(dcrc_store::StoreError::Forbidden) => super::error_page(Some(&me), dcrc_store::StoreError::Forbidden),
+        Err(e) => show(&state, &me, me.org_id, Some(e.into())).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::calendar_lines;
+
+    #[test]
+    fn calendar_lines_are_read_and_bad_ones_named() {
+        let days = calendar_lines("2027-01-01 holiday 元旦\n\n2027-02-07 workday 春节 调休\n").unwrap();
+        assert_eq!(days.len(), 2);
+        assert_eq!(days[1].name, "春节 调休");
+        let e = calendar_lines("2027-13-01 holiday\n2027-01-02 rest").unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(
+            fields,
+            vec![("days[1].day", "date_format"), ("days[2].kind", "unknown_value")]
+        );
     }
 }

@@ -80,6 +80,7 @@ pub fn router() -> Router<AppState> {
             "/callbacks/policy",
             get(callback_policy::page).post(callback_policy::save),
         )
+        .route("/callbacks/calendar", post(callback_policy::save_calendar))
         .route("/callbacks/stats.xlsx", get(callback_stats::stats_xlsx))
         .route("/callbacks/{id}", get(callbacks::page))
         .route("/callbacks/{id}/reveal", post(callbacks::reveal))
