@@ -24,6 +24,7 @@ pub mod orgs;
 pub mod page;
 pub mod principal;
 pub mod privacy;
+mod query;
 mod scoped;
 pub mod secret;
 pub mod segments;

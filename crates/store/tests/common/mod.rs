@@ -2,6 +2,8 @@
 //! dealer, brand staff, and helpers for valid identifiers.
 #![allow(dead_code)]
 
+pub mod callbacks;
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};
 use dcrc_store::customers::{NewCustomer, PhoneInput};
