@@ -12,6 +12,7 @@ use dcrc_domain::callback::Outcome;
 use dcrc_domain::{OrgKind, Role, TestClock};
 use dcrc_store::callbacks::stats::{By, Period, StatsQuery};
 use dcrc_store::callbacks::NewAttempt;
+use dcrc_store::demo_data::Rng;
 use dcrc_store::orgs::NewOrg;
 use dcrc_store::users::NewUser;
 use dcrc_store::{q, Principal, Store};
@@ -26,19 +27,6 @@ struct Dealer {
     id: i64,
     agents: [Principal; 2],
     manager: Principal,
-}
-
-/// A small deterministic random source.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n.max(1)
-    }
 }
 
 async fn network(store: &Store, dealers: u32) -> anyhow::Result<Vec<Dealer>> {
@@ -179,7 +167,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
         .await?;
 
     // Tasks: due dates spread over two years up to a week ahead; the past ones called.
-    let mut rng = Rng(2026);
+    let mut rng = Rng::new(2026);
     let per_dealer = tasks / dealers.max(1);
     let generated = net.iter().flat_map(|d| (0..per_dealer).map(move |k| (d.id, k)));
     let mut n = 0u64;

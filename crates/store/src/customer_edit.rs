@@ -228,16 +228,24 @@ impl Store {
     pub async fn may_contact(&self, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
         let row = self
             .db
-            .fetch_optional(
-                &q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
-                    .bind(customer_id)
-                    .bind(purpose.as_str()),
-            )
+            .fetch_optional(&consent_query(customer_id, purpose.as_str()))
             .await?;
-        Ok(match row {
-            Some(r) => r.bool("granted")?,
-            None => purpose == ConsentPurpose::ServiceContact,
-        })
+        consent_granted(row.as_ref(), purpose.as_str())
+    }
+}
+
+/// The customer's latest consent decision for a purpose.
+pub(crate) fn consent_query(customer_id: i64, purpose: &str) -> crate::db::Query {
+    q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
+        .bind(customer_id)
+        .bind(purpose)
+}
+
+/// What the latest decision allows: with none on file, service contact only.
+pub(crate) fn consent_granted(latest: Option<&crate::db::Row>, purpose: &str) -> Result<bool> {
+    match latest {
+        Some(r) => r.bool("granted"),
+        None => Ok(purpose == ConsentPurpose::ServiceContact.as_str()),
     }
 }
 

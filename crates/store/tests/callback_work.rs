@@ -352,3 +352,55 @@ async fn the_brand_sets_policy_and_dealers_edit_only_where_allowed() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn supervisors_move_open_tasks_to_another_agent_of_the_dealer() {
+    for t in test_databases().await.unwrap() {
+        let w = world(t.db.clone()).await;
+        w.clock.set(sh(2026, 11, 23, 9, 0));
+        let cm = add_user(&w, "cm2", w.agent.org_id, Role::CustomerManager).await;
+        let second = add_user(&w, "agent2", w.agent.org_id, Role::CallbackAgent).await;
+        let (c, v) = owner(&w, 70).await;
+        w.store.create_sale(&w.agent, sale(c, v, "2026-11-23")).await.unwrap();
+        let ids: Vec<i64> = tasks_of(&w, c).await.iter().map(|t| t.id).collect();
+        let load = w.store.callback_load(&cm).await.unwrap();
+        assert_eq!(load.iter().map(|l| l.open).sum::<i64>(), 2);
+        let to = |assignee_id, task_ids: Vec<i64>| dcrc_store::callbacks::supervise::Reassign { task_ids, assignee_id };
+        assert_eq!(
+            w.store
+                .reassign_callbacks(&cm, to(second.user_id, ids.clone()))
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(tasks_of(&w, c)
+            .await
+            .iter()
+            .all(|t| t.assignee_id == Some(second.user_id)));
+        assert_eq!(
+            w.store.my_queue(&second).await.unwrap().len(),
+            1,
+            "the first-level call is due today"
+        );
+        // Not to someone who does not work callbacks, not a closed task, not by an agent.
+        let inspector = add_user(&w, "inspector", w.agent.org_id, Role::ProcessInspector).await;
+        let e = w
+            .store
+            .reassign_callbacks(&cm, to(inspector.user_id, ids.clone()))
+            .await;
+        assert!(matches!(e, Err(StoreError::Invalid(ref e)) if e.0[0].code == "cannot_work_callbacks"));
+        w.store
+            .record_attempt(&second, ids[0], call(Outcome::WrongNumber))
+            .await
+            .unwrap();
+        let e = w.store.reassign_callbacks(&cm, to(w.agent.user_id, ids.clone())).await;
+        assert!(matches!(e, Err(StoreError::Invalid(ref e)) if e.0[0].code == "not_reassignable"));
+        assert!(matches!(
+            w.store
+                .reassign_callbacks(&second, to(w.agent.user_id, vec![ids[1]]))
+                .await,
+            Err(StoreError::Forbidden)
+        ));
+        t.cleanup().await;
+    }
+}

@@ -159,3 +159,43 @@ async fn due_times_skip_the_spring_festival_and_honour_make_up_days() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_insurance_policy_obliges_a_renewal_call_before_it_expires() {
+    for t in test_databases().await.unwrap() {
+        let w = world(t.db.clone()).await;
+        w.clock.set(sh(2026, 11, 23, 9, 0));
+        let (c, v) = owner(&w, 80).await;
+        let policy = |start: &str, expiry: &str| dcrc_store::history::InsurancePolicy {
+            id: 0,
+            org_id: 0,
+            customer_id: c,
+            vehicle_id: v,
+            insurer: "平安保险".into(),
+            kind: "commercial".into(),
+            policy_number: None,
+            start_date: d(start),
+            expiry_date: d(expiry),
+            premium_fen: Some(450_000),
+            source_record_id: None,
+        };
+        // Expires on Sunday 2027-01-03: 30 days before is Friday 2026-12-04.
+        w.store
+            .create_insurance_policy(&w.agent, policy("2026-01-04", "2027-01-03"))
+            .await
+            .unwrap();
+        // A policy that expired long ago creates nothing.
+        w.store
+            .create_insurance_policy(&w.agent, policy("2024-01-04", "2025-01-03"))
+            .await
+            .unwrap();
+        let tasks = tasks_of(&w, c).await;
+        let kinds: Vec<_> = tasks.iter().map(|t| (t.task_type, t.due_date)).collect();
+        assert_eq!(kinds, vec![(TaskType::InsuranceRenewal, d("2026-12-04"))], "{}", t.name);
+        assert!(
+            w.store.my_queue(&w.agent).await.unwrap().is_empty(),
+            "workable from its due day"
+        );
+        t.cleanup().await;
+    }
+}

@@ -3,8 +3,7 @@
 //! every morning and on start for any day missed while the server was down; the
 //! idempotency keys make a second run (or a second instance) create nothing.
 
-use super::obligations::{raise, Trigger};
-use super::policy::policy_of;
+use super::obligations::{raise_with, Rules, Trigger};
 use crate::db::q;
 use crate::error::Result;
 use crate::Store;
@@ -27,7 +26,8 @@ impl Store {
         let mut created = 0;
         for dealer in dealers {
             let mut tx = self.db.begin().await?;
-            let policy = policy_of(&mut tx, dealer).await?;
+            let rules = Rules::load(&mut tx, dealer).await?;
+            let policy = &rules.policy;
             let Some(rule) = policy.rule(TaskType::ChurnWinback).cloned() else {
                 tx.commit().await?;
                 continue;
@@ -68,7 +68,7 @@ impl Store {
                     identity: format!("customer:{customer_id}:last_visit:{last}"),
                     parent_task_id: None,
                 };
-                if raise(&mut tx, now, &trigger).await?.is_some() {
+                if raise_with(&mut tx, now, &trigger, &rules).await?.is_some() {
                     created += 1;
                 }
             }

@@ -37,36 +37,62 @@ pub struct Trigger {
 /// policy, so history imports skip them without reading the policy.
 const MAX_POLICY_DAYS: i64 = 366;
 
-/// Whether the customer may be contacted for this purpose (the latest decision counts;
-/// service contact is assumed unless withdrawn).
+/// Whether the customer may be contacted for this purpose, inside a transaction (the rule
+/// is [`crate::customer_edit::consent_query`]'s, shared with `Store::may_contact`).
 pub(crate) async fn consent_allows(tx: &mut Tx, customer_id: i64, purpose: &str) -> Result<bool> {
     let row = tx
-        .fetch_optional(
-            &q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
-                .bind(customer_id)
-                .bind(purpose),
-        )
+        .fetch_optional(&crate::customer_edit::consent_query(customer_id, purpose))
         .await?;
-    Ok(match row {
-        Some(r) => r.bool("granted")?,
-        None => purpose == "service_contact",
-    })
+    crate::customer_edit::consent_granted(row.as_ref(), purpose)
+}
+
+/// The policy and calendar of one organisation, read once for all the triggers of a
+/// transaction that belong to it.
+pub struct Rules {
+    pub org_id: i64,
+    pub policy: dcrc_domain::callback_policy::CallbackPolicy,
+    pub calendar: dcrc_domain::calendar::BusinessCalendar,
+}
+
+impl Rules {
+    pub(crate) async fn load(tx: &mut Tx, org_id: i64) -> Result<Rules> {
+        let policy = policy_of(tx, org_id).await?;
+        let calendar = calendar(tx, &policy).await?;
+        Ok(Rules {
+            org_id,
+            policy,
+            calendar,
+        })
+    }
+}
+
+/// Whether an event this old could still create work under any policy.
+fn recent_enough(now_ms: i64, event_date: chrono::NaiveDate) -> bool {
+    let today = business_date(crate::orgs::ms_to_time(now_ms));
+    event_date >= today - Duration::days(2 * MAX_POLICY_DAYS)
 }
 
 /// Creates the task an event obliges, unless policy disables it, the event is outside the
 /// policy window, the customer may not be contacted for the purpose, or the task exists.
 /// Returns the new task's id.
 pub async fn raise(tx: &mut Tx, now_ms: i64, t: &Trigger) -> Result<Option<i64>> {
-    let today = business_date(crate::orgs::ms_to_time(now_ms));
-    if t.event_date < today - Duration::days(2 * MAX_POLICY_DAYS) {
+    if !recent_enough(now_ms, t.event_date) {
         return Ok(None);
     }
-    let policy = policy_of(tx, t.org_id).await?;
-    let Some(rule) = policy.rule(t.task_type) else {
+    let rules = Rules::load(tx, t.org_id).await?;
+    raise_with(tx, now_ms, t, &rules).await
+}
+
+/// [`raise`] under rules already read (the trigger must belong to `rules.org_id`).
+pub async fn raise_with(tx: &mut Tx, now_ms: i64, t: &Trigger, rules: &Rules) -> Result<Option<i64>> {
+    let today = business_date(crate::orgs::ms_to_time(now_ms));
+    if !recent_enough(now_ms, t.event_date) {
+        return Ok(None);
+    }
+    let Some(rule) = rules.policy.rule(t.task_type) else {
         return Ok(None);
     };
-    let cal = calendar(tx, &policy).await?;
-    let times = rule.due.times(t.event_date, &cal);
+    let times = rule.due.times(t.event_date, &rules.calendar);
     if times.due_date < today - Duration::days(i64::from(rule.window_days)) {
         return Ok(None);
     }
@@ -221,12 +247,19 @@ pub(crate) fn record_triggers(
         .collect()
 }
 
-/// Raises every trigger; returns the ids of the tasks created.
+/// Raises every trigger, reading each organisation's rules once; returns the ids of the
+/// tasks created.
 pub async fn raise_all(tx: &mut Tx, now_ms: i64, triggers: &[Trigger]) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
-    for t in triggers {
-        if let Some(id) = raise(tx, now_ms, t).await? {
-            ids.push(id);
+    let mut rules: Option<Rules> = None;
+    for t in triggers.iter().filter(|t| recent_enough(now_ms, t.event_date)) {
+        if rules.as_ref().is_none_or(|r| r.org_id != t.org_id) {
+            rules = Some(Rules::load(tx, t.org_id).await?);
+        }
+        if let Some(r) = &rules {
+            if let Some(id) = raise_with(tx, now_ms, t, r).await? {
+                ids.push(id);
+            }
         }
     }
     Ok(ids)

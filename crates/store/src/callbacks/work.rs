@@ -1,8 +1,8 @@
 //! Working callback tasks: the agent's queue, one task with its calls, recording a call
 //! and what it causes, closing follow-ups, reassigning, and each agent's load.
 
-use super::obligations::{raise, Trigger};
-use super::policy::{calendar, policy_of};
+use super::obligations::{raise_with, Rules, Trigger};
+use super::policy::policy_of;
 use super::{task_from_row, Attempt, CallbackTask, NewAttempt, TaskDetail, TASK_SELECT};
 use crate::audit::{self, Actor, Event};
 use crate::db::{q, Row};
@@ -226,8 +226,8 @@ impl Store {
             errors.push(FieldError::new("note", "length").with("min", 0).with("max", 1000));
         }
         let mut tx = self.db.begin().await?;
-        let policy = policy_of(&mut tx, task.org_id).await?;
-        let rule = policy.types.get(&task.task_type).cloned();
+        let rules = Rules::load(&mut tx, task.org_id).await?;
+        let rule = rules.policy.types.get(&task.task_type).cloned();
         let questions = rule.as_ref().map(|r| r.questions.clone()).unwrap_or_default();
         // The questions are asked only of a customer who talked: required answers are
         // demanded for the reached outcomes, not for a refusal or an agreed call-back.
@@ -297,9 +297,11 @@ impl Store {
             Next::CallBackAt => (TaskState::Open, call_back_at),
             Next::Retry if attempts >= max => (TaskState::Unreachable, None),
             Next::Retry => {
-                let cal = calendar(&mut tx, &policy).await?;
                 let days = rule.as_ref().map(|r| r.retry_after_working_days).unwrap_or(1);
-                (TaskState::Open, Some(retry_at(today, days, &cal).timestamp_millis()))
+                (
+                    TaskState::Open,
+                    Some(retry_at(today, days, &rules.calendar).timestamp_millis()),
+                )
             }
         };
         let closed = state != TaskState::Open;
@@ -337,7 +339,7 @@ impl Store {
                 identity: format!("task:{task_id}"),
                 parent_task_id: Some(task_id),
             };
-            raise(&mut tx, now, &trigger).await?;
+            raise_with(&mut tx, now, &trigger, &rules).await?;
         }
         let detail = serde_json::json!({ "outcome": a.outcome.as_str(), "state": state.as_str(), "attempt": attempts });
         audit::record(
