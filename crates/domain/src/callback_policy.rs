@@ -21,6 +21,12 @@ pub struct TypeRule {
     pub priority: u8,
     /// Who works the task; assigned round-robin among the dealer's active holders.
     pub role: Role,
+    /// `owner`: the customer's own sales consultant or service advisor named on the event
+    /// (a sale's consultant, a repair order's advisor) works it when they are an active
+    /// user of the dealer who may work callbacks; otherwise, and for `team`, the role's
+    /// round-robin.
+    #[serde(default)]
+    pub assign: Assign,
     /// Calls before an unanswered task closes as unreachable.
     pub max_attempts: u32,
     /// Working days between unanswered calls.
@@ -29,6 +35,27 @@ pub struct TypeRule {
     pub script_en: String,
     #[serde(default)]
     pub questions: Vec<Question>,
+}
+
+/// How a task finds its agent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Assign {
+    /// Round-robin among the dealer's active holders of the type's role. The default: a
+    /// callback by someone other than the seller hears the customer out more honestly.
+    #[default]
+    Team,
+    /// The consultant or advisor named on the event, falling back to the team.
+    Owner,
+}
+
+impl Assign {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assign::Team => "team",
+            Assign::Owner => "owner",
+        }
+    }
 }
 
 /// A whole policy.
@@ -97,6 +124,7 @@ fn rule(d: Defaults) -> TypeRule {
         window_days: d.window,
         priority: d.priority,
         role: d.role,
+        assign: Assign::Team,
         max_attempts: d.attempts,
         retry_after_working_days: 1,
         script_zh: d.zh.into(),

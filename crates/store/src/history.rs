@@ -212,7 +212,15 @@ pub(crate) async fn insert_sale(tx: &mut Tx, now: i64, s: &Sale) -> Result<i64> 
         start_ownership(tx, now, s.vehicle_id, s.customer_id, s.org_id, d).await?;
     }
     let id = row.i64("id")?;
-    let triggers = record_triggers("sales", s.org_id, id, s.customer_id, s.vehicle_id, s.delivery_date);
+    let triggers = record_triggers(
+        "sales",
+        s.org_id,
+        id,
+        s.customer_id,
+        s.vehicle_id,
+        s.delivery_date,
+        s.consultant_name.as_deref(),
+    );
     raise_all(tx, now, &triggers).await?;
     Ok(id)
 }
@@ -264,6 +272,7 @@ pub(crate) async fn insert_repair(tx: &mut Tx, now: i64, r: &RepairOrder) -> Res
         r.customer_id,
         r.vehicle_id,
         r.delivered_on,
+        r.advisor_name.as_deref(),
     );
     raise_all(tx, now, &triggers).await?;
     Ok(id)
@@ -296,6 +305,7 @@ pub(crate) async fn insert_policy(tx: &mut Tx, now: i64, p: &InsurancePolicy) ->
         p.customer_id,
         p.vehicle_id,
         Some(p.expiry_date),
+        None,
     );
     raise_all(tx, now, &triggers).await?;
     Ok(id)

@@ -69,6 +69,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_covering_search_indexes.sql"),
         data: "",
     },
+    Migration {
+        version: 9,
+        name: "current_owner_index",
+        sqlite: include_str!("../migrations/sqlite/0009_current_owner_index.sql"),
+        postgres: include_str!("../migrations/postgres/0009_current_owner_index.sql"),
+        data: "",
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

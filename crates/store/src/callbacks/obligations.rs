@@ -11,7 +11,9 @@ use crate::db::{q, Tx};
 use crate::error::Result;
 use chrono::{Duration, NaiveDate};
 use dcrc_domain::callback::TaskType;
+use dcrc_domain::callback_policy::Assign;
 use dcrc_domain::clock::business_date;
+use dcrc_domain::{Permission, Role};
 
 /// An event that may oblige the dealer to call a customer.
 #[derive(Debug, Clone)]
@@ -30,6 +32,9 @@ pub struct Trigger {
     pub identity: String,
     /// The task that caused this one (follow-ups).
     pub parent_task_id: Option<i64>,
+    /// The consultant or advisor named on the event record, for policies that give the
+    /// task to the customer's own contact.
+    pub staff: Option<String>,
 }
 
 /// The longest any policy may set for a due offset or a window (see
@@ -135,7 +140,15 @@ pub async fn raise_with(tx: &mut Tx, now_ms: i64, t: &Trigger, rules: &Rules) ->
         return Ok(None);
     };
     let id = row.i64("id")?;
-    if let Some(user) = next_assignee(tx, t.org_id, rule.role.as_str()).await? {
+    let owner = match (rule.assign, t.staff.as_deref()) {
+        (Assign::Owner, Some(name)) => staff_user(tx, t.org_id, name).await?,
+        _ => None,
+    };
+    let assignee = match owner {
+        Some(user) => Some(user),
+        None => next_assignee(tx, t.org_id, rule.role.as_str()).await?,
+    };
+    if let Some(user) = assignee {
         tx.execute(
             &q("UPDATE callback_tasks SET assignee_id = $1 WHERE id = $2")
                 .bind(user)
@@ -144,6 +157,29 @@ pub async fn raise_with(tx: &mut Tx, now_ms: i64, t: &Trigger, rules: &Rules) ->
         .await?;
     }
     Ok(Some(id))
+}
+
+/// The dealer's active user with this display name who may work callbacks (the first
+/// by id when two share a name).
+async fn staff_user(tx: &mut Tx, org_id: i64, name: &str) -> Result<Option<i64>> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let mut query = q(
+        "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active AND u.display_name = $2 \
+        AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN (",
+    )
+    .bind(org_id)
+    .bind(name);
+    let roles: Vec<String> = Role::ALL
+        .iter()
+        .filter(|r| r.grants(Permission::WorkCallbacks))
+        .map(|r| query.param(r.as_str()))
+        .collect();
+    query.push_sql(&roles.join(", "));
+    query.push_sql(")) ORDER BY u.id LIMIT 1");
+    tx.fetch_optional(&query).await?.map(|r| r.i64("id")).transpose()
 }
 
 /// Round-robin within the dealer's active holders of a role: the next user id after the
@@ -213,7 +249,7 @@ pub(crate) async fn cancel_open(
 /// The triggers of a stored history record (`sales`, `repair_orders`,
 /// `insurance_policies`) given its event day: a sale's delivery obliges the first- and
 /// second-level callbacks, a repair order's delivery the post-repair call, a policy's
-/// expiry the renewal call.
+/// expiry the renewal call. `staff` is the consultant or advisor named on the record.
 pub(crate) fn record_triggers(
     table: &str,
     org_id: i64,
@@ -221,6 +257,7 @@ pub(crate) fn record_triggers(
     customer_id: i64,
     vehicle_id: i64,
     day: Option<NaiveDate>,
+    staff: Option<&str>,
 ) -> Vec<Trigger> {
     let Some(day) = day else {
         return Vec::new();
@@ -243,6 +280,7 @@ pub(crate) fn record_triggers(
             event_date: day,
             identity: format!("vehicle:{vehicle_id}:{what}:{day}"),
             parent_task_id: None,
+            staff: staff.map(str::to_string),
         })
         .collect()
 }

@@ -338,6 +338,7 @@ impl Store {
                 event_date: today,
                 identity: format!("task:{task_id}"),
                 parent_task_id: Some(task_id),
+                staff: None,
             };
             raise_with(&mut tx, now, &trigger, &rules).await?;
         }

@@ -316,7 +316,14 @@ pub async fn store(
                     Some(Value::Text(Some(d))) => NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok(),
                     _ => None,
                 };
-                let triggers = record_triggers(table, org_id, id, customer_id, ve.id(), day);
+                let staff = match natural(match kind {
+                    ImportKind::Sales => "consultant_name",
+                    _ => "advisor_name",
+                }) {
+                    Some(Value::Text(Some(name))) => Some(name),
+                    _ => None,
+                };
+                let triggers = record_triggers(table, org_id, id, customer_id, ve.id(), day, staff.as_deref());
                 raise_all(tx, now, &triggers).await?;
             }
             if kind == ImportKind::RepairOrders {
