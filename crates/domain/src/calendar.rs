@@ -133,6 +133,59 @@ impl BusinessCalendar {
         at(d, self.closes)
     }
 
+    /// The working hours of day `d` as an interval (empty on a day off).
+    fn hours_of(&self, d: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.is_working_day(d).then(|| (self.opening(d), self.closing(d)))
+    }
+
+    /// Seconds of working time (inside the working hours of working days) from `a` to `b`;
+    /// 0 when `b` is not after `a`.
+    pub fn working_seconds(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
+        if b <= a {
+            return 0;
+        }
+        let last = crate::clock::business_date(b);
+        let mut day = crate::clock::business_date(a);
+        let mut total = 0;
+        while day <= last {
+            if let Some((open, close)) = self.hours_of(day) {
+                let (from, to) = (open.max(a), close.min(b));
+                if to > from {
+                    total += (to - from).num_seconds();
+                }
+            }
+            day += Duration::days(1);
+        }
+        total
+    }
+
+    /// The instant `secs` seconds of working time after `a` (a deadline counted in working
+    /// hours). At 0 that is `a` itself, or the next opening when `a` is outside the hours.
+    pub fn add_working_seconds(&self, a: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
+        let mut left = secs.max(0);
+        let mut day = crate::clock::business_date(a);
+        // Ten years of days: only a calendar that is all holidays gets this far.
+        for _ in 0..3660 {
+            if let Some((open, close)) = self.hours_of(day) {
+                let from = open.max(a);
+                if close > from {
+                    let here = (close - from).num_seconds();
+                    if left < here || (left == here && left > 0) {
+                        return from + Duration::seconds(left);
+                    }
+                    left -= here;
+                }
+            }
+            day += Duration::days(1);
+        }
+        a + Duration::seconds(secs.max(0))
+    }
+
+    /// Seconds of working time in one working day.
+    pub fn working_day_seconds(&self) -> i64 {
+        (self.closes - self.opens).num_seconds()
+    }
+
     /// The official entries, in date order.
     pub fn entries(&self) -> impl Iterator<Item = (NaiveDate, DayKind)> + '_ {
         self.overrides.iter().map(|(d, k)| (*d, *k))
@@ -194,6 +247,46 @@ mod tests {
         assert_eq!(cal.working_day_on_or_before(d(2026, 2, 22)), d(2026, 2, 14));
         // 2/9–2/13 (5), make-up 2/14, 2/24–2/27 (4), make-up 2/28.
         assert_eq!(cal.working_days_between(d(2026, 2, 9), d(2026, 2, 28)), 11);
+    }
+
+    fn sh(y: i32, m: u32, day: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, day, h, min, 0).unwrap() - Duration::hours(8)
+    }
+
+    #[test]
+    fn working_time_counts_only_hours_of_working_days() {
+        let cal = spring_festival_2026();
+        let nine = 9 * 3600;
+        assert_eq!(cal.working_day_seconds(), nine);
+        // Friday 2/13 16:30 → make-up Saturday 2/14 09:30: 1 h + 1 h.
+        assert_eq!(
+            cal.working_seconds(sh(2026, 2, 13, 16, 30), sh(2026, 2, 14, 9, 30)),
+            7200
+        );
+        // Across the whole break: 2/14 17:30 → 2/24 08:30 is no working time at all.
+        assert_eq!(cal.working_seconds(sh(2026, 2, 14, 17, 30), sh(2026, 2, 24, 8, 30)), 0);
+        // One working day after Friday 16:30 is Saturday (make-up) 16:30; two, Tuesday 2/24.
+        assert_eq!(
+            cal.add_working_seconds(sh(2026, 2, 13, 16, 30), nine),
+            sh(2026, 2, 14, 16, 30)
+        );
+        assert_eq!(
+            cal.add_working_seconds(sh(2026, 2, 13, 16, 30), 2 * nine),
+            sh(2026, 2, 24, 16, 30)
+        );
+        // Filed at night: the clock starts at the next opening.
+        assert_eq!(
+            cal.add_working_seconds(sh(2026, 3, 2, 22, 0), 3600),
+            sh(2026, 3, 3, 9, 30)
+        );
+        // Exactly a day's hours from an opening ends at that day's closing.
+        assert_eq!(
+            cal.add_working_seconds(sh(2026, 3, 2, 8, 30), nine),
+            sh(2026, 3, 2, 17, 30)
+        );
+        let a = sh(2026, 2, 12, 10, 0);
+        let b = cal.add_working_seconds(a, 3 * nine + 1234);
+        assert_eq!(cal.working_seconds(a, b), 3 * nine + 1234, "the two agree");
     }
 
     #[test]

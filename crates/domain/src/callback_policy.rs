@@ -63,6 +63,9 @@ impl Assign {
 pub struct CallbackPolicy {
     pub preset: String,
     pub types: BTreeMap<TaskType, TypeRule>,
+    /// Complaint deadlines, categories and penalties.
+    #[serde(default)]
+    pub complaints: crate::complaint_policy::ComplaintPolicy,
     /// A customer whose last workshop visit is this many months ago is lost (流失).
     pub churn_months: u32,
     /// The normative callback rate must be strictly above this percentage.
@@ -311,6 +314,7 @@ pub fn preset(name: &str) -> Option<CallbackPolicy> {
     Some(CallbackPolicy {
         preset: name.to_string(),
         types,
+        complaints: crate::complaint_policy::ComplaintPolicy::preset(name),
         churn_months,
         compliance_threshold_pct: 90,
         opens: "08:30".into(),
@@ -353,6 +357,7 @@ impl CallbackPolicy {
                 errors.push(FieldError::new(f("role"), "role_not_at_dealer"));
             }
         }
+        self.complaints.check(&mut errors);
         if !(1..=60).contains(&self.churn_months) {
             errors.push(FieldError::new("churn_months", "range").with("min", 1).with("max", 60));
         }

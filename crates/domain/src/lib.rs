@@ -6,6 +6,8 @@ pub mod calendar;
 pub mod callback;
 pub mod callback_policy;
 pub mod clock;
+pub mod complaint;
+pub mod complaint_policy;
 pub mod idnum;
 pub mod lang;
 pub mod org;

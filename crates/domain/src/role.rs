@@ -66,6 +66,14 @@ pub enum Permission {
     EditPolicy,
     /// Edit the business calendar (public holidays, make-up working days).
     ManageCalendar,
+    /// File a complaint (from a call, the counter, the hotline …).
+    FileComplaints,
+    /// Handle complaints: transitions, pauses, the handling form.
+    HandleComplaints,
+    /// Confirm or waive a zero-tolerance penalty (the brand).
+    DecidePenalties,
+    /// Read complaint statistics.
+    ViewComplaintStats,
 }
 
 impl Role {
@@ -122,13 +130,29 @@ impl Role {
         match self {
             Role::Admin => !matches!(
                 permission,
-                RevealPersonal | ExportPersonal | ErasePersonal | WorkCallbacks
+                RevealPersonal
+                    | ExportPersonal
+                    | ErasePersonal
+                    | WorkCallbacks
+                    | FileComplaints
+                    | HandleComplaints
+                    | DecidePenalties
             ),
             Role::BrandStaff => matches!(
                 permission,
-                ReadAudit | ViewDirectory | ViewCustomers | ViewCallbackStats | EditPolicy | ManageCalendar
+                ReadAudit
+                    | ViewDirectory
+                    | ViewCustomers
+                    | ViewCallbackStats
+                    | EditPolicy
+                    | ManageCalendar
+                    | DecidePenalties
+                    | ViewComplaintStats
             ),
-            Role::GroupStaff => matches!(permission, ViewDirectory | ViewCustomers | ViewCallbackStats),
+            Role::GroupStaff => matches!(
+                permission,
+                ViewDirectory | ViewCustomers | ViewCallbackStats | ViewComplaintStats
+            ),
             Role::GeneralManager | Role::CustomerManager => matches!(
                 permission,
                 ViewDirectory
@@ -143,6 +167,9 @@ impl Role {
                     | SuperviseCallbacks
                     | ViewCallbackStats
                     | EditPolicy
+                    | FileComplaints
+                    | HandleComplaints
+                    | ViewComplaintStats
             ),
             Role::InfoMaintainer => matches!(
                 permission,
@@ -150,15 +177,23 @@ impl Role {
             ),
             Role::CallbackAgent => matches!(
                 permission,
-                ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks | ViewCallbackStats
+                ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks | ViewCallbackStats | FileComplaints
             ),
-            Role::ComplaintManager | Role::SalesConsultant | Role::ServiceAdvisor => {
-                matches!(
-                    permission,
-                    ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks
-                )
-            }
-            Role::ProcessInspector => matches!(permission, ViewCustomers | ViewCallbackStats),
+            Role::ComplaintManager => matches!(
+                permission,
+                ViewCustomers
+                    | EditCustomers
+                    | RevealPersonal
+                    | WorkCallbacks
+                    | FileComplaints
+                    | HandleComplaints
+                    | ViewComplaintStats
+            ),
+            Role::SalesConsultant | Role::ServiceAdvisor => matches!(
+                permission,
+                ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks | FileComplaints
+            ),
+            Role::ProcessInspector => matches!(permission, ViewCustomers | ViewCallbackStats | ViewComplaintStats),
         }
     }
 }

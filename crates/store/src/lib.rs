@@ -5,6 +5,7 @@ pub mod archive_types;
 pub mod audit;
 pub mod auth;
 pub mod callbacks;
+pub mod complaints;
 pub mod customer_edit;
 pub mod customer_records;
 pub mod customer_search;

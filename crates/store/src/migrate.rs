@@ -76,6 +76,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_current_owner_index.sql"),
         data: "",
     },
+    Migration {
+        version: 10,
+        name: "complaints",
+        sqlite: include_str!("../migrations/sqlite/0010_complaints.sql"),
+        postgres: include_str!("../migrations/postgres/0010_complaints.sql"),
+        data: "",
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

@@ -13,7 +13,7 @@ use serde::Serialize;
 /// One event on the timeline.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEvent {
-    /// `sale`, `repair_order`, `insurance_policy`, `ownership_start`, `ownership_end`, `consent`.
+    /// `sale`, `repair_order`, `insurance_policy`, `ownership_start`, `ownership_end`, `consent`, `complaint`.
     pub kind: String,
     /// The id of the record in its own resource.
     pub id: i64,
@@ -36,6 +36,8 @@ const SOURCES: &[&str] = &[
      FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1",
     "SELECT 'ownership_end' AS kind, w.id, w.end_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
      FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1 AND w.end_date IS NOT NULL",
+    "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, NULL AS n1 \
+     FROM complaints k WHERE k.customer_id = $1",
 ];
 
 fn details(
@@ -54,6 +56,7 @@ fn details(
         "insurance_policy" => {
             json!({ "insurer": t1, "policy_kind": t2, "expiry_date": t3, "premium_fen": n1 })
         }
+        "complaint" => json!({ "title": t1, "state": t2, "tier": t3 }),
         _ => json!({ "vin": t1, "model": t2, "plate": t3 }),
     }
 }

@@ -50,8 +50,18 @@ pub async fn ensure_recurring(store: &Store) -> Result<(), StoreError> {
 }
 
 /// Runs every job due by the clock's now, including jobs that became due while the
-/// server was down; returns how many ran.
+/// server was down, then checks the complaints' clocks (warnings, breaches, escalation:
+/// idempotent, so every tick may run it); returns how many jobs ran.
 pub async fn run_due(store: &Store) -> Result<usize, StoreError> {
+    let ran = run_jobs(store).await?;
+    let swept = store.sweep_complaints().await?;
+    if swept != Default::default() {
+        tracing::info!(?swept, "complaint clocks");
+    }
+    Ok(ran)
+}
+
+async fn run_jobs(store: &Store) -> Result<usize, StoreError> {
     let mut ran = 0;
     loop {
         let jobs = store.claim_jobs(50).await?;

@@ -199,6 +199,37 @@ fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (Str
         ),
         ("get", "/api/v1/calendar/{year}") => ("/api/v1/calendar/2026".into(), None, Expect::OwnOnly),
         ("put", "/api/v1/calendar/{year}") => ("/api/v1/calendar/2026".into(), Some(json!([])), Expect::Refused),
+        ("get", "/api/v1/complaints") | ("get", "/api/v1/complaints/notifications") => {
+            (path.to_string(), None, Expect::OwnOnly)
+        }
+        // Filing for B's customer: that customer does not exist for A (422 naming it).
+        ("post", "/api/v1/complaints") => (
+            path.into(),
+            Some(
+                json!({"customer_id": fx.customer_b, "channel": "phone", "category": "other", "tier": "general", "title": "x", "description": "x"}),
+            ),
+            Expect::OwnOnly,
+        ),
+        ("get", "/api/v1/complaints/{id}") | ("post", "/api/v1/complaints/{id}/resume") => (
+            path.replace("{id}", &fx.complaint_b.to_string()),
+            None,
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/complaints/{id}/transitions") => (
+            format!("/api/v1/complaints/{}/transitions", fx.complaint_b),
+            Some(json!({"to": "acknowledged"})),
+            Expect::NotFound,
+        ),
+        ("post", "/api/v1/complaints/{id}/pause") => (
+            format!("/api/v1/complaints/{}/pause", fx.complaint_b),
+            Some(json!({"reason": "waiting_for_parts"})),
+            Expect::NotFound,
+        ),
+        ("put", "/api/v1/complaints/{id}/form") => (
+            format!("/api/v1/complaints/{}/form", fx.complaint_b),
+            Some(json!({"measures": "hijacked"})),
+            Expect::NotFound,
+        ),
         _ => panic!("no tenant-isolation case for {method} {path}: add one to tests/isolation.rs"),
     }
 }

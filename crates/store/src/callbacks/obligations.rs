@@ -184,7 +184,7 @@ async fn staff_user(tx: &mut Tx, org_id: i64, name: &str) -> Result<Option<i64>>
 
 /// Round-robin within the dealer's active holders of a role: the next user id after the
 /// last one given work, wrapping around.
-async fn next_assignee(tx: &mut Tx, org_id: i64, role: &str) -> Result<Option<i64>> {
+pub(crate) async fn next_assignee(tx: &mut Tx, org_id: i64, role: &str) -> Result<Option<i64>> {
     let users: Vec<i64> = tx
         .fetch_all(
             &q("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \

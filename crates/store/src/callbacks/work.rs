@@ -327,7 +327,12 @@ impl Store {
             )
             .await?;
         }
-        if let Some(follow_up) = consequence.follow_up {
+        let closes_complaint = task.task_type == TaskType::ComplaintClosure && task.source_kind == "complaint";
+        if let (true, Some(complaint)) = (closes_complaint, task.source_id) {
+            // The customer's verdict closes or reopens the complaint; no separate follow-up.
+            crate::complaints::flow::closure_call(&mut tx, now, who, complaint, a.outcome, &rules).await?;
+        }
+        if let Some(follow_up) = consequence.follow_up.filter(|_| !closes_complaint) {
             let trigger = Trigger {
                 task_type: follow_up,
                 org_id: task.org_id,

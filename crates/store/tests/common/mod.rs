@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod callbacks;
+pub mod complaints;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};

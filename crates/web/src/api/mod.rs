@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod callbacks;
+pub mod complaints;
 pub mod customer_care;
 pub mod customers;
 pub mod health;
@@ -101,6 +102,13 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(callbacks::get))
         .routes(routes!(callbacks::attempt))
         .routes(routes!(callbacks::close))
+        .routes(routes!(complaints::list, complaints::create))
+        .routes(routes!(complaints::notifications))
+        .routes(routes!(complaints::get))
+        .routes(routes!(complaints::transition))
+        .routes(routes!(complaints::pause))
+        .routes(routes!(complaints::resume))
+        .routes(routes!(complaints::form))
         .routes(routes!(policies::get))
         .routes(routes!(policies::set))
         .routes(routes!(policies::calendar, policies::set_calendar));

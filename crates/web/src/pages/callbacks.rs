@@ -116,6 +116,7 @@ struct WorkPage {
     numbers: Vec<String>,
     revealed: bool,
     can_reveal: bool,
+    can_file_complaint: bool,
 }
 
 async fn show(
@@ -187,6 +188,8 @@ async fn show(
         numbers,
         revealed: revealed.is_some(),
         can_reveal: me.can(Permission::RevealPersonal),
+        can_file_complaint: me.can(Permission::FileComplaints)
+            && d.task.task_type == dcrc_domain::callback::TaskType::Dissatisfaction,
     };
     let status = error.map(|e| e.status).unwrap_or(StatusCode::OK);
     render(status, &view)

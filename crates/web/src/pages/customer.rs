@@ -88,6 +88,11 @@ fn describe(t: &crate::i18n::Tr, e: &TimelineEvent) -> String {
             format!("→ {}", s("expiry_date")),
             yuan(n("premium_fen")),
         ],
+        "complaint" => vec![
+            s("title"),
+            t.get(&format!("complaint.tier.{}", s("tier"))),
+            t.get(&format!("complaint.state.{}", s("state"))),
+        ],
         _ => vec![s("plate"), s("model"), s("vin")],
     };
     parts

@@ -9,6 +9,7 @@ mod api_docs;
 mod callback_policy;
 mod callback_stats;
 mod callbacks;
+mod complaints;
 mod customer;
 mod customer_tools;
 mod customers;
@@ -82,6 +83,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/callbacks/calendar", post(callback_policy::save_calendar))
         .route("/callbacks/stats.xlsx", get(callback_stats::stats_xlsx))
+        .route("/complaints", get(complaints::board).post(complaints::create))
+        .route("/complaints/new", get(complaints::new_page))
+        .route("/complaints/{id}", get(complaints::page))
+        .route("/complaints/{id}/{action}", post(complaints::act))
         .route("/callbacks/{id}", get(callbacks::page))
         .route("/callbacks/{id}/reveal", post(callbacks::reveal))
         .route("/callbacks/{id}/attempts", post(callbacks::attempt))
@@ -161,7 +166,14 @@ pub fn nav_for(p: &Principal) -> Vec<NavItem> {
             enabled: true,
         });
     }
-    for key in ["nav.complaints", "nav.surveys", "nav.reports"] {
+    if p.can(Permission::ViewCustomers) {
+        nav.push(NavItem {
+            key: "nav.complaints",
+            href: "/complaints",
+            enabled: true,
+        });
+    }
+    for key in ["nav.surveys", "nav.reports"] {
         nav.push(NavItem {
             key,
             href: "#",

@@ -45,6 +45,8 @@ pub struct Fixture {
     pub callback_a: i64,
     /// Dealer A's callback agent.
     pub agent_a: i64,
+    /// A complaint of dealer B.
+    pub complaint_b: i64,
 }
 
 pub struct TestApp {
@@ -173,6 +175,26 @@ impl TestApp {
         };
         let callback_b = task_of(b_admin.clone(), customer_b).await;
         let callback_a = task_of(store.operator_as("root").await.unwrap(), customer_a).await;
+        store
+            .create_user(&root, user("b.cm", "B投诉经理", b.id, Role::ComplaintManager))
+            .await
+            .unwrap();
+        let b_cm = store.operator_as("b.cm").await.unwrap();
+        let complaint = dcrc_store::complaints::intake::NewComplaint {
+            customer_id: customer_b,
+            vehicle_id: Some(vehicle_b),
+            sale_id: None,
+            repair_order_id: None,
+            callback_task_id: None,
+            channel: dcrc_domain::complaint::Channel::Phone,
+            category: "repair_quality".into(),
+            tier: dcrc_domain::complaint::Tier::General,
+            title: "SECRET投诉".into(),
+            description: "SECRET".into(),
+            staff_name: None,
+            filed_at: None,
+        };
+        let complaint_b = store.file_complaint(&b_cm, complaint).await.unwrap().id;
         let router = dcrc_web::app(
             store.clone(),
             dcrc_web::AppOptions {
@@ -198,6 +220,7 @@ impl TestApp {
             callback_b,
             callback_a,
             agent_a,
+            complaint_b,
         };
         TestApp {
             router,

@@ -1,0 +1,133 @@
+//! `/api/v1/complaints`: filing, lists (the board's order), one complaint with its history,
+//! transitions, pausing and resuming the clocks, the handling form, and notifications to
+//! the organisations above a dealer.
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, ApiUser};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use dcrc_store::complaints::flow::{PauseInput, TransitionInput};
+use dcrc_store::complaints::intake::{ComplaintFilter, NewComplaint};
+use dcrc_store::complaints::sweep::Notification;
+use dcrc_store::complaints::{Complaint, ComplaintDetail, HandlingForm};
+use dcrc_store::page::Page;
+use serde::Deserialize;
+
+/// Complaints in scope, filtered: open ones first by the deadline nearest to running out.
+#[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints", params(ComplaintFilter),
+    responses((status = 200, body = Page<Complaint>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(f): ApiQuery<ComplaintFilter>,
+) -> ApiResult<Json<Page<Complaint>>> {
+    Ok(Json(state.store.list_complaints(&me, &f).await?))
+}
+
+/// Files a complaint at the customer's dealer and starts its clocks.
+#[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = NewComplaint,
+    responses((status = 201, body = Complaint), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<NewComplaint>,
+) -> ApiResult<(StatusCode, Json<Complaint>)> {
+    Ok((StatusCode::CREATED, Json(state.store.file_complaint(&me, body).await?)))
+}
+
+/// One complaint with its clocks, pauses and history.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = ComplaintDetail), (status = 404, body = crate::error::Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ComplaintDetail>> {
+    Ok(Json(state.store.get_complaint(&me, id).await?))
+}
+
+/// Moves a complaint to another state (`acknowledged` is the first response; `resolved`
+/// asks the customer by a closure callback).
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/transitions", tag = "complaints", params(("id" = i64, Path)),
+    request_body = TransitionInput,
+    responses((status = 200, body = ComplaintDetail), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TransitionInput>,
+) -> ApiResult<Json<ComplaintDetail>> {
+    Ok(Json(state.store.transition_complaint(&me, id, body).await?))
+}
+
+/// Pauses the running clocks for one of the policy's reasons.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/pause", tag = "complaints", params(("id" = i64, Path)),
+    request_body = PauseInput,
+    responses((status = 200, body = ComplaintDetail), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn pause(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PauseInput>,
+) -> ApiResult<Json<ComplaintDetail>> {
+    Ok(Json(state.store.pause_complaint(&me, id, body).await?))
+}
+
+/// Ends the running pause.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/resume", tag = "complaints", params(("id" = i64, Path)),
+    responses((status = 200, body = ComplaintDetail), (status = 409, body = crate::error::Problem)))]
+pub async fn resume(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ComplaintDetail>> {
+    Ok(Json(state.store.resume_complaint(&me, id).await?))
+}
+
+/// The handling form and whether to sign it off.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormInput {
+    #[serde(default)]
+    pub responsible: Option<String>,
+    #[serde(default)]
+    pub root_cause: Option<String>,
+    #[serde(default)]
+    pub measures: Option<String>,
+    #[serde(default)]
+    pub customer_agreement: Option<String>,
+    #[serde(default)]
+    pub sign_off: bool,
+}
+
+/// Saves the handling form (处理单); `sign_off` signs it as the caller.
+#[utoipa::path(put, path = "/api/v1/complaints/{id}/form", tag = "complaints", params(("id" = i64, Path)),
+    request_body = FormInput,
+    responses((status = 200, body = ComplaintDetail), (status = 422, body = crate::error::Problem)))]
+pub async fn form(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<FormInput>,
+) -> ApiResult<Json<ComplaintDetail>> {
+    let form = HandlingForm {
+        responsible: body.responsible,
+        root_cause: body.root_cause,
+        measures: body.measures,
+        customer_agreement: body.customer_agreement,
+    };
+    Ok(Json(
+        state.store.save_complaint_form(&me, id, form, body.sign_off).await?,
+    ))
+}
+
+/// Major complaints and escalations addressed to the caller's organisation.
+#[utoipa::path(get, path = "/api/v1/complaints/notifications", tag = "complaints",
+    responses((status = 200, body = Vec<Notification>)))]
+pub async fn notifications(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Json<Vec<Notification>>> {
+    Ok(Json(state.store.complaint_notifications(&me).await?))
+}
