@@ -221,8 +221,18 @@ async fn new_form(state: &AppState, me: &Principal, q: NewQuery, error: Option<A
                 view.vehicle_id = d.task.vehicle_id.map(|v| v.to_string()).unwrap_or_default();
                 view.task_id = task.to_string();
                 view.channel = Channel::Callback.as_str().into();
-                view.description = d
-                    .attempts
+                // A follow-up carries no call of its own: what was said is on the call
+                // that raised it.
+                let calls = match d.task.parent_task_id {
+                    Some(parent) => state
+                        .store
+                        .get_callback(me, parent)
+                        .await
+                        .map(|p| p.attempts)
+                        .unwrap_or_default(),
+                    None => d.attempts.clone(),
+                };
+                view.description = calls
                     .iter()
                     .filter_map(|a| a.note.clone())
                     .collect::<Vec<_>>()
