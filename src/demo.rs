@@ -129,9 +129,11 @@ pub async fn seed(store: &Store, extra: &DemoSize) -> anyhow::Result<()> {
     };
     let counts = store.seed_archive(&places, &scale).await?;
     let calls = store.seed_callback_work(scale.seed).await?;
+    let complaints = crate::demo_complaints::seed(store).await?;
     tracing::info!(
         ?counts,
         calls,
+        complaints,
         seconds = started.elapsed().as_secs_f64(),
         "demo archive generated"
     );

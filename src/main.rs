@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod demo;
+mod demo_complaints;
 mod import;
 mod serve;
 mod users;

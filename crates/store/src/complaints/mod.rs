@@ -358,6 +358,13 @@ impl Store {
         let (loaded, pauses) = load(&mut tx, who, id).await?;
         let rules = Rules::load(&mut tx, loaded.row.i64("org_id")?).await?;
         let complaint = complaint_from(&loaded, &rules, self.clock.now())?;
+        let call_pending = tx
+            .fetch_optional(
+                &q("SELECT 1 AS pending FROM callback_tasks WHERE source_kind = 'complaint' AND source_id = $1 AND state = 'open'")
+                    .bind(id),
+            )
+            .await?
+            .is_some();
         let rows = tx
             .fetch_all(&q("SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY id").bind(id))
             .await?;
@@ -373,8 +380,11 @@ impl Store {
                 at: ms_to_time(r.i64("at")?),
             });
         }
+        // Closing by hand is offered only when no closure call is pending.
         let next_states = if who.can(Permission::HandleComplaints) {
-            complaint.state.next_states()
+            let mut next = complaint.state.next_states();
+            next.retain(|s| *s != State::Closed || !call_pending);
+            next
         } else {
             Vec::new()
         };

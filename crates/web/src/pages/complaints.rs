@@ -380,7 +380,11 @@ async fn show(state: &AppState, me: &Principal, id: i64, error: Option<ApiError>
             .iter()
             .map(|e| EventLine {
                 at: local_time(e.at),
-                actor: e.actor_name.clone(),
+                actor: if e.actor_name == "system" {
+                    l.t.get("complaints.system")
+                } else {
+                    e.actor_name.clone()
+                },
                 text: event_text(&l, e),
             })
             .collect(),
