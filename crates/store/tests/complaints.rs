@@ -14,6 +14,8 @@ use dcrc_domain::complaint::{ClockStatus, State, Tier};
 use dcrc_store::callbacks::work::TaskFilter;
 use dcrc_store::complaints::flow::{PauseInput, TransitionInput};
 use dcrc_store::complaints::intake::ComplaintFilter;
+use dcrc_store::complaints::penalties::PenaltyDecision;
+use dcrc_store::complaints::stats::ComplaintStatsQuery;
 use dcrc_store::complaints::HandlingForm;
 use dcrc_store::testing::test_databases;
 use dcrc_store::StoreError;
@@ -305,6 +307,24 @@ async fn closure_needs_a_satisfied_callback_and_a_dissatisfied_one_reopens() {
             .transition_complaint(m, c.id, to(State::InProgress))
             .await
             .is_err());
+
+        // The statistics count it: answered and closed on time, reopened once.
+        let q = ComplaintStatsQuery {
+            from: common::d("2026-03-01"),
+            to: common::d("2026-03-31"),
+            org_id: None,
+        };
+        let s = w.store.complaint_stats(&d.gm, &q).await.unwrap();
+        assert_eq!((s.filed, s.closed, s.closed_on_time, s.reopened), (1, 1, 1, 1));
+        assert_eq!((s.first_response_on_time_bp, s.reopen_bp), (Some(10_000), Some(10_000)));
+        assert_eq!(s.mean_seconds_to_close, Some(29 * 3600), "3/2 10:00 → 3/3 15:00");
+        assert_eq!(s.by_category[0].key, "repair_quality");
+        assert_eq!(s.by_staff[0].key, "王顾问");
+        assert!(s.open_by_age.iter().all(|b| b.count == 0));
+        assert!(matches!(
+            w.store.complaint_stats(&d.agent, &q).await,
+            Err(StoreError::Forbidden)
+        ));
         t.cleanup().await;
     }
 }
@@ -371,6 +391,44 @@ async fn other_dealers_see_nothing_and_agents_cannot_handle() {
         let up = w.store.complaint_notifications(&d.region_staff).await.unwrap();
         assert_eq!(up[0].kind, "major_complaint");
         assert_eq!(w.store.complaint_notifications(&d.brand_staff).await.unwrap().len(), 1);
+
+        // Changan: a service-attitude complaint proposes 5,000 yuan for the brand to decide.
+        let penalties = w.store.list_penalties(&d.gm, None).await.unwrap();
+        assert_eq!(penalties.len(), 1);
+        let p = &penalties[0];
+        assert_eq!(
+            (p.amount_fen, p.state.as_str(), p.complaint_id),
+            (500_000, "proposed", c.id)
+        );
+        assert!(w.store.list_penalties(&w.other, None).await.unwrap().is_empty());
+        let decide = |state: &str, note: Option<&str>| PenaltyDecision {
+            state: state.into(),
+            note: note.map(str::to_string),
+        };
+        assert!(matches!(
+            w.store.decide_penalty(&d.gm, p.id, decide("waived", Some("x"))).await,
+            Err(StoreError::Forbidden)
+        ));
+        let e = w
+            .store
+            .decide_penalty(&d.brand_staff, p.id, decide("waived", None))
+            .await;
+        assert!(matches!(e, Err(StoreError::Invalid(ref e)) if e.0[0].field == "note"));
+        let done = w
+            .store
+            .decide_penalty(&d.brand_staff, p.id, decide("confirmed", None))
+            .await
+            .unwrap();
+        assert_eq!(done.state, "confirmed");
+        assert!(matches!(
+            w.store
+                .decide_penalty(&d.brand_staff, p.id, decide("waived", Some("改判")))
+                .await,
+            Err(StoreError::Conflict {
+                code: "penalty_decided",
+                ..
+            })
+        ));
         t.cleanup().await;
     }
 }

@@ -142,6 +142,16 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         assert!(page.text.contains("data-status=\"met\""));
         let timeline = get(&app, &format!("/customers/{customer}"), &session).await;
         assert!(timeline.text.contains("data-kind=\"complaint\""));
+
+        // The statistics: one filed, answered and closed on time, charted and exportable.
+        let stats = get(&app, "/complaints/stats", &session).await;
+        assert_eq!(stats.status, StatusCode::OK, "{}", stats.text);
+        assert!(stats.text.contains("id=\"filed\">1<"), "{}", stats.text);
+        assert!(stats.text.contains("id=\"closure-on-time\">100.00%<"));
+        assert!(stats.text.contains("维修质量") && stats.text.contains("<svg class=\"chart\""));
+        assert!(!stats.text.contains("SECRET"));
+        let xlsx = get(&app, "/complaints/stats.xlsx", &session).await;
+        assert!(xlsx.text.starts_with("PK"), "an XLSX workbook");
         app.cleanup().await;
     }
 }

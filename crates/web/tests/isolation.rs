@@ -202,6 +202,12 @@ fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (Str
         ("get", "/api/v1/complaints") | ("get", "/api/v1/complaints/notifications") => {
             (path.to_string(), None, Expect::OwnOnly)
         }
+        // Asked for B's dealer, the statistics cover only what is in A's scope: nothing.
+        ("get", "/api/v1/complaints/stats") => (
+            format!("{path}?from=2026-01-01&to=2026-12-31&org_id={}", fx.dealer_b),
+            None,
+            Expect::OwnOnly,
+        ),
         // Filing for B's customer: that customer does not exist for A (422 naming it).
         ("post", "/api/v1/complaints") => (
             path.into(),
@@ -209,6 +215,12 @@ fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (Str
                 json!({"customer_id": fx.customer_b, "channel": "phone", "category": "other", "tier": "general", "title": "x", "description": "x"}),
             ),
             Expect::OwnOnly,
+        ),
+        ("get", "/api/v1/penalties") => (path.to_string(), None, Expect::OwnOnly),
+        ("post", "/api/v1/penalties/{id}/decision") => (
+            format!("/api/v1/penalties/{}/decision", fx.penalty_b),
+            Some(json!({"state": "waived", "note": "x"})),
+            Expect::NotFound,
         ),
         ("get", "/api/v1/complaints/{id}") | ("post", "/api/v1/complaints/{id}/resume") => (
             path.replace("{id}", &fx.complaint_b.to_string()),

@@ -4,6 +4,8 @@
 
 pub mod flow;
 pub mod intake;
+pub mod penalties;
+pub mod stats;
 pub mod sweep;
 
 use crate::callbacks::obligations::Rules;

@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use dcrc_store::complaints::flow::{PauseInput, TransitionInput};
 use dcrc_store::complaints::intake::{ComplaintFilter, NewComplaint};
+use dcrc_store::complaints::penalties::{Penalty, PenaltyDecision};
+use dcrc_store::complaints::stats::{ComplaintStats, ComplaintStatsQuery};
 use dcrc_store::complaints::sweep::Notification;
 use dcrc_store::complaints::{Complaint, ComplaintDetail, HandlingForm};
 use dcrc_store::page::Page;
@@ -130,4 +132,47 @@ pub async fn form(
     responses((status = 200, body = Vec<Notification>)))]
 pub async fn notifications(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Json<Vec<Notification>>> {
     Ok(Json(state.store.complaint_notifications(&me).await?))
+}
+
+/// Counts by category, tier, channel, dealer and staff; first responses and closures on
+/// time; time to close (mean, 90th percentile); reopen rate; open complaints by age.
+#[utoipa::path(get, path = "/api/v1/complaints/stats", tag = "complaints", params(ComplaintStatsQuery),
+    responses((status = 200, body = ComplaintStats), (status = 422, body = crate::error::Problem)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(q): ApiQuery<ComplaintStatsQuery>,
+) -> ApiResult<Json<ComplaintStats>> {
+    Ok(Json(state.store.complaint_stats(&me, &q).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PenaltyFilter {
+    /// `proposed`, `confirmed` or `waived`.
+    pub state: Option<String>,
+}
+
+/// Zero-tolerance penalties of the dealers in scope, newest first.
+#[utoipa::path(get, path = "/api/v1/penalties", tag = "complaints", params(PenaltyFilter),
+    responses((status = 200, body = Vec<Penalty>)))]
+pub async fn penalties(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(f): ApiQuery<PenaltyFilter>,
+) -> ApiResult<Json<Vec<Penalty>>> {
+    Ok(Json(state.store.list_penalties(&me, f.state.as_deref()).await?))
+}
+
+/// Confirms or waives (with a note) a proposed penalty; brand staff.
+#[utoipa::path(post, path = "/api/v1/penalties/{id}/decision", tag = "complaints", params(("id" = i64, Path)),
+    request_body = PenaltyDecision,
+    responses((status = 200, body = Penalty), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn decide_penalty(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PenaltyDecision>,
+) -> ApiResult<Json<Penalty>> {
+    Ok(Json(state.store.decide_penalty(&me, id, body).await?))
 }

@@ -125,6 +125,7 @@ struct BoardPage {
     closed: Vec<BoardRow>,
     notices: Vec<(i64, String, String, String)>,
     can_file: bool,
+    can_stats: bool,
 }
 
 pub async fn board(State(state): State<AppState>, WebUser(me): WebUser) -> Response {
@@ -169,6 +170,7 @@ pub async fn board(State(state): State<AppState>, WebUser(me): WebUser) -> Respo
         closed: closed.iter().map(|c| board_row(&l, c, &labels)).collect(),
         notices,
         can_file: me.can(Permission::FileComplaints),
+        can_stats: me.can(Permission::ViewComplaintStats),
         l,
     };
     render(StatusCode::OK, &view)

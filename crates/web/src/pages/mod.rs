@@ -9,6 +9,7 @@ mod api_docs;
 mod callback_policy;
 mod callback_stats;
 mod callbacks;
+mod complaint_stats;
 mod complaints;
 mod customer;
 mod customer_tools;
@@ -85,6 +86,8 @@ pub fn router() -> Router<AppState> {
         .route("/callbacks/stats.xlsx", get(callback_stats::stats_xlsx))
         .route("/complaints", get(complaints::board).post(complaints::create))
         .route("/complaints/new", get(complaints::new_page))
+        .route("/complaints/stats", get(complaint_stats::stats))
+        .route("/complaints/stats.xlsx", get(complaint_stats::stats_xlsx))
         .route("/complaints/{id}", get(complaints::page))
         .route("/complaints/{id}/{action}", post(complaints::act))
         .route("/callbacks/{id}", get(callbacks::page))

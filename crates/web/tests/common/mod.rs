@@ -45,8 +45,9 @@ pub struct Fixture {
     pub callback_a: i64,
     /// Dealer A's callback agent.
     pub agent_a: i64,
-    /// A complaint of dealer B.
+    /// A complaint of dealer B, and the penalty it proposed.
     pub complaint_b: i64,
+    pub penalty_b: i64,
 }
 
 pub struct TestApp {
@@ -180,6 +181,12 @@ impl TestApp {
             .await
             .unwrap();
         let b_cm = store.operator_as("b.cm").await.unwrap();
+        // Changan's rules: a service-attitude complaint proposes a penalty.
+        let changan = dcrc_store::callbacks::policy::PolicySetting {
+            preset: Some("changan".into()),
+            overrides: serde_json::json!({}),
+        };
+        store.set_policy(&root, b.id, changan).await.unwrap();
         let complaint = dcrc_store::complaints::intake::NewComplaint {
             customer_id: customer_b,
             vehicle_id: Some(vehicle_b),
@@ -187,7 +194,7 @@ impl TestApp {
             repair_order_id: None,
             callback_task_id: None,
             channel: dcrc_domain::complaint::Channel::Phone,
-            category: "repair_quality".into(),
+            category: "service_attitude".into(),
             tier: dcrc_domain::complaint::Tier::General,
             title: "SECRET投诉".into(),
             description: "SECRET".into(),
@@ -195,6 +202,7 @@ impl TestApp {
             filed_at: None,
         };
         let complaint_b = store.file_complaint(&b_cm, complaint).await.unwrap().id;
+        let penalty_b = store.list_penalties(&b_cm, None).await.unwrap()[0].id;
         let router = dcrc_web::app(
             store.clone(),
             dcrc_web::AppOptions {
@@ -221,6 +229,7 @@ impl TestApp {
             callback_a,
             agent_a,
             complaint_b,
+            penalty_b,
         };
         TestApp {
             router,
