@@ -14,6 +14,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "DCRC_SECURE_COOKIES",
     "DCRC_DB_MAX_CONNECTIONS",
     "DCRC_TEST_POSTGRES_URL",
+    "DCRC_FILES_DIR",
 ];
 
 /// The TOML file's keys.
@@ -25,6 +26,7 @@ pub struct FileConfig {
     pub log: Option<String>,
     pub secure_cookies: Option<bool>,
     pub db_max_connections: Option<u32>,
+    pub files_dir: Option<String>,
 }
 
 /// The effective configuration.
@@ -35,6 +37,22 @@ pub struct Config {
     pub log: String,
     pub secure_cookies: bool,
     pub db_max_connections: u32,
+    /// Where uploaded files (complaint attachments) are kept.
+    pub files_dir: String,
+}
+
+/// Files live next to a SQLite database (`dcrc.db` → `dcrc-files`); with PostgreSQL in
+/// `dcrc-files` in the working directory unless configured (servers sharing one database
+/// must share this directory too).
+pub fn default_files_dir(database_url: &str) -> String {
+    match database_url.strip_prefix("sqlite://") {
+        Some(path) => {
+            let path = path.split('?').next().unwrap_or(path);
+            let stem = path.strip_suffix(".db").unwrap_or(path);
+            format!("{stem}-files")
+        }
+        None => "dcrc-files".into(),
+    }
 }
 
 impl Config {
@@ -63,12 +81,17 @@ impl Config {
             ),
             Err(_) => file.db_max_connections,
         };
+        let database_url = cli
+            .database
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| default_db.to_string());
         Ok(Config {
-            database_url: cli
-                .database
-                .clone()
-                .or(file.database_url)
-                .unwrap_or_else(|| default_db.to_string()),
+            files_dir: std::env::var("DCRC_FILES_DIR")
+                .ok()
+                .or(file.files_dir)
+                .unwrap_or_else(|| default_files_dir(&database_url)),
+            database_url,
             listen: serve_args
                 .and_then(|a| a.listen.clone())
                 .or(file.listen)
@@ -103,6 +126,16 @@ mod tests {
             unknown_env_vars(names.into_iter()),
             vec!["DCRC_DATABSE_URL".to_string()]
         );
+    }
+
+    #[test]
+    fn files_live_next_to_the_sqlite_database() {
+        assert_eq!(default_files_dir("sqlite://dcrc-demo.db"), "dcrc-demo-files");
+        assert_eq!(
+            default_files_dir("sqlite:///var/lib/dcrc/x.db?mode=rwc"),
+            "/var/lib/dcrc/x-files"
+        );
+        assert_eq!(default_files_dir("postgres://u@h/db"), "dcrc-files");
     }
 
     #[test]

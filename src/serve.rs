@@ -20,7 +20,7 @@ pub async fn open_with_clock(config: &Config, clock: SharedClock) -> anyhow::Res
     )
     .await
     .with_context(|| format!("cannot open database {redacted}"))?;
-    Ok(Store::new(db, clock))
+    Ok(Store::new(db, clock).with_files_dir(&config.files_dir))
 }
 
 /// Opens the store on the system clock; migrates when asked.

@@ -61,8 +61,13 @@ test('a dissatisfied callback becomes a complaint that a satisfied closure call 
   assert.equal(await page.locator(`#board tr[data-complaint="${id}"]`).count(), 1, 'on the board');
   await shot(page, 'zh-complaint-board');
 
-  // 3. First response, handling, the form, resolved: the customer is asked by a call.
+  // 3. A photo of the problem as evidence, then first response, handling, the form,
+  // resolved: the customer is asked by a call.
   await page.goto(complaintUrl);
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+  await page.setInputFiles('#attachments input[type=file]', { name: '底盘照片.png', mimeType: 'image/png', buffer: png });
+  await Promise.all([page.waitForEvent('load'), page.click('#attach')]);
+  assert.match(await page.textContent('#attachments'), /底盘照片\.png · image\/png/);
   await Promise.all([page.waitForEvent('load'), page.click('button[data-to="acknowledged"]')]);
   await Promise.all([page.waitForEvent('load'), page.click('button[data-to="in_progress"]')]);
   await page.fill('#handling-form input[name=responsible]', '售后经理 陈晨');

@@ -75,6 +75,8 @@ pub struct Store {
     /// Searches matching more customers than this walk customers in id order instead of
     /// fetching the matches (tests lower it to exercise the walk on small data).
     pub search_walk_above: i64,
+    /// Where uploaded files (complaint attachments) are kept, by content hash.
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Store {
@@ -84,7 +86,14 @@ impl Store {
             clock,
             auth_policy: AuthPolicy::default(),
             search_walk_above: customer_search::SPARSE,
+            files_dir: std::env::temp_dir().join("dcrc-files"),
         }
+    }
+
+    /// The same store keeping uploaded files in `dir`.
+    pub fn with_files_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.files_dir = dir.into();
+        self
     }
 
     /// Now, in milliseconds since the epoch, from the injected clock.

@@ -217,6 +217,16 @@ fn case(method: &str, path: &str, fx: &common::Fixture, b_token_id: i64) -> (Str
             Expect::OwnOnly,
         ),
         ("get", "/api/v1/penalties") => (path.to_string(), None, Expect::OwnOnly),
+        ("post", "/api/v1/complaints/{id}/attachments") => (
+            format!("/api/v1/complaints/{}/attachments", fx.complaint_b),
+            None,
+            Expect::NotFound,
+        ),
+        ("get", "/api/v1/complaints/{id}/attachments/{attachment_id}") => (
+            format!("/api/v1/complaints/{}/attachments/{}", fx.complaint_b, fx.attachment_b),
+            None,
+            Expect::NotFound,
+        ),
         ("post", "/api/v1/penalties/{id}/decision") => (
             format!("/api/v1/penalties/{}/decision", fx.penalty_b),
             Some(json!({"state": "waived", "note": "x"})),
@@ -277,6 +287,9 @@ async fn no_route_reveals_or_changes_another_dealers_records() {
                         "姓名,手机\n张三,13800000000\n".as_bytes(),
                     )
                     .await
+                } else if (method, path.as_str()) == ("post", "/api/v1/complaints/{id}/attachments") {
+                    app.upload_to(&url, &token, &[], "photo.png", b"\x89PNG\r\n\x1a\nrest")
+                        .await
                 } else {
                     app.call(m, &url, Some(&token), body).await
                 };

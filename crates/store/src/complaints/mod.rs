@@ -2,6 +2,7 @@
 //! their pauses, warnings, breaches and escalation up the organisation tree, the handling
 //! form, zero-tolerance penalties, and closure by a satisfied callback.
 
+pub mod attachments;
 pub mod flow;
 pub mod intake;
 pub mod penalties;
@@ -120,6 +121,7 @@ pub struct ComplaintDetail {
     pub next_states: Vec<State>,
     /// The policy's pause reasons.
     pub pause_reasons: Vec<String>,
+    pub attachments: Vec<attachments::Attachment>,
 }
 
 pub(crate) const COMPLAINT_SELECT: &str = "SELECT k.*, o.name AS org_name, c.name AS customer_name, v.plate, \
@@ -391,6 +393,7 @@ impl Store {
             Vec::new()
         };
         Ok(ComplaintDetail {
+            attachments: self.complaint_attachments(who, id).await?,
             pause_reasons: rules.policy.complaints.pause_reasons.clone(),
             complaint,
             pauses,

@@ -5,9 +5,10 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use dcrc_store::complaints::attachments::Attachment;
 use dcrc_store::complaints::flow::{PauseInput, TransitionInput};
 use dcrc_store::complaints::intake::{ComplaintFilter, NewComplaint};
 use dcrc_store::complaints::penalties::{Penalty, PenaltyDecision};
@@ -175,4 +176,92 @@ pub async fn decide_penalty(
     ApiJson(body): ApiJson<PenaltyDecision>,
 ) -> ApiResult<Json<Penalty>> {
     Ok(Json(state.store.decide_penalty(&me, id, body).await?))
+}
+
+/// Largest accepted attachment upload (recordings up to 50 MB, with the form around it).
+pub const ATTACHMENT_LIMIT: usize = 51 * 1024 * 1024;
+
+/// The multipart form of an attachment (documentation only).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// JPEG, PNG or WebP (≤ 10 MB), PDF (≤ 20 MB), MP3, WAV, M4A or AMR (≤ 50 MB); the type
+    /// is read from the content.
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+}
+
+/// Reads the `file` field of a multipart form: (file name, bytes).
+pub async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), crate::error::ApiError> {
+    let bad = |reason: String| crate::error::ApiError::field("file", "invalid_value").with("reason", reason);
+    while let Some(field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("file").to_string();
+            let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(crate::error::ApiError::field("file", "required"))
+}
+
+/// Attaches a photo, recording or scanned form to a complaint.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/attachments", tag = "complaints", params(("id" = i64, Path)),
+    request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = Attachment), (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<Attachment>)> {
+    let (name, bytes) = read_file(multipart).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.attach_to_complaint(&me, id, &name, &bytes).await?),
+    ))
+}
+
+/// Downloads an attachment (audited).
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/attachments/{attachment_id}", tag = "complaints",
+    params(("id" = i64, Path), ("attachment_id" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = crate::error::Problem)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> ApiResult<axum::response::Response> {
+    let (a, bytes) = state.store.complaint_attachment_file(&me, id, attachment_id).await?;
+    Ok(file_response(&a, bytes))
+}
+
+/// A stored file as a download, its name encoded for any browser (RFC 6266 / 5987).
+pub fn file_response(a: &Attachment, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let encoded: String = a
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"attachment-{}\"; filename*=UTF-8''{encoded}",
+                    a.id
+                ),
+            ),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -105,6 +105,12 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(complaints::list, complaints::create))
         .routes(routes!(complaints::notifications))
         .routes(routes!(complaints::stats))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(complaints::attach))
+                .layer(axum::extract::DefaultBodyLimit::max(complaints::ATTACHMENT_LIMIT)),
+        )
+        .routes(routes!(complaints::attachment))
         .routes(routes!(complaints::penalties))
         .routes(routes!(complaints::decide_penalty))
         .routes(routes!(complaints::get))

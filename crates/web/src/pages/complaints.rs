@@ -8,7 +8,7 @@ use crate::extract::WebUser;
 use crate::i18n;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dcrc_domain::complaint::{Channel, ClockStatus, State as Stage, Tier};
@@ -329,6 +329,9 @@ struct ComplaintPage {
     signed: String,
     events: Vec<EventLine>,
     pauses: Vec<(String, String, String)>,
+    /// (id, name, type, size, uploader, time)
+    files: Vec<(i64, String, String, String, String, String)>,
+    can_attach: bool,
 }
 
 fn event_text(l: &Layout, e: &dcrc_store::complaints::ComplaintEvent) -> String {
@@ -401,6 +404,21 @@ async fn show(state: &AppState, me: &Principal, id: i64, error: Option<ApiError>
                 )
             })
             .collect(),
+        files: d
+            .attachments
+            .iter()
+            .map(|a| {
+                (
+                    a.id,
+                    a.file_name.clone(),
+                    a.content_type.clone(),
+                    format!("{} KB", (a.size_bytes + 1023) / 1024),
+                    a.uploaded_by.clone().unwrap_or_default(),
+                    local_time(a.at),
+                )
+            })
+            .collect(),
+        can_attach: me.can(Permission::FileComplaints),
         l,
     };
     let status = error.map(|e| e.status).unwrap_or(StatusCode::OK);
@@ -458,5 +476,50 @@ pub async fn act(
         Ok(_) => Redirect::to(&format!("/complaints/{id}")).into_response(),
         Err(StoreError::NotFound) => super::error_page(Some(&me), StoreError::NotFound),
         Err(e) => show(&state, &me, id, Some(e.into())).await,
+    }
+}
+
+/// Attaches the uploaded file (multipart with `_csrf`); back to the complaint.
+pub async fn upload(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("file").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(_) => break,
+                }
+            }
+            _ => {}
+        }
+    }
+    if csrf != me.csrf_token {
+        return super::csrf_failed(Some(&me));
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    match state.store.attach_to_complaint(&me, id, &name, &bytes).await {
+        Ok(_) => Redirect::to(&format!("/complaints/{id}")).into_response(),
+        Err(StoreError::NotFound) => super::error_page(Some(&me), StoreError::NotFound),
+        Err(e) => show(&state, &me, id, Some(e.into())).await,
+    }
+}
+
+/// Downloads an attachment of a complaint the user sees.
+pub async fn download(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Response {
+    match state.store.complaint_attachment_file(&me, id, aid).await {
+        Ok((a, bytes)) => crate::api::complaints::file_response(&a, bytes),
+        Err(e) => super::error_page(Some(&me), e),
     }
 }

@@ -89,6 +89,13 @@ pub fn router() -> Router<AppState> {
         .route("/complaints/stats", get(complaint_stats::stats))
         .route("/complaints/stats.xlsx", get(complaint_stats::stats_xlsx))
         .route("/complaints/{id}", get(complaints::page))
+        .route(
+            "/complaints/{id}/attachments",
+            post(complaints::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::complaints::ATTACHMENT_LIMIT,
+            )),
+        )
+        .route("/complaints/{id}/attachments/{aid}", get(complaints::download))
         .route("/complaints/{id}/{action}", post(complaints::act))
         .route("/callbacks/{id}", get(callbacks::page))
         .route("/callbacks/{id}/reveal", post(callbacks::reveal))

@@ -48,6 +48,7 @@ pub struct Fixture {
     /// A complaint of dealer B, and the penalty it proposed.
     pub complaint_b: i64,
     pub penalty_b: i64,
+    pub attachment_b: i64,
 }
 
 pub struct TestApp {
@@ -203,6 +204,11 @@ impl TestApp {
         };
         let complaint_b = store.file_complaint(&b_cm, complaint).await.unwrap().id;
         let penalty_b = store.list_penalties(&b_cm, None).await.unwrap()[0].id;
+        let attachment_b = store
+            .attach_to_complaint(&b_cm, complaint_b, "SECRET.pdf", b"%PDF-1.4 SECRET")
+            .await
+            .unwrap()
+            .id;
         let router = dcrc_web::app(
             store.clone(),
             dcrc_web::AppOptions {
@@ -230,6 +236,7 @@ impl TestApp {
             agent_a,
             complaint_b,
             penalty_b,
+            attachment_b,
         };
         TestApp {
             router,
@@ -392,6 +399,18 @@ async fn archive_records(
 impl TestApp {
     /// A multipart upload to `/api/v1/imports`.
     pub async fn upload(&self, token: &str, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> Resp {
+        self.upload_to("/api/v1/imports", token, fields, file_name, file).await
+    }
+
+    /// A multipart POST with text fields and one `file`.
+    pub async fn upload_to(
+        &self,
+        uri: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        file: &[u8],
+    ) -> Resp {
         let boundary = "dcrc-test-boundary";
         let mut body: Vec<u8> = Vec::new();
         for (name, value) in fields {
@@ -405,7 +424,7 @@ impl TestApp {
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let req = Request::builder()
             .method(Method::POST)
-            .uri("/api/v1/imports")
+            .uri(uri)
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(
                 header::CONTENT_TYPE,
