@@ -4,6 +4,7 @@
 
 pub mod columns;
 pub mod encoding;
+pub mod pdf;
 pub mod table;
 pub mod values;
 pub mod write;

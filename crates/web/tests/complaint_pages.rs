@@ -139,6 +139,17 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         app.store.record_attempt(&agent, task, happy).await.unwrap();
         let page = get(&app, &location, &session).await;
         assert!(page.text.contains("data-state=\"closed\""), "{}", page.text);
+        // The handling form as PDF and XLSX.
+        let pdf = get(&app, &format!("{location}/form.pdf"), &session).await;
+        assert_eq!(pdf.headers.get("content-type").unwrap(), "application/pdf");
+        assert!(pdf.text.starts_with("%PDF-1.4"));
+        assert!(pdf.text.contains("/STSong-Light"), "Chinese in Adobe's standard font");
+        let xlsx = get(&app, &format!("{location}/form.xlsx"), &session).await;
+        assert!(xlsx.text.starts_with("PK"));
+        assert_eq!(
+            get(&app, &format!("{location}/form.doc"), &session).await.status,
+            StatusCode::NOT_FOUND
+        );
         assert!(page.text.contains("data-status=\"met\""));
         let timeline = get(&app, &format!("/customers/{customer}"), &session).await;
         assert!(timeline.text.contains("data-kind=\"complaint\""));

@@ -523,3 +523,109 @@ pub async fn download(
         Err(e) => super::error_page(Some(&me), e),
     }
 }
+
+/// The handling form's fields in the page's language: (label, value).
+fn form_fields(l: &Layout, d: &ComplaintDetail, labels: &[(String, String)]) -> Vec<(String, String)> {
+    let c = &d.complaint;
+    let t = |k: &str| l.t.get(k);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    vec![
+        (t("complaints.dealer"), c.org_name.clone()),
+        (t("customers.name"), format!("{} {}", c.customer_name, opt(&c.plate))),
+        (t("complaints.filed"), local_time(c.filed_at)),
+        (
+            t("complaints.channel"),
+            t(&format!("complaint.channel.{}", c.channel.as_str())),
+        ),
+        (t("complaints.category"), category_label(c, labels)),
+        (t("complaints.tier"), t(&format!("complaint.tier.{}", c.tier.as_str()))),
+        (
+            t("complaints.state"),
+            t(&format!("complaint.state.{}", c.state.as_str())),
+        ),
+        (t("complaints.staff"), opt(&c.staff_name)),
+        (t("complaints.description"), c.description.clone()),
+        (t("complaints.responsible"), opt(&c.form.responsible)),
+        (t("complaints.root_cause"), opt(&c.form.root_cause)),
+        (t("complaints.measures"), opt(&c.form.measures)),
+        (t("complaints.agreement"), opt(&c.form.customer_agreement)),
+        (
+            t("complaints.signed"),
+            c.signed_off_at.map(local_time).unwrap_or_default(),
+        ),
+        (
+            t("complaints.first_response"),
+            c.first_response_at.map(local_time).unwrap_or_default(),
+        ),
+        (
+            t("complaints.closed_at"),
+            c.closed_at.map(local_time).unwrap_or_default(),
+        ),
+    ]
+}
+
+fn file_download(content_type: &str, file_name: String, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The handling form as a PDF (`form.pdf`) or an XLSX workbook (`form.xlsx`).
+pub async fn form_file(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path((id, file)): Path<(i64, String)>,
+) -> Response {
+    let d = match state.store.get_complaint(&me, id).await {
+        Ok(d) => d,
+        Err(e) => return super::error_page(Some(&me), e),
+    };
+    let labels = categories(&state, &me).await;
+    let l = Layout::new(Some(&me), "/complaints");
+    let title = format!("{} #{} · {}", l.t.get("complaints.form"), id, d.complaint.title);
+    let fields = form_fields(&l, &d, &labels);
+    match file.as_str() {
+        "form.pdf" => {
+            let mut lines = vec![dcrc_io::pdf::Line::Title(title.clone()), dcrc_io::pdf::Line::Gap];
+            lines.extend(fields.into_iter().map(|(k, v)| dcrc_io::pdf::Line::Field(k, v)));
+            lines.push(dcrc_io::pdf::Line::Gap);
+            lines.push(dcrc_io::pdf::Line::Field(
+                l.t.get("complaints.signature"),
+                "______________________".into(),
+            ));
+            file_download(
+                "application/pdf",
+                format!("complaint-{id}.pdf"),
+                dcrc_io::pdf::document(&title, &lines),
+            )
+        }
+        "form.xlsx" => {
+            let (what, value) = (l.t.get("cstats.what"), l.t.get("cstats.value"));
+            let sheet =
+                dcrc_io::write::XlsxSheet::new("complaint", &[what.as_str(), value.as_str()]).and_then(|mut s| {
+                    s.push(&[l.t.get("complaints.complaint"), title.clone()])?;
+                    for (k, v) in fields {
+                        s.push(&[k, v])?;
+                    }
+                    s.finish()
+                });
+            match sheet {
+                Ok(bytes) => file_download(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    format!("complaint-{id}.xlsx"),
+                    bytes,
+                ),
+                Err(_) => super::error_page(Some(&me), StoreError::Internal("xlsx".into())),
+            }
+        }
+        _ => super::error_page(Some(&me), StoreError::NotFound),
+    }
+}

@@ -96,7 +96,10 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/complaints/{id}/attachments/{aid}", get(complaints::download))
-        .route("/complaints/{id}/{action}", post(complaints::act))
+        .route(
+            "/complaints/{id}/{action}",
+            get(complaints::form_file).post(complaints::act),
+        )
         .route("/callbacks/{id}", get(callbacks::page))
         .route("/callbacks/{id}/reveal", post(callbacks::reveal))
         .route("/callbacks/{id}/attempts", post(callbacks::attempt))
