@@ -195,6 +195,36 @@ async fn a_breach_is_warned_recorded_at_the_deadline_escalated_twice_and_kept_af
         assert_eq!(late.first_response.status, ClockStatus::MetLate);
         assert_eq!(late.first_response.breached_at, Some(sh(2026, 3, 3, 10, 0)));
         assert_eq!(late.escalation_level, 2);
+
+        // Closed at last by a satisfied closure call: both breaches stay on record.
+        w.store.save_complaint_form(m, c.id, measures(), false).await.unwrap();
+        w.store
+            .transition_complaint(m, c.id, to(State::Resolved))
+            .await
+            .unwrap();
+        let f = TaskFilter {
+            customer_id: Some(d.customer_id),
+            task_type: Some(TaskType::ComplaintClosure),
+            ..TaskFilter::default()
+        };
+        let task = w.store.list_callbacks(&d.agent, &f).await.unwrap().items[0].id;
+        let mut happy = satisfied();
+        happy.answers.remove("consultant");
+        happy
+            .answers
+            .insert("resolved".into(), dcrc_domain::callback::Answer::YesNo(true));
+        w.store.record_attempt(&d.agent, task, happy).await.unwrap();
+        let closed = w.store.get_complaint(m, c.id).await.unwrap().complaint;
+        assert_eq!(closed.state, State::Closed);
+        assert_eq!(closed.resolution.status, ClockStatus::MetLate);
+        assert_eq!(closed.resolution.breached_at, Some(sh(2026, 3, 5, 10, 0)));
+        assert_eq!(closed.first_response.breached_at, Some(sh(2026, 3, 3, 10, 0)));
+        w.clock.set(sh(2026, 3, 20, 10, 0));
+        assert_eq!(
+            w.store.sweep_complaints().await.unwrap(),
+            Default::default(),
+            "closed: no more escalation"
+        );
         t.cleanup().await;
     }
 }
