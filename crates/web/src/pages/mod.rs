@@ -9,6 +9,7 @@ mod api_docs;
 mod callback_policy;
 mod callback_stats;
 mod callbacks;
+mod complaint_files;
 mod complaint_stats;
 mod complaints;
 mod customer;
@@ -91,14 +92,14 @@ pub fn router() -> Router<AppState> {
         .route("/complaints/{id}", get(complaints::page))
         .route(
             "/complaints/{id}/attachments",
-            post(complaints::upload).layer(axum::extract::DefaultBodyLimit::max(
+            post(complaint_files::upload).layer(axum::extract::DefaultBodyLimit::max(
                 crate::api::complaints::ATTACHMENT_LIMIT,
             )),
         )
-        .route("/complaints/{id}/attachments/{aid}", get(complaints::download))
+        .route("/complaints/{id}/attachments/{aid}", get(complaint_files::download))
         .route(
             "/complaints/{id}/{action}",
-            get(complaints::form_file).post(complaints::act),
+            get(complaint_files::form_file).post(complaints::act),
         )
         .route("/callbacks/{id}", get(callbacks::page))
         .route("/callbacks/{id}/reveal", post(callbacks::reveal))
