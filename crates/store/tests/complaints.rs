@@ -158,6 +158,9 @@ async fn a_breach_is_warned_recorded_at_the_deadline_escalated_twice_and_kept_af
         w.clock.set(sh(2026, 3, 3, 10, 30));
         let r = w.store.sweep_complaints().await.unwrap();
         assert_eq!((r.breaches, r.escalations), (1, 1));
+        let now = w.store.get_complaint(&d.manager, c.id).await.unwrap().complaint;
+        assert_eq!(now.first_response.overdue_seconds, Some(1800), "half an hour late");
+        assert_eq!(now.resolution.overdue_seconds, None);
         assert_eq!(
             w.store.sweep_complaints().await.unwrap(),
             Default::default(),

@@ -34,6 +34,8 @@ pub struct ClockView {
     pub warned_at: Option<DateTime<Utc>>,
     /// When it ran out; kept even after the complaint is closed.
     pub breached_at: Option<DateTime<Utc>>,
+    /// While breached and running: seconds since the deadline (wall-clock time).
+    pub overdue_seconds: Option<i64>,
 }
 
 /// The handling form (处理单).
@@ -173,10 +175,16 @@ fn view(
     warn: u32,
     marks: (Option<i64>, Option<i64>),
 ) -> ClockView {
+    let status = c.status(now, warn);
+    let deadline = c.deadline();
     ClockView {
         kind,
-        status: c.status(now, warn),
-        deadline: c.deadline(),
+        status,
+        deadline,
+        overdue_seconds: match (status, deadline) {
+            (ClockStatus::Breached, Some(d)) => Some((now - d).num_seconds().max(0)),
+            _ => None,
+        },
         remaining_seconds: c.remaining(now),
         budget_seconds: c.budget(),
         warned_at: time(marks.0),

@@ -57,7 +57,11 @@ fn clock_cell(l: &Layout, c: &ClockView) -> ClockCell {
     ClockCell {
         status: status_str(c.status),
         deadline: c.deadline.map(local_time).unwrap_or_default(),
-        left: duration_text(l, c.remaining_seconds),
+        // Past its deadline a clock shows how late it is, not the (negative) time left.
+        left: match c.overdue_seconds {
+            Some(late) => l.t.fmt("clock.overdue_by", "time", &duration_text(l, late)),
+            None => duration_text(l, c.remaining_seconds),
+        },
         breached: c.breached_at.is_some(),
     }
 }
