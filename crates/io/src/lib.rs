@@ -4,10 +4,12 @@
 
 pub mod columns;
 pub mod encoding;
+pub mod limits;
 pub mod pdf;
 pub mod table;
 pub mod values;
 pub mod write;
+pub mod xlsx;
 
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -22,4 +24,20 @@ pub enum IoError {
     NoHeader,
     #[error("cannot write the workbook: {0}")]
     Write(String),
+    #[error("the file is past the limit on {}", .0.code())]
+    Limit(limits::Limit),
+}
+
+impl IoError {
+    /// A stable code for the failure: `file.<kind>`, or `file.limit.<limit>`.
+    pub fn code(&self) -> String {
+        match self {
+            IoError::Read(_) => "file.unreadable".into(),
+            IoError::Csv(_) => "file.bad_csv".into(),
+            IoError::Xlsx(_) => "file.bad_xlsx".into(),
+            IoError::NoHeader => "file.no_header".into(),
+            IoError::Write(_) => "file.write".into(),
+            IoError::Limit(l) => format!("file.limit.{}", l.code()),
+        }
+    }
 }

@@ -1,12 +1,15 @@
-//! A table read from a file: a header row, then records as strings. CSV streams record by
-//! record, so memory stays flat however large the file; XLSX is read sheet at a time.
+//! A table read from a file: a header row, then records as strings. CSV and XLSX both
+//! stream record by record under hard [`Limits`], so memory stays flat however large or
+//! hostile the file.
 
 use crate::encoding::DecodingReader;
+use crate::limits::{exceeded, Guarded, Limit, Limits, Window};
+use crate::xlsx::{self, XlsxRows};
 use crate::IoError;
-use calamine::{Data, Reader};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::Path;
+use std::time::Instant;
 
 /// The file formats DCRC reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,79 +32,91 @@ impl Format {
 /// Rows of a table after the header.
 pub enum TableReader {
     Csv {
-        reader: Box<csv::Reader<DecodingReader<BufReader<File>>>>,
+        reader: Box<csv::Reader<DecodingReader<BufReader<Guarded<File>>>>>,
         record: csv::StringRecord,
+        window: Window,
+        columns: usize,
+        rows: u64,
+        max_rows: u64,
     },
-    Xlsx {
-        rows: std::vec::IntoIter<Vec<String>>,
-    },
+    Xlsx(Box<XlsxRows>),
 }
 
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        // Whole numbers (phones, serial dates, amounts) without a trailing ".0".
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => format!("{}", dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+fn csv_error(e: csv::Error) -> IoError {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => match exceeded(io) {
+            Some(limit) => IoError::Limit(limit),
+            None => e.into(),
+        },
+        _ => e.into(),
     }
 }
 
-/// Opens a table and returns its header row and a reader for the records.
+/// Opens a table with the default [`Limits`].
 pub fn open(path: &Path) -> Result<(Vec<String>, TableReader, Format), IoError> {
+    open_with(path, &Limits::default())
+}
+
+/// Opens a table and returns its header row and a reader for the records.
+pub fn open_with(path: &Path, limits: &Limits) -> Result<(Vec<String>, TableReader, Format), IoError> {
     let mut file = File::open(path)?;
     let mut magic = [0u8; 4];
     let n = file.read(&mut magic)?;
     file.rewind()?;
-    match Format::sniff(&magic[..n]) {
+    let (headers, reader, format) = match Format::sniff(&magic[..n]) {
         Format::Csv => {
-            let decoded = DecodingReader::new(BufReader::new(file))?;
+            let window = Window::default();
+            let deadline = Instant::now() + limits.max_duration;
+            // The decoder's 64 KiB sample and the CSV reader's buffer read ahead.
+            let ahead = 256 * 1024;
+            let guarded = Guarded::new(
+                file,
+                (limits.max_sheet_bytes, Limit::SheetBytes),
+                window.clone(),
+                limits.max_record_bytes + ahead,
+                deadline,
+            );
+            let decoded = DecodingReader::new(BufReader::new(guarded)).map_err(|e| match exceeded(&e) {
+                Some(limit) => IoError::Limit(limit),
+                None => e.into(),
+            })?;
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(true)
                 .flexible(true)
                 .from_reader(decoded);
-            let headers: Vec<String> = reader.headers()?.iter().map(|h| h.trim().to_string()).collect();
-            if headers.iter().all(|h| h.is_empty()) {
-                return Err(IoError::NoHeader);
-            }
-            Ok((
-                headers,
-                TableReader::Csv {
-                    reader: Box::new(reader),
-                    record: csv::StringRecord::new(),
-                },
-                Format::Csv,
-            ))
-        }
-        Format::Xlsx => {
-            let mut workbook: calamine::Xlsx<_> =
-                calamine::open_workbook(path).map_err(|e: calamine::XlsxError| IoError::Xlsx(e.to_string()))?;
-            let range = workbook
-                .worksheet_range_at(0)
-                .ok_or(IoError::NoHeader)?
-                .map_err(|e| IoError::Xlsx(e.to_string()))?;
-            let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
-            let headers: Vec<String> = rows
-                .next()
-                .ok_or(IoError::NoHeader)?
-                .into_iter()
+            let headers: Vec<String> = reader
+                .headers()
+                .map_err(csv_error)?
+                .iter()
                 .map(|h| h.trim().to_string())
                 .collect();
-            let records: Vec<Vec<String>> = rows.collect();
-            Ok((
-                headers,
-                TableReader::Xlsx {
-                    rows: records.into_iter(),
-                },
-                Format::Xlsx,
-            ))
+            window.reset();
+            let reader = TableReader::Csv {
+                reader: Box::new(reader),
+                record: csv::StringRecord::new(),
+                window,
+                columns: limits.max_columns,
+                rows: 0,
+                max_rows: limits.max_rows,
+            };
+            (headers, reader, Format::Csv)
         }
+        Format::Xlsx => {
+            let mut rows = xlsx::open(path, limits)?;
+            let headers = match rows.next_row() {
+                Some(r) => r?.into_iter().map(|h| h.trim().to_string()).collect(),
+                None => return Err(IoError::NoHeader),
+            };
+            (headers, TableReader::Xlsx(Box::new(rows)), Format::Xlsx)
+        }
+    };
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(IoError::NoHeader);
     }
+    if headers.len() > limits.max_columns {
+        return Err(IoError::Limit(Limit::Columns));
+    }
+    Ok((headers, reader, format))
 }
 
 impl TableReader {
@@ -109,12 +124,35 @@ impl TableReader {
     pub fn next_record(&mut self) -> Option<Result<Vec<String>, IoError>> {
         loop {
             let row = match self {
-                TableReader::Csv { reader, record } => match reader.read_record(record) {
-                    Ok(true) => record.iter().map(str::to_string).collect::<Vec<_>>(),
-                    Ok(false) => return None,
-                    Err(e) => return Some(Err(e.into())),
+                TableReader::Csv {
+                    reader,
+                    record,
+                    window,
+                    columns,
+                    rows,
+                    max_rows,
+                } => {
+                    let read = reader.read_record(record);
+                    window.reset();
+                    match read {
+                        Ok(true) => {
+                            *rows += 1;
+                            if *rows > *max_rows {
+                                return Some(Err(IoError::Limit(Limit::Rows)));
+                            }
+                            if record.len() > *columns {
+                                return Some(Err(IoError::Limit(Limit::Columns)));
+                            }
+                            record.iter().map(str::to_string).collect::<Vec<_>>()
+                        }
+                        Ok(false) => return None,
+                        Err(e) => return Some(Err(csv_error(e))),
+                    }
+                }
+                TableReader::Xlsx(rows) => match rows.next_row()? {
+                    Ok(r) => r,
+                    Err(e) => return Some(Err(e)),
                 },
-                TableReader::Xlsx { rows } => rows.next()?,
             };
             if row.iter().any(|c| !c.trim().is_empty()) {
                 return Some(Ok(row));

@@ -319,7 +319,8 @@ async fn history_files_attach_to_the_right_customer_and_vehicle() {
         )
         .await;
         assert_eq!(r.status, "failed");
-        assert!(r.message.unwrap().contains("insurer"));
+        assert_eq!(r.message_code.as_deref(), Some("file.missing_columns"));
+        assert!(r.message_params["columns"].contains("insurer"));
         t.cleanup().await;
     }
 }
@@ -335,6 +336,34 @@ async fn xlsx_files_import_like_csv() {
         let path = file("owners.xlsx", &sheet.finish().unwrap());
         let r = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
         assert_eq!((r.rows_read, r.rows_inserted), (1, 1), "{}: {r:?}", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn files_past_a_limit_fail_naming_it_and_store_nothing() {
+    for t in test_databases().await.unwrap() {
+        let (store, who, dealer) = setup(t.db.clone()).await;
+        // 1,001 columns in a CSV header.
+        let header: Vec<String> = (0..1001).map(|i| format!("c{i}")).collect();
+        let path = file("wide.csv", format!("{}\n", header.join(",")).as_bytes());
+        let r = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(r.status, "failed");
+        assert_eq!(r.message_code.as_deref(), Some("file.limit.columns"), "{}", t.name);
+        assert_eq!(r.message_params["max"], "1000");
+        // A record of 2 MB after good rows: the good batch is not stored half, the failure
+        // names the row.
+        let mut body = String::from("姓名,手机\n王五,13900005555\n");
+        body.push_str(&"x".repeat(2 * 1024 * 1024));
+        let path = file("long.csv", body.as_bytes());
+        let r = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(r.status, "failed");
+        assert_eq!(r.message_code.as_deref(), Some("file.limit.record_bytes"), "{}", t.name);
+        assert_eq!(r.message_params["row"], "3");
+        assert_eq!(
+            r.rows_read,
+            r.rows_inserted + r.rows_updated + r.rows_unchanged + r.rows_rejected
+        );
         t.cleanup().await;
     }
 }
@@ -375,8 +404,8 @@ async fn an_interrupted_import_leaves_whole_batches_and_can_be_run_again() {
         clock.advance(chrono::Duration::minutes(11));
         assert_eq!(store.mark_interrupted_imports().await.unwrap(), 1);
         assert_eq!(
-            store.get_import(&who, import.id).await.unwrap().message.as_deref(),
-            Some("interrupted")
+            store.get_import(&who, import.id).await.unwrap().message_code.as_deref(),
+            Some("import.interrupted")
         );
         let rerun = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
         assert_eq!(rerun.rows_unchanged, stored);

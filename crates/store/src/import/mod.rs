@@ -102,8 +102,13 @@ pub struct ImportRecord {
     pub rows_updated: i64,
     pub rows_unchanged: i64,
     pub rows_rejected: i64,
-    /// Why a failed import stopped (file unreadable, a required column missing, interrupted).
+    /// Why a failed import stopped (file unreadable or past a limit, a required column
+    /// missing, interrupted), in the request's language.
     pub message: Option<String>,
+    /// The same as a stable code (`file.limit.columns`, `file.missing_columns`,
+    /// `import.interrupted` …) with its parameters (`row`, `max`, `columns` …).
+    pub message_code: Option<String>,
+    pub message_params: std::collections::BTreeMap<String, String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -159,7 +164,8 @@ impl Store {
         let (headers, mut reader, _) = match dcrc_io::table::open(path) {
             Ok(t) => t,
             Err(e) => {
-                self.finish_import(id, "failed", Some(e.to_string()), &tally).await?;
+                self.finish_import(id, "failed", Some(failure_of(&e, None)), &tally)
+                    .await?;
                 return self.get_import(who, id).await;
             }
         };
@@ -169,7 +175,7 @@ impl Store {
                 self.finish_import(
                     id,
                     "failed",
-                    Some(format!("mapping names an unknown field: {}", unknown.0)),
+                    Some(encode_message("file.unknown_mapping_field", &[("field", unknown.0)])),
                     &tally,
                 )
                 .await?;
@@ -187,7 +193,10 @@ impl Store {
             self.finish_import(
                 id,
                 "failed",
-                Some(format!("missing column(s): {}", missing.join(", "))),
+                Some(encode_message(
+                    "file.missing_columns",
+                    &[("columns", missing.join(", "))],
+                )),
                 &tally,
             )
             .await?;
@@ -205,7 +214,7 @@ impl Store {
                         batch.push((row_no, r));
                     }
                     Some(Err(e)) => {
-                        failure = Some(format!("row {}: {e}", row_no + 1));
+                        failure = Some(failure_of(&e, Some(row_no + 1)));
                         break;
                     }
                     None => break,
@@ -314,6 +323,48 @@ impl Store {
         .await?;
         self.get_import(who, id).await
     }
+}
+
+/// A stored failure: `code|name=value|…` (values never contain `|`).
+pub(crate) fn encode_message(code: &str, params: &[(&str, String)]) -> String {
+    let mut out = code.to_string();
+    for (k, v) in params {
+        out.push('|');
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&v.replace('|', "/"));
+    }
+    out
+}
+
+/// The code and parameters of a stored failure; older free-text messages have no code.
+pub(crate) fn decode_message(stored: &str) -> (Option<String>, std::collections::BTreeMap<String, String>) {
+    let mut parts = stored.split('|');
+    let code = parts.next().unwrap_or_default();
+    if stored == "interrupted" {
+        return (Some("import.interrupted".into()), Default::default());
+    }
+    if !code.starts_with("file.") && !code.starts_with("import.") {
+        return (None, Default::default());
+    }
+    let params = parts
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (Some(code.to_string()), params)
+}
+
+/// Why reading a file failed, as a stored message naming the limit or defect (and row).
+fn failure_of(e: &dcrc_io::IoError, row: Option<i64>) -> String {
+    let mut params = Vec::new();
+    if let Some(r) = row {
+        params.push(("row", r.to_string()));
+    }
+    match e {
+        dcrc_io::IoError::Limit(l) => params.push(("max", l.value(&dcrc_io::limits::Limits::default()).to_string())),
+        other => params.push(("reason", other.to_string())),
+    }
+    encode_message(&e.code(), &params)
 }
 
 /// Validates the parts of an import request the store does not see.

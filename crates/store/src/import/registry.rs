@@ -14,6 +14,8 @@ use dcrc_domain::Permission;
 const STALE_MS: i64 = 10 * 60_000;
 
 fn import_from_row(r: &Row) -> Result<ImportRecord> {
+    let stored = r.opt_text("message")?;
+    let (message_code, message_params) = stored.as_deref().map(super::decode_message).unwrap_or_default();
     Ok(ImportRecord {
         id: r.i64("id")?,
         org_id: r.i64("org_id")?,
@@ -26,7 +28,9 @@ fn import_from_row(r: &Row) -> Result<ImportRecord> {
         rows_updated: r.i64("rows_updated")?,
         rows_unchanged: r.i64("rows_unchanged")?,
         rows_rejected: r.i64("rows_rejected")?,
-        message: r.opt_text("message")?,
+        message: stored.filter(|_| message_code.is_none()),
+        message_code,
+        message_params,
         created_by: r.text("created_by")?,
         created_at: ms_to_time(r.i64("created_at")?),
         finished_at: r.opt_i64("finished_at")?.map(ms_to_time),
@@ -136,7 +140,7 @@ impl Store {
     pub async fn mark_interrupted_imports(&self) -> Result<u64> {
         let cutoff = self.now_ms() - STALE_MS;
         self.db
-            .execute(&q("UPDATE imports SET status = 'failed', message = 'interrupted', finished_at = $1 WHERE status = 'running' AND heartbeat_at < $2").bind(self.now_ms()).bind(cutoff))
+            .execute(&q("UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 WHERE status = 'running' AND heartbeat_at < $2").bind(self.now_ms()).bind(cutoff))
             .await
     }
 }

@@ -33,6 +33,27 @@ pub struct ImportUpload {
     mapping: Option<String>,
 }
 
+/// The import with its failure, if any, in the request's language.
+pub fn localized(mut import: ImportRecord) -> ImportRecord {
+    if let Some(code) = &import.message_code {
+        let lang = crate::i18n::current();
+        let params: Vec<(&str, String)> = import
+            .message_params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let mut text = crate::i18n::tf(lang, &format!("importfail.{code}"), &params);
+        if let Some(row) = import.message_params.get("row") {
+            text = format!(
+                "{} {text}",
+                crate::i18n::tf(lang, "import.row_prefix", &[("row", row.clone())])
+            );
+        }
+        import.message = Some(text);
+    }
+    import
+}
+
 /// A received upload, stored in a temporary file until the import has run.
 pub struct Upload {
     pub path: PathBuf,
@@ -172,7 +193,9 @@ pub async fn list(
     ApiUser(me): ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<ImportRecord>>> {
-    Ok(Json(state.store.list_imports(&me, q.cursor.as_deref(), q.limit).await?))
+    let mut page = state.store.list_imports(&me, q.cursor.as_deref(), q.limit).await?;
+    page.items = page.items.into_iter().map(localized).collect();
+    Ok(Json(page))
 }
 
 /// An import's status and reconciliation: rows_read = inserted + updated + unchanged + rejected.
@@ -211,7 +234,7 @@ pub async fn get(
     ApiUser(me): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ImportStatus>> {
-    let import = state.store.get_import(&me, id).await?;
+    let import = localized(state.store.get_import(&me, id).await?);
     let errors = state
         .store
         .import_errors(&me, id)

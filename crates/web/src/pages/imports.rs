@@ -129,7 +129,7 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Path(id):
         state.store.get_import(&me, id).await,
         state.store.import_errors(&me, id).await,
     ) {
-        (Ok(i), Ok(e)) => (i, e),
+        (Ok(i), Ok(e)) => (crate::api::imports::localized(i), e),
         (Err(e), _) | (_, Err(e)) => return super::error_page(Some(&me), e),
     };
     let layout = Layout::new(Some(&me), "/imports");
