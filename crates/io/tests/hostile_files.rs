@@ -1,6 +1,7 @@
 //! Hostile files: each is refused with an error naming its limit or defect, and reading
 //! all of them keeps this process (its own test binary, one test) under a fixed peak.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 use dcrc_io::limits::{Limit, Limits};
 use dcrc_io::table::{open, open_with};
 use dcrc_io::IoError;
