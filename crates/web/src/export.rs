@@ -119,7 +119,10 @@ pub async fn export_customers(
             tracing::error!(error = %e, "could not audit an export");
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    // A stream that may be polled again after its end (compression does so): an `unfold`
+    // panics then, `poll_recv` answers `None` again.
+    let mut rx = rx;
+    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let (content_type, ext) = match format {
         ExportFormat::Xlsx => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
