@@ -74,6 +74,10 @@ pub enum Permission {
     DecidePenalties,
     /// Read complaint statistics.
     ViewComplaintStats,
+    /// Merging two customer records into one (destructive: the merged record is gone).
+    MergeCustomers,
+    /// Deleting a saved segment.
+    DeleteSegments,
 }
 
 impl Role {
@@ -148,6 +152,7 @@ impl Role {
                     | ManageCalendar
                     | DecidePenalties
                     | ViewComplaintStats
+                    | DeleteSegments
             ),
             Role::GroupStaff => matches!(
                 permission,
@@ -170,10 +175,18 @@ impl Role {
                     | FileComplaints
                     | HandleComplaints
                     | ViewComplaintStats
+                    | MergeCustomers
+                    | DeleteSegments
             ),
             Role::InfoMaintainer => matches!(
                 permission,
-                ViewCustomers | EditCustomers | RevealPersonal | ImportData | OverrideVinCheck | WorkCallbacks
+                ViewCustomers
+                    | EditCustomers
+                    | RevealPersonal
+                    | ImportData
+                    | OverrideVinCheck
+                    | WorkCallbacks
+                    | MergeCustomers
             ),
             Role::CallbackAgent => matches!(
                 permission,
@@ -233,5 +246,20 @@ mod tests {
         assert!(Role::CallbackAgent.grants(Permission::RevealPersonal));
         assert!(!Role::BrandStaff.grants(Permission::RevealPersonal));
         assert!(!Role::CallbackAgent.grants(Permission::ExportPersonal));
+    }
+
+    #[test]
+    fn destructive_actions_are_for_the_archive_keepers() {
+        for role in [
+            Role::CallbackAgent,
+            Role::SalesConsultant,
+            Role::ServiceAdvisor,
+            Role::ComplaintManager,
+        ] {
+            assert!(!role.grants(Permission::MergeCustomers), "{role:?}");
+            assert!(!role.grants(Permission::DeleteSegments), "{role:?}");
+        }
+        assert!(Role::InfoMaintainer.grants(Permission::MergeCustomers));
+        assert!(Role::CustomerManager.grants(Permission::DeleteSegments));
     }
 }

@@ -62,6 +62,7 @@ impl Store {
         errors.finish()?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
+        crate::customer_records::lock_live_customer(&mut tx, id).await?;
         if let Some(phones) = &phones {
             if let Some(existing) = find_duplicate(&mut tx, before.org_id, phones, Some(id)).await? {
                 return Err(StoreError::Duplicate { existing_id: existing });

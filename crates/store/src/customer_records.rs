@@ -49,6 +49,17 @@ pub(crate) async fn find_duplicate(
     phones: &[(Phone, PhoneStatus)],
     except: Option<i64>,
 ) -> Result<Option<i64>> {
+    // Two requests with the same new number must not both find it free: each number is a
+    // lock key for the rest of the transaction, taken in one order.
+    let mut keys: Vec<String> = phones
+        .iter()
+        .map(|(p, _)| format!("phone:{org_id}:{}", p.digits()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for key in &keys {
+        tx.lock_key(key).await?;
+    }
     for (phone, _) in phones {
         let row = tx
             .fetch_optional(
@@ -64,6 +75,23 @@ pub(crate) async fn find_duplicate(
         }
     }
     Ok(None)
+}
+
+/// Locks a customer's row for the rest of the transaction and checks, inside it, that the
+/// customer is still live (not merged away or erased): `NotFound` otherwise.
+pub(crate) async fn lock_live_customer(tx: &mut Tx, id: i64) -> Result<()> {
+    let sql = match tx.backend() {
+        crate::db::Backend::Postgres => {
+            "SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL FOR UPDATE"
+        }
+        crate::db::Backend::Sqlite => {
+            "SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL"
+        }
+    };
+    tx.fetch_optional(&q(sql).bind(id))
+        .await?
+        .map(|_| ())
+        .ok_or(crate::error::StoreError::NotFound)
 }
 
 /// Replaces a customer's phones, keeping the id and status of numbers that stay.

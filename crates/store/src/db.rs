@@ -47,7 +47,41 @@ macro_rules! getter {
     };
 }
 
+/// The first of the listed types that decodes column `$i` of `$row`, as JSON (a NULL
+/// decodes as any type, and gives `null`).
+macro_rules! column_json {
+    ($row:expr, $i:expr, $($ty:ty),+) => {
+        'found: {
+            $(
+                if let Ok(v) = $row.try_get::<Option<$ty>, _>($i) {
+                    break 'found serde_json::json!(v);
+                }
+            )+
+            serde_json::Value::Null
+        }
+    };
+}
+
 impl Row {
+    /// Every column as JSON (numbers, text, booleans, null), for the personal-data export.
+    pub fn to_json(&self) -> serde_json::Value {
+        use sqlx::Column as _;
+        let mut out = serde_json::Map::new();
+        match self {
+            Row::Sqlite(r) => {
+                for (i, c) in r.columns().iter().enumerate() {
+                    out.insert(c.name().to_string(), column_json!(r, i, i64, f64, String));
+                }
+            }
+            Row::Pg(r) => {
+                for (i, c) in r.columns().iter().enumerate() {
+                    out.insert(c.name().to_string(), column_json!(r, i, i64, i32, bool, String, f64));
+                }
+            }
+        }
+        serde_json::Value::Object(out)
+    }
+
     getter!(i64, i64);
     getter!(opt_i64, Option<i64>);
     getter!(text, String);
@@ -295,6 +329,33 @@ impl Tx {
             Tx::Sqlite(_) => Backend::Sqlite,
             Tx::Pg(_) => Backend::Postgres,
         }
+    }
+
+    /// Locks a row for the rest of the transaction (`SELECT … FOR UPDATE` on PostgreSQL;
+    /// SQLite's single writer connection already serialises write transactions). Returns
+    /// whether the row exists. Take locks on several rows of a table in ascending id
+    /// order, so two transactions never wait on each other.
+    pub async fn lock_row(&mut self, table: &'static str, id: i64) -> Result<bool, StoreError> {
+        let sql = match self.backend() {
+            Backend::Postgres => format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"),
+            Backend::Sqlite => format!("SELECT id FROM {table} WHERE id = $1"),
+        };
+        Ok(self.fetch_optional(&q(sql).bind(id)).await?.is_some())
+    }
+
+    /// Serialises the transactions that take the same key (a PostgreSQL transaction-level
+    /// advisory lock; nothing on SQLite, whose writer is single). For uniqueness that no
+    /// constraint can express, such as one customer per phone number per dealer.
+    pub async fn lock_key(&mut self, key: &str) -> Result<(), StoreError> {
+        if self.backend() == Backend::Postgres {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(key.as_bytes());
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(&digest[..8]);
+            self.execute(&q("SELECT pg_advisory_xact_lock($1)").bind(i64::from_le_bytes(eight)))
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {

@@ -39,6 +39,18 @@ impl From<Invalid> for StoreError {
 }
 
 impl StoreError {
+    /// Whether the database gave up on the transaction because of another one running at
+    /// the same time (a deadlock or a serialisation failure on PostgreSQL, a busy or
+    /// locked database on SQLite): trying again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517" | "262"))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this is a unique-constraint violation from the database.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod callbacks;
 pub mod complaints;
+pub mod customer_data;
 pub mod customer_edit;
 pub mod customer_records;
 pub mod customer_search;

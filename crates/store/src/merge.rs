@@ -13,19 +13,9 @@ use crate::Store;
 use dcrc_domain::{FieldError, Invalid, Permission};
 use serde::Serialize;
 
-/// What a merge moved (or would move).
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct MergeCounts {
-    pub phones: u64,
-    pub consents: u64,
-    pub ownerships: u64,
-    pub sales: u64,
-    pub repair_orders: u64,
-    pub insurance_policies: u64,
-    pub callback_tasks: u64,
-    pub callback_attempts: u64,
-    pub referrals: u64,
-}
+/// What a merge moved (or would move): rows per table of
+/// [`crate::customer_data::CUSTOMER_TABLES`], and the customers it referred.
+pub type MergeCounts = std::collections::BTreeMap<String, u64>;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MergeResult {
@@ -104,7 +94,7 @@ impl Store {
     pub async fn merge_customers(&self, who: &Principal, into: i64, from: i64, dry_run: bool) -> Result<MergeResult> {
         let org = self.customer_org(who, into).await?;
         let from_org = self.customer_org(who, from).await?;
-        self.authorize(who, Permission::EditCustomers, "customer").await?;
+        self.authorize(who, Permission::MergeCustomers, "customer").await?;
         if into == from {
             return Err(Invalid(vec![FieldError::new("from", "merge_same")]).into());
         }
@@ -113,55 +103,25 @@ impl Store {
         }
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let mut moved = MergeCounts::default();
-        let keep: Vec<String> = tx
-            .fetch_all(&q("SELECT digits FROM customer_phones WHERE customer_id = $1").bind(into))
-            .await?
-            .iter()
-            .map(|r| r.text("digits"))
-            .collect::<Result<_>>()?;
-        for r in tx
-            .fetch_all(&q("SELECT id, digits FROM customer_phones WHERE customer_id = $1").bind(from))
-            .await?
-        {
-            let (id, digits) = (r.i64("id")?, r.text("digits")?);
-            if keep.contains(&digits) {
-                tx.execute(&q("DELETE FROM customer_phones WHERE id = $1").bind(id))
-                    .await?;
-            } else {
-                tx.execute(
-                    &q("UPDATE customer_phones SET customer_id = $1, is_primary = FALSE WHERE id = $2")
-                        .bind(into)
-                        .bind(id),
-                )
-                .await?;
-                moved.phones += 1;
-            }
+        // Both customers are locked in id order, then checked again inside the
+        // transaction: of two opposite merges (a←b and b←a) at once, the second finds its
+        // survivor merged away and stops.
+        for id in [into.min(from), into.max(from)] {
+            crate::customer_records::lock_live_customer(&mut tx, id).await?;
         }
-        for (table, counter) in [
-            ("consents", &mut moved.consents),
-            ("ownerships", &mut moved.ownerships),
-            ("sales", &mut moved.sales),
-            ("repair_orders", &mut moved.repair_orders),
-            ("insurance_policies", &mut moved.insurance_policies),
-            ("callback_tasks", &mut moved.callback_tasks),
-            ("callback_attempts", &mut moved.callback_attempts),
-        ] {
-            *counter = tx
-                .execute(
-                    &q(format!("UPDATE {table} SET customer_id = $1 WHERE customer_id = $2"))
-                        .bind(into)
-                        .bind(from),
-                )
-                .await?;
-        }
-        moved.referrals = tx
+        let mut moved: MergeCounts = crate::customer_data::merge_rows(&mut tx, into, from)
+            .await?
+            .into_iter()
+            .map(|(t, n)| (if t == "customer_phones" { "phones" } else { t }.to_string(), n))
+            .collect();
+        let referrals = tx
             .execute(
                 &q("UPDATE customers SET referred_by = $1 WHERE referred_by = $2 AND id <> $1")
                     .bind(into)
                     .bind(from),
             )
             .await?;
+        moved.insert("referrals".into(), referrals);
         let a = tx
             .fetch_one(&q("SELECT * FROM customers WHERE id = $1").bind(into))
             .await?;

@@ -34,22 +34,16 @@ impl Store {
                 }))
             })
             .collect::<Result<Vec<_>>>()?;
-        let filter = crate::history::HistoryFilter {
-            customer_id: Some(id),
-            limit: Some(crate::page::MAX_LIMIT),
-            ..Default::default()
-        };
-        let sales = self.list_sales(who, &filter).await?.items;
-        let repairs = self.list_repair_orders(who, &filter).await?.items;
-        let policies = self.list_insurance_policies(who, &filter).await?.items;
+        // Every record of every kind, from the one list of customer-owned tables.
+        let mut tx = self.db.begin().await?;
+        let records = crate::customer_data::export_rows(&mut tx, id).await?;
+        drop(tx);
         let doc = serde_json::json!({
             "customer": c,
             "id_number": raw.opt_text("id_number")?,
             "phones": phones.iter().map(|p| &p.number).collect::<Vec<_>>(),
             "consent_history": consents,
-            "sales": sales,
-            "repair_orders": repairs,
-            "insurance_policies": policies,
+            "records": records,
         });
         self.audit(
             &who.into(),
@@ -73,9 +67,12 @@ impl Store {
         self.authorize(who, Permission::ErasePersonal, "customer").await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let phones = tx
-            .execute(&q("DELETE FROM customer_phones WHERE customer_id = $1").bind(id))
-            .await?;
+        crate::customer_records::lock_live_customer(&mut tx, id).await?;
+        let erased: std::collections::BTreeMap<&str, u64> = crate::customer_data::erase_rows(&mut tx, id)
+            .await?
+            .into_iter()
+            .collect();
+        let phones = erased.get("customer_phones").copied().unwrap_or(0);
         tx.execute(
             &q("UPDATE customers SET name = $1, gender = NULL, id_number = NULL, address = NULL, district = NULL, tags = '', \
                 source_record_id = NULL, referred_by = NULL, erased_at = $2, updated_at = $2 WHERE id = $3")
@@ -97,7 +94,7 @@ impl Store {
             .await?;
         }
         let tasks = crate::callbacks::obligations::cancel_open(&mut tx, now, id, None, "customer_erased").await?;
-        let detail = serde_json::json!({ "phones_removed": phones, "tasks_cancelled": tasks });
+        let detail = serde_json::json!({ "phones_removed": phones, "tasks_cancelled": tasks, "rows": erased });
         audit::record(
             &mut tx,
             now,

@@ -132,8 +132,18 @@ impl Store {
 
     /// Deletes a segment of the caller's own organisation.
     pub async fn delete_segment(&self, who: &Principal, id: i64) -> Result<()> {
-        let n = self
+        let owned = self
             .db
+            .fetch_optional(
+                &q("SELECT name FROM segments WHERE id = $1 AND org_id = $2")
+                    .bind(id)
+                    .bind(who.org_id),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.authorize(who, Permission::DeleteSegments, "segment").await?;
+        let mut tx = self.db.begin().await?;
+        let n = tx
             .execute(
                 &q("DELETE FROM segments WHERE id = $1 AND org_id = $2")
                     .bind(id)
@@ -143,6 +153,15 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        let detail = serde_json::json!({ "name": owned.text("name")? });
+        crate::audit::record(
+            &mut tx,
+            self.now_ms(),
+            &crate::audit::Actor::from(who),
+            crate::audit::Event::on("delete", "segment", id, who.org_id, detail),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -74,12 +74,19 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
         let groups = w.store.duplicate_groups(&w.agent, 10).await.unwrap();
         assert_eq!(groups.len(), 1, "{}", t.name);
         assert_eq!(groups[0].customer_ids, vec![a.id, b.id]);
-        let preview = w.store.merge_customers(&w.agent, a.id, b.id, true).await.unwrap();
+        assert!(
+            matches!(
+                w.store.merge_customers(&w.agent, a.id, b.id, true).await,
+                Err(StoreError::Forbidden)
+            ),
+            "callback agents do not merge"
+        );
+        let preview = w.store.merge_customers(&cm, a.id, b.id, true).await.unwrap();
         assert_eq!(
             (
-                preview.moved.phones,
-                preview.moved.ownerships,
-                preview.moved.repair_orders
+                preview.moved["phones"],
+                preview.moved["ownerships"],
+                preview.moved["repair_orders"]
             ),
             (1, 1, 1)
         );
@@ -88,7 +95,32 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             "马芸",
             "a preview changes nothing"
         );
-        let merged = w.store.merge_customers(&w.agent, a.id, b.id, false).await.unwrap();
+        let complaint = dcrc_store::complaints::intake::NewComplaint {
+            customer_id: b.id,
+            vehicle_id: Some(v.id),
+            sale_id: None,
+            repair_order_id: None,
+            callback_task_id: None,
+            channel: dcrc_domain::complaint::Channel::Phone,
+            category: "service_attitude".into(),
+            tier: dcrc_domain::complaint::Tier::General,
+            title: "态度".into(),
+            description: "马芸说接待态度差".into(),
+            staff_name: None,
+            filed_at: None,
+        };
+        let complaint = w.store.file_complaint(&cm, complaint).await.unwrap();
+        let merged = w.store.merge_customers(&cm, a.id, b.id, false).await.unwrap();
+        assert_eq!(merged.moved["complaints"], 1, "complaints follow the customer");
+        assert_eq!(
+            w.store
+                .get_complaint(&cm, complaint.id)
+                .await
+                .unwrap()
+                .complaint
+                .customer_id,
+            a.id
+        );
         assert_eq!(merged.customer.phones.len(), 2);
         assert_eq!(merged.customer.tags, vec!["VIP".to_string()]);
         assert_eq!(merged.customer.vehicles.len(), 1);
@@ -103,6 +135,12 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
         // Erasure: personal data gone, history kept, consents withdrawn.
         let data = w.store.customer_personal_data(&cm, a.id).await.unwrap();
         assert_eq!(data["phones"][0], "13800000001");
+        // Every record of every kind, from the one registry.
+        let records = &data["records"];
+        assert_eq!(records["repair_orders"].as_array().unwrap().len(), 1, "{data}");
+        assert_eq!(records["complaints"][0]["description"], "马芸说接待态度差");
+        assert!(!records["complaint_events"].as_array().unwrap().is_empty());
+        assert!(records["callback_tasks"].is_array() && records["consents"].is_array());
         assert!(
             matches!(w.store.erase_customer(&w.agent, a.id).await, Err(StoreError::Forbidden)),
             "agents cannot erase"
@@ -126,6 +164,49 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             .i64("n")
             .unwrap();
         assert_eq!(n, 0);
+        assert_eq!(
+            w.store
+                .get_complaint(&cm, complaint.id)
+                .await
+                .unwrap()
+                .complaint
+                .description,
+            "",
+            "the complaint stays for the statistics, its words do not"
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn every_table_with_a_customer_id_is_in_the_registry() {
+    use dcrc_store::customer_data::CUSTOMER_TABLES;
+    for t in test_databases().await.unwrap() {
+        let sql = match t.db.backend() {
+            dcrc_store::db::Backend::Sqlite => {
+                "SELECT m.name AS t FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND p.name = 'customer_id' ORDER BY m.name"
+            }
+            dcrc_store::db::Backend::Postgres => {
+                "SELECT table_name::text AS t FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND column_name = 'customer_id' ORDER BY table_name"
+            }
+        };
+        let tables: Vec<String> =
+            t.db.fetch_all(&q(sql))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.text("t").unwrap())
+                .collect();
+        assert!(tables.len() >= 10, "{tables:?}");
+        let mut claimed: Vec<String> = CUSTOMER_TABLES.iter().map(|c| c.table.to_string()).collect();
+        claimed.sort();
+        assert_eq!(
+            tables, claimed,
+            "{}: every table with customer_id must be in customer_data::CUSTOMER_TABLES, and nothing else",
+            t.name
+        );
         t.cleanup().await;
     }
 }

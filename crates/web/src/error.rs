@@ -170,6 +170,10 @@ impl From<StoreError> for ApiError {
                 e
             }
             StoreError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
+            e if e.is_retryable() => {
+                tracing::warn!(error = %e, "transaction gave way to a concurrent one");
+                ApiError::new(StatusCode::CONFLICT, "concurrent_update")
+            }
             StoreError::Db(sqlx_err) if is_unavailable(&sqlx_err) => {
                 tracing::error!(error = %sqlx_err, "database unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable")

@@ -55,7 +55,7 @@ struct MergePage {
     from: i64,
     into_name: String,
     from_name: String,
-    moved: Vec<(&'static str, u64)>,
+    moved: Vec<(String, u64)>,
 }
 
 #[derive(Deserialize)]
@@ -76,15 +76,12 @@ pub async fn merge_preview(
     };
     match state.store.merge_customers(&me, into, q.from, true).await {
         Ok(r) => {
-            let m = r.moved;
-            let moved = vec![
-                ("dup.moved.phones", m.phones),
-                ("dup.moved.consents", m.consents),
-                ("dup.moved.ownerships", m.ownerships),
-                ("dup.moved.sales", m.sales),
-                ("dup.moved.repair_orders", m.repair_orders),
-                ("dup.moved.insurance", m.insurance_policies),
-            ];
+            let moved = r
+                .moved
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(table, n)| (format!("dup.moved.{table}"), *n))
+                .collect();
             let page = MergePage {
                 l: Layout::new(Some(&me), "/customers/duplicates"),
                 csrf: me.csrf_token.clone(),
