@@ -52,7 +52,7 @@ async fn network(store: &Store, dealers: u32) -> anyhow::Result<Vec<Dealer>> {
         ] {
             let user = NewUser {
                 username: name.clone(),
-                password: "bench-password".into(),
+                password: "bench-secret-2026".into(),
                 display_name: name.clone(),
                 org_id: org.id,
                 roles: vec![role],
@@ -111,7 +111,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     dcrc_store::migrate::migrate(&db, 0).await?;
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 1, 30, 0).single().context("date")?;
     let store = Store::new(db, Arc::new(TestClock::new(now)));
-    store.initialise("长城汽车", "root", "bench-password").await?;
+    store.initialise("长城汽车", "root", "bench-secret-2026").await?;
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?;
     let net = network(&store, dealers).await?;
     let backend = if matches!(store.db, dcrc_store::Db::Sqlite { .. }) {

@@ -163,7 +163,7 @@ async fn prepared(url: &str, tag: &str) -> anyhow::Result<(Store, i64)> {
             Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).single().context("date")?,
         )),
     );
-    store.initialise("长城汽车", "root", "bench-password").await?;
+    store.initialise("长城汽车", "root", "bench-secret-2026").await?;
     let root = store.operator_as("root").await?;
     let dealer = store
         .create_org(
@@ -202,7 +202,7 @@ async fn main() -> anyhow::Result<()> {
     let root = store.operator_as("root").await?;
     let user = NewUser {
         username: "agent".into(),
-        password: "bench-password".into(),
+        password: "bench-secret-2026".into(),
         display_name: "回访员".into(),
         org_id: dealer,
         roles: vec![Role::CallbackAgent],

@@ -66,15 +66,106 @@ pub fn username(field: &str, value: &str, errors: &mut Invalid) -> String {
     v
 }
 
-/// Password: at least 8 characters, at most 128, not only digits.
-pub fn password(field: &str, value: &str, errors: &mut Invalid) {
+/// Passwords people choose first; a password that is one of these (ignoring case and any
+/// digits or punctuation added at the end) is refused. Our own short list of the
+/// commonest choices worldwide and in China (number patterns, pinyin, keyboard rows).
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "p@ssword",
+    "p@ssw0rd",
+    "qwerty",
+    "qwertyuiop",
+    "qwerty123",
+    "asdfgh",
+    "asdfghjkl",
+    "zxcvbnm",
+    "1q2w3e4r",
+    "1qaz2wsx",
+    "qazwsx",
+    "abc123",
+    "abcdef",
+    "abcdefg",
+    "abcdefgh",
+    "abcd1234",
+    "iloveyou",
+    "woaini",
+    "woaini1314",
+    "5201314",
+    "1314520",
+    "admin",
+    "administrator",
+    "root",
+    "welcome",
+    "letmein",
+    "monkey",
+    "dragon",
+    "master",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "superman",
+    "trustno1",
+    "changeme",
+    "default",
+    "secret",
+    "test",
+    "testtest",
+    "guest",
+    "user",
+    "login",
+    "china",
+    "zhongguo",
+    "beijing",
+    "shanghai",
+    "wangwei",
+    "zhangwei",
+    "aaaaaa",
+    "111111",
+    "123123",
+    "123456",
+    "1234567",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "0123456789",
+    "987654321",
+    "654321",
+    "666666",
+    "888888",
+    "88888888",
+    "dcrc",
+    "dcrcdcrc",
+    "dealer",
+    "crm",
+];
+
+/// Password: 10 to 128 characters, not digits only, not a common password, not the
+/// username or the username reversed, and not one or two characters repeated.
+pub fn password(field: &str, value: &str, username: &str, errors: &mut Invalid) {
     let n = value.chars().count();
     if n == 0 {
         errors.push(FieldError::new(field, "required"));
-    } else if !(8..=128).contains(&n) {
-        errors.push(FieldError::new(field, "length").with("min", 8).with("max", 128));
-    } else if value.chars().all(|c| c.is_ascii_digit()) {
+        return;
+    }
+    if !(10..=128).contains(&n) {
+        errors.push(FieldError::new(field, "length").with("min", 10).with("max", 128));
+        return;
+    }
+    let lower = value.to_lowercase();
+    let base = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    let user = username.trim().to_lowercase();
+    let reversed: String = user.chars().rev().collect();
+    let mut distinct: Vec<char> = lower.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if value.chars().all(|c| c.is_ascii_digit()) || distinct.len() <= 2 {
         errors.push(FieldError::new(field, "password_weak"));
+    } else if COMMON_PASSWORDS.contains(&lower.as_str()) || COMMON_PASSWORDS.contains(&base) {
+        errors.push(FieldError::new(field, "password_common"));
+    } else if !user.is_empty() && (lower == user || lower == reversed || base == user || base == reversed) {
+        errors.push(FieldError::new(field, "password_is_username"));
     }
 }
 
@@ -110,11 +201,32 @@ mod tests {
     #[test]
     fn password_rules() {
         let mut e = Invalid::default();
-        password("password", "12345678", &mut e);
-        password("password", "short", &mut e);
-        password("password", "good password", &mut e);
+        password("password", "1234567890", "li.wei", &mut e);
+        password("password", "short", "li.wei", &mut e);
+        password("password", "good password", "li.wei", &mut e);
+        password("password", "Password1", "li.wei", &mut e);
+        password("password", "Password123!", "li.wei", &mut e);
+        password("password", "QWERTYUIOP", "li.wei", &mut e);
+        password("password", "zhang.san.feng", "zhang.san.feng", &mut e);
+        password("password", "gnef.nas.gnahz", "zhang.san.feng", &mut e);
+        password("password", "zhang.san.feng2026", "zhang.san.feng", &mut e);
+        password("password", "abababababab", "li.wei", &mut e);
+        password("password", "dcrc-demo-2026", "agent", &mut e);
         let codes: Vec<_> = e.0.iter().map(|f| f.code).collect();
-        assert_eq!(codes, ["password_weak", "length"]);
+        assert_eq!(
+            codes,
+            [
+                "password_weak",
+                "length",
+                "length",
+                "password_common",
+                "password_common",
+                "password_is_username",
+                "password_is_username",
+                "password_is_username",
+                "password_weak"
+            ]
+        );
     }
 
     #[test]

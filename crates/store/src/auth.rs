@@ -7,6 +7,7 @@
 use crate::audit::{self, Actor, Event};
 use crate::db::{q, Tx};
 use crate::error::{Result, StoreError};
+use crate::login_throttle;
 use crate::orgs::ms_to_time;
 use crate::principal::Principal;
 use crate::secret;
@@ -132,84 +133,54 @@ impl Store {
         let now = self.now_ms();
         let policy = self.auth_policy.clone();
         let username = username.trim().to_ascii_lowercase();
+        // The attempt is counted first, and committed before the (slow) password check.
+        let mut tx = self.db.begin().await?;
+        let locked = login_throttle::count_attempt(&mut tx, &policy, now, &username, ip.as_deref()).await?;
+        tx.commit().await?;
         let row = self
             .db
             .fetch_optional(
-                &q("SELECT u.id, u.org_id, u.password_hash, u.failed_logins, u.locked_until, u.active AND o.active AS usable \
-                    FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1")
+                &q(
+                    "SELECT u.id, u.org_id, u.password_hash, u.active AND o.active AS usable \
+                    FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1",
+                )
                 .bind(&username),
             )
             .await?;
-        let Some(row) = row else {
-            secret::verify_password_blocking(password.to_string(), dummy_hash()).await;
-            let actor = Actor {
-                user_id: None,
-                name: username.clone(),
-                ip,
-            };
-            self.audit(
-                &actor,
-                Event {
-                    action: "login_failure",
-                    entity: "user",
-                    entity_id: None,
-                    org_id: None,
-                    detail: serde_json::json!({"reason": "unknown_user"}),
-                },
-            )
-            .await?;
-            return Err(LoginError::BadCredentials);
-        };
-        let user_id = row.i64("id")?;
-        let org_id = row.i64("org_id")?;
+        let known = row
+            .as_ref()
+            .map(|r| Ok::<_, StoreError>((r.i64("id")?, r.i64("org_id")?)))
+            .transpose()?;
         let actor = Actor {
-            user_id: Some(user_id),
+            user_id: known.map(|k| k.0),
             name: username.clone(),
             ip: ip.clone(),
         };
-        let failure = |reason: &'static str| {
-            Event::on(
-                "login_failure",
-                "user",
-                user_id,
-                org_id,
-                serde_json::json!({ "reason": reason }),
-            )
+        let failure = |reason: &'static str| Event {
+            action: "login_failure",
+            entity: "user",
+            entity_id: known.map(|k| k.0.to_string()),
+            org_id: known.map(|k| k.1),
+            detail: serde_json::json!({ "reason": reason }),
         };
-        if let Some(until) = row.opt_i64("locked_until")?.filter(|u| *u > now) {
-            self.audit(&actor, failure("locked")).await?;
+        if let Some(until) = locked {
+            self.audit(&actor, failure("throttled")).await?;
             return Err(LoginError::Locked(ms_to_time(until)));
         }
+        let Some(row) = row else {
+            secret::verify_password_blocking(password.to_string(), dummy_hash()).await;
+            self.audit(&actor, failure("unknown_user")).await?;
+            return Err(LoginError::BadCredentials);
+        };
+        let (user_id, org_id) = (row.i64("id")?, row.i64("org_id")?);
         let ok = secret::verify_password_blocking(password.to_string(), row.text("password_hash")?).await;
-        let usable = row.bool("usable")?;
-        let mut tx = self.db.begin().await?;
-        if !ok || !usable {
-            let failures = row.i64("failed_logins")? + 1;
-            let lock = failures >= policy.max_failed_logins;
-            tx.execute(
-                &q("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                    .bind(if lock { 0 } else { failures })
-                    .bind(if lock {
-                        Some(now + policy.lockout_minutes * 60_000)
-                    } else {
-                        None
-                    })
-                    .bind(user_id),
-            )
-            .await?;
-            let reason = if !usable {
-                "inactive"
-            } else if lock {
-                "bad_password_locked"
-            } else {
-                "bad_password"
-            };
-            audit::record(&mut tx, now, &actor, failure(reason)).await?;
-            tx.commit().await?;
+        if !ok || !row.bool("usable")? {
+            let reason = if ok { "inactive" } else { "bad_password" };
+            self.audit(&actor, failure(reason)).await?;
             return Err(LoginError::BadCredentials);
         }
-        tx.execute(&q("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id))
-            .await?;
+        let mut tx = self.db.begin().await?;
+        login_throttle::succeeded(&mut tx, &policy, &username, ip.as_deref()).await?;
         let expires = now + policy.session_hours * 3_600_000;
         let (token, _, _) = issue_token(&mut tx, user_id, kind, None, now, expires).await?;
         audit::record(
@@ -290,7 +261,7 @@ impl Store {
     /// session and token of the user ends.
     pub async fn change_password(&self, who: &Principal, current: &str, new: &str) -> Result<()> {
         let mut errors = Invalid::default();
-        validation::password("new_password", new, &mut errors);
+        validation::password("new_password", new, &who.username, &mut errors);
         if current == new {
             errors.push(FieldError::new("new_password", "password_unchanged"));
         }
@@ -299,7 +270,18 @@ impl Store {
             .fetch_one(&q("SELECT password_hash FROM users WHERE id = $1").bind(who.user_id))
             .await?
             .text("password_hash")?;
-        if !secret::verify_password_blocking(current.to_string(), hash).await {
+        // Guessing the current password from a stolen session is throttled like a login.
+        let mut tx = self.db.begin().await?;
+        let throttled =
+            login_throttle::count_password_check(&mut tx, &self.auth_policy, self.now_ms(), who.user_id).await?;
+        tx.commit().await?;
+        if throttled.is_some() {
+            errors.push(FieldError::new("current_password", "too_many_attempts"));
+        } else if secret::verify_password_blocking(current.to_string(), hash).await {
+            let mut tx = self.db.begin().await?;
+            login_throttle::password_check_passed(&mut tx, who.user_id).await?;
+            tx.commit().await?;
+        } else {
             errors.push(FieldError::new("current_password", "password_wrong"));
         }
         errors.finish()?;

@@ -20,6 +20,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod jobs;
+mod login_throttle;
 pub mod merge;
 pub mod migrate;
 pub mod orgs;
@@ -46,9 +47,14 @@ use dcrc_domain::SharedClock;
 /// Login and session rules. Every number is a policy value with a sensible default.
 #[derive(Debug, Clone)]
 pub struct AuthPolicy {
-    /// Consecutive failed logins that lock an account.
+    /// Failed logins to one account from one client address that lock that address out
+    /// of the account for the rest of the window.
     pub max_failed_logins: i64,
-    /// How long a locked account stays locked, in minutes.
+    /// Failed logins to one account from anywhere in one window.
+    pub max_failed_logins_account: i64,
+    /// Failed logins from one client address to any account in one window.
+    pub max_failed_logins_address: i64,
+    /// The throttling window (and so the longest lockout), in minutes.
     pub lockout_minutes: i64,
     /// Lifetime of a web session and of a token from `POST /api/v1/auth/login`, in hours.
     pub session_hours: i64,
@@ -60,6 +66,8 @@ impl Default for AuthPolicy {
     fn default() -> Self {
         Self {
             max_failed_logins: 5,
+            max_failed_logins_account: 20,
+            max_failed_logins_address: 50,
             lockout_minutes: 15,
             session_hours: 12,
             max_token_days: 365,

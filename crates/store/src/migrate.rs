@@ -83,6 +83,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_complaints.sql"),
         data: "",
     },
+    Migration {
+        version: 11,
+        name: "integrity",
+        sqlite: include_str!("../migrations/sqlite/0011_integrity.sql"),
+        postgres: include_str!("../migrations/postgres/0011_integrity.sql"),
+        data: "",
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

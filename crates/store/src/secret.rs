@@ -30,8 +30,17 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     }
 }
 
+/// At most this many Argon2 computations run at once (each takes ~19 MiB), so a flood of
+/// logins waits in line instead of exhausting memory.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
+
 /// Runs [`hash_password`] off the async runtime.
 pub async fn hash_password_blocking(password: String) -> Result<String, StoreError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| StoreError::Internal(e.to_string()))?
@@ -39,6 +48,9 @@ pub async fn hash_password_blocking(password: String) -> Result<String, StoreErr
 
 /// Runs [`verify_password`] off the async runtime.
 pub async fn verify_password_blocking(password: String, hash: String) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false)

@@ -28,7 +28,7 @@ impl Store {
         let mut errors = Invalid::default();
         let brand_name = validation::text("brand", brand_name, 100, &mut errors);
         let username = validation::username("admin_user", admin_username, &mut errors);
-        validation::password("admin_password", admin_password, &mut errors);
+        validation::password("admin_password", admin_password, &username, &mut errors);
         errors.finish()?;
         let hash = secret::hash_password_blocking(admin_password.to_string()).await?;
         let now = self.now_ms();

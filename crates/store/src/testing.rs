@@ -82,6 +82,21 @@ pub async fn postgres(url: &str) -> Result<TestDb> {
 }
 
 impl TestDb {
+    /// A second, independent pool on the same PostgreSQL schema (another instance of the
+    /// application, as far as the database can tell); `None` on SQLite.
+    pub async fn connect_again(&self) -> Option<Db> {
+        let (url, schema) = self.pg.as_ref()?;
+        Db::connect(
+            url,
+            &DbOptions {
+                max_connections: 5,
+                pg_schema: Some(schema.clone()),
+            },
+        )
+        .await
+        .ok()
+    }
+
     /// Closes the pools and removes the file or schema.
     pub async fn cleanup(self) {
         self.db.close().await;

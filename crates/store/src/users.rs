@@ -117,6 +117,49 @@ fn check_roles(roles: &[Role], org: &Org, errors: &mut Invalid) {
     }
 }
 
+/// Roles a principal may hand out: any role a user administrator holds the permission to
+/// manage, except `admin`, which only an administrator of an organisation above the user's
+/// (or of the brand at the top of the tree) may grant — so a dealer's administrator cannot
+/// make more administrators of its own dealer, least of all itself.
+fn check_grants(who: &Principal, org: &Org, added: &[Role], errors: &mut Invalid) {
+    for role in added {
+        let may = match role {
+            Role::Admin => {
+                who.roles.contains(&Role::Admin)
+                    && (who.org_id != org.id || who.org_kind == dcrc_domain::OrgKind::Brand)
+            }
+            _ => true,
+        };
+        if !may {
+            errors.push(FieldError::new("roles", "cannot_grant_role").with("role", role.as_str()));
+        }
+    }
+}
+
+/// Refuses a change that would leave a brand without an active administrator. Locks the
+/// brand's row first, so two administrators demoting each other at once cannot both pass.
+async fn keep_a_brand_admin(tx: &mut Tx, brand_id: i64, leaving: i64) -> Result<()> {
+    tx.lock_row("orgs", brand_id).await?;
+    let others = tx
+        .fetch_one(
+            &q(
+                "SELECT COUNT(*) AS n FROM users u JOIN user_roles r ON r.user_id = u.id \
+                WHERE u.org_id = $1 AND u.active = TRUE AND r.role = 'admin' AND u.id <> $2",
+            )
+            .bind(brand_id)
+            .bind(leaving),
+        )
+        .await?
+        .i64("n")?;
+    if others == 0 {
+        return Err(StoreError::Conflict {
+            code: "last_brand_admin",
+            field: Some("roles"),
+        });
+    }
+    Ok(())
+}
+
 /// A validated user ready to be stored.
 pub(crate) struct UserRecord<'a> {
     pub org_id: i64,
@@ -229,9 +272,10 @@ impl Store {
         let org = self.get_org(&who.scope, input.org_id).await?;
         let mut errors = Invalid::default();
         let username = validation::username("username", &input.username, &mut errors);
-        validation::password("password", &input.password, &mut errors);
+        validation::password("password", &input.password, &username, &mut errors);
         let display_name = validation::text("display_name", &input.display_name, 64, &mut errors);
         check_roles(&input.roles, &org, &mut errors);
+        check_grants(who, &org, &input.roles, &mut errors);
         if !org.active {
             errors.push(FieldError::new("org_id", "org_inactive"));
         }
@@ -285,17 +329,19 @@ impl Store {
             check_roles(&roles, &org, &mut errors);
         }
         if let Some(pw) = &patch.password {
-            validation::password("password", pw, &mut errors);
+            validation::password("password", pw, &before.username, &mut errors);
         }
         if id == who.user_id && patch.active == Some(false) {
             errors.push(FieldError::new("active", "cannot_deactivate_self"));
         }
-        if id == who.user_id
-            && patch.roles.as_ref().is_some_and(|r| !r.contains(&Role::Admin))
-            && before.roles.contains(&Role::Admin)
-        {
-            errors.push(FieldError::new("roles", "cannot_drop_own_admin"));
+        if id == who.user_id && roles_changed {
+            errors.push(FieldError::new("roles", "cannot_change_own_roles"));
         }
+        if id == who.user_id && org.id != before.org_id {
+            errors.push(FieldError::new("org_id", "cannot_change_own_org"));
+        }
+        let added: Vec<Role> = roles.iter().filter(|r| !before.roles.contains(r)).copied().collect();
+        check_grants(who, &org, &added, &mut errors);
         if patch.org_id.is_some() && !org.active {
             errors.push(FieldError::new("org_id", "org_inactive"));
         }
@@ -308,6 +354,17 @@ impl Store {
         let active = patch.active.unwrap_or(before.active);
         let locale = patch.locale.or(before.locale);
         let mut tx = self.db.begin().await?;
+        let was_brand_admin = before.roles.contains(&Role::Admin) && before.active;
+        let stays_brand_admin = roles.contains(&Role::Admin) && active && org.id == before.org_id;
+        if was_brand_admin && !stays_brand_admin {
+            let home = tx
+                .fetch_one(&q("SELECT kind FROM orgs WHERE id = $1").bind(before.org_id))
+                .await?
+                .text("kind")?;
+            if home == dcrc_domain::OrgKind::Brand.as_str() {
+                keep_a_brand_admin(&mut tx, before.org_id, id).await?;
+            }
+        }
         tx.execute(
             &q("UPDATE users SET display_name = $1, org_id = $2, locale = $3, active = $4, updated_at = $5 WHERE id = $6")
                 .bind(display_name.clone().unwrap_or_else(|| before.display_name.clone()))
@@ -322,6 +379,13 @@ impl Store {
             set_roles(&mut tx, id, &roles).await?;
         }
         if let Some(hash) = &hash {
+            // A reset by an administrator also lifts the account's login throttle.
+            tx.execute(
+                &q("DELETE FROM login_throttle WHERE throttle_key = $1 OR throttle_key LIKE $2 ESCAPE '\\'")
+                    .bind(format!("account:{}", before.username))
+                    .bind(format!("pair:{}@%", crate::dialect::like_escape(&before.username))),
+            )
+            .await?;
             tx.execute(&q("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3").bind(hash).bind(now).bind(id))
                 .await?;
         }

@@ -19,7 +19,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
         let root = w.store.operator_as("root").await.unwrap();
         let cm = NewUser {
             username: "a.cm".into(),
-            password: "password-1".into(),
+            password: "test-secret-1".into(),
             display_name: "cm".into(),
             org_id: w.agent.org_id,
             roles: vec![Role::CustomerManager],

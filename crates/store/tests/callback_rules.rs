@@ -33,7 +33,7 @@ async fn policy_can_give_the_sales_call_to_the_consultant_named_on_the_sale() {
                 &root,
                 NewUser {
                     username: "li.consultant".into(),
-                    password: "password-1".into(),
+                    password: "test-secret-1".into(),
                     display_name: "李顾问".into(),
                     org_id: w.agent.org_id,
                     roles: vec![Role::SalesConsultant],

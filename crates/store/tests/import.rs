@@ -36,7 +36,7 @@ async fn setup_with_clock(db: dcrc_store::Db) -> ((Store, Principal, i64), Arc<T
         .unwrap();
     let user = NewUser {
         username: "info".into(),
-        password: "password-1".into(),
+        password: "test-secret-1".into(),
         display_name: "信息员".into(),
         org_id: dealer.id,
         roles: vec![Role::InfoMaintainer],

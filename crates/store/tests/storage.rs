@@ -93,7 +93,7 @@ async fn a_dealer_user_sees_only_their_dealer() {
                 &admin,
                 NewUser {
                     username: "a.admin".into(),
-                    password: "password-a".into(),
+                    password: "test-secret-a".into(),
                     display_name: "A管理员".into(),
                     org_id: a.id,
                     roles: vec![Role::Admin],
@@ -120,7 +120,7 @@ async fn a_dealer_user_sees_only_their_dealer() {
                 &a_admin,
                 NewUser {
                     username: "intruder".into(),
-                    password: "password-x".into(),
+                    password: "test-secret-x".into(),
                     display_name: "x".into(),
                     org_id: b.id,
                     roles: vec![Role::CallbackAgent],

@@ -258,21 +258,21 @@ impl Store {
         };
         errors.finish()?;
         // Claim the task: only an open task takes a call, so two agents recording at once
-        // cannot both close it.
-        let claimed = tx
-            .execute(
+        // cannot both close it. The UPDATE locks the row and counts the attempt in one
+        // step, so the count that decides the retry limit is the true one.
+        let attempts = tx
+            .fetch_optional(
                 &q("UPDATE callback_tasks SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $1), updated_at = $1 \
-                    WHERE id = $2 AND state = 'open'")
+                    WHERE id = $2 AND state = 'open' RETURNING attempts")
                 .bind(now)
                 .bind(task_id),
             )
-            .await?;
-        if claimed == 0 {
-            return Err(StoreError::Conflict {
+            .await?
+            .ok_or(StoreError::Conflict {
                 code: "task_closed",
                 field: None,
-            });
-        }
+            })?
+            .i64("attempts")?;
         let today = business_date(ms_to_time(now));
         tx.execute(
             &q("INSERT INTO callback_attempts (task_id, org_id, customer_id, agent_id, phone_id, at, business_date, outcome, answers, note, call_back_at) \
@@ -290,7 +290,6 @@ impl Store {
             .bind(call_back_at),
         )
         .await?;
-        let attempts = task.attempts + 1;
         let max = rule.as_ref().map(|r| i64::from(r.max_attempts)).unwrap_or(1);
         let (state, next_call) = match consequence.next {
             Next::Close => (TaskState::Done, None),

@@ -3,7 +3,7 @@
 //! closure callback whose outcome closes or reopens it.
 
 use super::sweep::mark_clocks;
-use super::{add_event, load, refresh_deadlines, ComplaintDetail, EventRow, HandlingForm};
+use super::{add_event, load_for_update, refresh_deadlines, ComplaintDetail, EventRow, HandlingForm};
 use crate::audit::{self, Actor, Event};
 use crate::callbacks::obligations::{raise_with, Rules, Trigger};
 use crate::db::{q, Tx};
@@ -167,7 +167,7 @@ impl Store {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let (loaded, _) = load(&mut tx, who, id).await?;
+        let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         let from = State::parse(&loaded.row.text("state")?).unwrap_or(State::New);
         if !from.may_move_to(t.to) {
@@ -251,7 +251,7 @@ impl Store {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let (loaded, _) = load(&mut tx, who, id).await?;
+        let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         let rules = Rules::load(&mut tx, org_id).await?;
         let reasons = &rules.policy.complaints.pause_reasons;
@@ -296,7 +296,7 @@ impl Store {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let (loaded, _) = load(&mut tx, who, id).await?;
+        let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         if !end_pause(&mut tx, id, now).await? {
             return Err(StoreError::Conflict {
@@ -387,7 +387,7 @@ impl Store {
         self.may_handle(who, id).await?;
         errors.finish()?;
         let mut tx = self.db.begin().await?;
-        let (loaded, _) = load(&mut tx, who, id).await?;
+        let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         tx.execute(
             &q("UPDATE complaints SET responsible = $1, root_cause = $2, measures = $3, customer_agreement = $4, \
@@ -440,6 +440,9 @@ pub(crate) async fn closure_call(
     outcome: Outcome,
     rules: &Rules,
 ) -> Result<()> {
+    if !tx.lock_row("complaints", complaint_id).await? {
+        return Ok(());
+    }
     let Some(row) = tx
         .fetch_optional(&q("SELECT org_id, state FROM complaints WHERE id = $1").bind(complaint_id))
         .await?

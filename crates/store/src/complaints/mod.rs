@@ -278,9 +278,24 @@ pub(crate) async fn pauses_of(tx: &mut Tx, complaint_id: i64) -> Result<(Vec<Pau
 
 /// Reads a complaint row in scope (inside a transaction) with its pauses.
 pub(crate) async fn load(tx: &mut Tx, who: &Principal, id: i64) -> Result<(Loaded, Vec<PauseRecord>)> {
+    load_row(tx, who, id, "").await
+}
+
+/// Reads a complaint in scope and locks its row until the transaction ends, so every
+/// check a change makes (its state, an open pause) holds until it is written: twenty
+/// concurrent acknowledgements make one transition, twenty pauses one pause.
+pub(crate) async fn load_for_update(tx: &mut Tx, who: &Principal, id: i64) -> Result<(Loaded, Vec<PauseRecord>)> {
+    let lock = match tx.backend() {
+        crate::db::Backend::Postgres => " FOR UPDATE OF k",
+        crate::db::Backend::Sqlite => "",
+    };
+    load_row(tx, who, id, lock).await
+}
+
+async fn load_row(tx: &mut Tx, who: &Principal, id: i64, lock: &str) -> Result<(Loaded, Vec<PauseRecord>)> {
     let row = tx
         .fetch_optional(
-            &q(format!("{COMPLAINT_SELECT} WHERE k.id = $1 AND o.path LIKE $2"))
+            &q(format!("{COMPLAINT_SELECT} WHERE k.id = $1 AND o.path LIKE $2{lock}"))
                 .bind(id)
                 .bind(who.scope.like_pattern()),
         )

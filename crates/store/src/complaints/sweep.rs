@@ -91,6 +91,9 @@ fn period_end(rules: &Rules, from: DateTime<Utc>, periods: i64) -> DateTime<Utc>
 /// escalates a breached open complaint as far as the time since the breach says.
 pub(crate) async fn mark_clocks(tx: &mut Tx, now: i64, id: i64, rules: &Rules) -> Result<SweepReport> {
     let mut report = SweepReport::default();
+    // Two instances sweeping at once: the second waits here and then sees the first's
+    // marks, so every crossing is recorded once.
+    tx.lock_row("complaints", id).await?;
     let row = tx
         .fetch_one(&q("SELECT * FROM complaints WHERE id = $1").bind(id))
         .await?;
@@ -110,14 +113,18 @@ pub(crate) async fn mark_clocks(tx: &mut Tx, now: i64, id: i64, rules: &Rules) -
         if let Some(b) = breached {
             breaches.push(ms_to_time(b));
         } else if let (true, Some(d)) = (late, deadline) {
-            set_mark(tx, id, &format!("{name}_breached_at"), d.timestamp_millis()).await?;
+            if !set_mark(tx, id, &format!("{name}_breached_at"), d.timestamp_millis()).await? {
+                continue;
+            }
             let detail = serde_json::json!({ "clock": name, "deadline": d });
             event(tx, now, id, org_id, "breach", detail).await?;
             report.breaches += 1;
             breaches.push(d);
         }
-        if warned.is_none() && matches!(status, ClockStatus::Warning | ClockStatus::Breached) {
-            set_mark(tx, id, &format!("{name}_warned_at"), now).await?;
+        if warned.is_none()
+            && matches!(status, ClockStatus::Warning | ClockStatus::Breached)
+            && set_mark(tx, id, &format!("{name}_warned_at"), now).await?
+        {
             event(tx, now, id, org_id, "warning", serde_json::json!({ "clock": name })).await?;
             report.warnings += 1;
         }
@@ -148,29 +155,36 @@ async fn escalate(
     if target <= level {
         return Ok(0);
     }
+    let moved = tx
+        .execute(
+            &q("UPDATE complaints SET escalation_level = $1 WHERE id = $2 AND escalation_level = $3")
+                .bind(target)
+                .bind(id)
+                .bind(level),
+        )
+        .await?;
+    if moved == 0 {
+        return Ok(0);
+    }
     for l in level + 1..=target {
         notify(tx, now, org_id, id, "escalation", l).await?;
         event(tx, now, id, org_id, "escalation", serde_json::json!({ "level": l })).await?;
     }
-    tx.execute(
-        &q("UPDATE complaints SET escalation_level = $1 WHERE id = $2")
-            .bind(target)
-            .bind(id),
-    )
-    .await?;
     Ok((target - level) as usize)
 }
 
-async fn set_mark(tx: &mut Tx, id: i64, column: &str, value: i64) -> Result<()> {
-    tx.execute(
-        &q(format!(
-            "UPDATE complaints SET {column} = $1 WHERE id = $2 AND {column} IS NULL"
-        ))
-        .bind(value)
-        .bind(id),
-    )
-    .await?;
-    Ok(())
+/// Sets a mark once; whether this call set it.
+async fn set_mark(tx: &mut Tx, id: i64, column: &str, value: i64) -> Result<bool> {
+    let n = tx
+        .execute(
+            &q(format!(
+                "UPDATE complaints SET {column} = $1 WHERE id = $2 AND {column} IS NULL"
+            ))
+            .bind(value)
+            .bind(id),
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 async fn event(tx: &mut Tx, now: i64, id: i64, org_id: i64, kind: &str, detail: serde_json::Value) -> Result<()> {

@@ -22,7 +22,7 @@ pub async fn add_user(w: &World, name: &str, org_id: i64, role: Role) -> Princip
     let root = w.store.operator_as("root").await.unwrap();
     let u = NewUser {
         username: name.into(),
-        password: "password-1".into(),
+        password: "test-secret-1".into(),
         display_name: name.into(),
         org_id,
         roles: vec![role],

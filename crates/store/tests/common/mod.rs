@@ -36,7 +36,7 @@ pub async fn world(db: dcrc_store::Db) -> World {
     let b = store.create_org(&root, org("B店", root.org_id)).await.unwrap();
     let user = |u: &str, org_id, role| NewUser {
         username: u.into(),
-        password: "password-1".into(),
+        password: "test-secret-1".into(),
         display_name: u.into(),
         org_id,
         roles: vec![role],

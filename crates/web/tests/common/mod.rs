@@ -1,6 +1,7 @@
 //! A test application on a fresh database, driven through its HTTP front door.
 #![allow(dead_code)]
 
+pub mod live;
 pub mod web;
 
 use axum::body::Body;
