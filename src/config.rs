@@ -15,6 +15,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "DCRC_DB_MAX_CONNECTIONS",
     "DCRC_TEST_POSTGRES_URL",
     "DCRC_FILES_DIR",
+    "DCRC_METRICS_TOKEN",
 ];
 
 /// The TOML file's keys.
@@ -27,6 +28,7 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub db_max_connections: Option<u32>,
     pub files_dir: Option<String>,
+    pub metrics_token: Option<String>,
 }
 
 /// The effective configuration.
@@ -39,6 +41,9 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Where uploaded files (complaint attachments) are kept.
     pub files_dir: String,
+    /// When set, `/metrics` answers only `Authorization: Bearer <token>`; otherwise only
+    /// clients on the loopback address.
+    pub metrics_token: Option<String>,
 }
 
 /// Files live next to a SQLite database (`dcrc.db` → `dcrc-files`); with PostgreSQL in
@@ -102,6 +107,10 @@ impl Config {
                 .unwrap_or_else(|| "info,sqlx=warn,tower_http=warn".into()),
             secure_cookies: serve_args.is_some_and(|a| a.secure_cookies) || file.secure_cookies.unwrap_or(false),
             db_max_connections: max_conn.unwrap_or(10),
+            metrics_token: std::env::var("DCRC_METRICS_TOKEN")
+                .ok()
+                .or(file.metrics_token)
+                .filter(|t| !t.is_empty()),
         })
     }
 }

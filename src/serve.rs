@@ -64,6 +64,7 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
         dcrc_web::AppOptions {
             test_clock,
             secure_cookies: config.secure_cookies,
+            metrics_token: config.metrics_token.clone(),
             body_limit: None,
         },
     );

@@ -169,6 +169,30 @@ pub fn password(field: &str, value: &str, username: &str, errors: &mut Invalid) 
     }
 }
 
+/// The earliest date DCRC accepts anywhere (no car, customer or contract is older).
+pub fn earliest_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+}
+
+/// Whether a date could be a real one in a dealer's records: 1900 to 2099.
+pub fn plausible_date(d: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1900..=2099).contains(&d.year())
+}
+
+/// A date between `earliest_date()` and `latest` (today, or today plus the horizon within
+/// which the future makes sense for the field); `date_range` naming both ends otherwise.
+pub fn date_until(field: &str, d: chrono::NaiveDate, latest: chrono::NaiveDate, errors: &mut Invalid) {
+    let earliest = earliest_date();
+    if d < earliest || d > latest {
+        errors.push(
+            FieldError::new(field, "date_range")
+                .with("min", earliest.format("%Y-%m-%d").to_string())
+                .with("max", latest.format("%Y-%m-%d").to_string()),
+        );
+    }
+}
+
 /// A required display text (names): trimmed, 1..=max characters, no control characters.
 pub fn text(field: &str, value: &str, max: usize, errors: &mut Invalid) -> String {
     let v = value.trim().to_string();

@@ -72,6 +72,10 @@ pub fn vehicle_match(query: &mut Query, t: &str) -> String {
             conds.push(format!("(v.vin_rev >= {lo} AND v.vin_rev < {hi})"));
         }
     }
+    if conds.is_empty() {
+        // Too long for a plate and not a VIN's characters: matches nothing.
+        return "1 = 0".into();
+    }
     conds.join(" OR ")
 }
 

@@ -11,7 +11,7 @@ use crate::principal::Principal;
 use crate::vehicles::{add_mileage, start_ownership};
 use crate::Store;
 use chrono::NaiveDate;
-use dcrc_domain::{FieldError, Invalid, Permission};
+use dcrc_domain::{validation, FieldError, Invalid, Permission};
 use serde::{Deserialize, Serialize};
 
 /// A vehicle sale. Money is integer fen (1 yuan = 100 fen).
@@ -312,8 +312,15 @@ pub(crate) async fn insert_policy(tx: &mut Tx, now: i64, p: &InsurancePolicy) ->
 }
 
 /// Validation of a sale's own fields.
-pub fn validate_sale(s: &Sale, errors: &mut Invalid) {
+pub fn validate_sale(s: &Sale, today: NaiveDate, errors: &mut Invalid) {
     money("amount_fen", s.amount_fen, errors);
+    // A contract is signed by now; a delivery may be booked up to half a year ahead.
+    if let Some(d) = s.contract_date {
+        validation::date_until("contract_date", d, today, errors);
+    }
+    if let Some(d) = s.delivery_date {
+        validation::date_until("delivery_date", d, today + chrono::Duration::days(183), errors);
+    }
     if let (Some(c), Some(d)) = (s.contract_date, s.delivery_date) {
         if d < c {
             errors.push(FieldError::new("delivery_date", "before_contract_date"));
@@ -321,7 +328,11 @@ pub fn validate_sale(s: &Sale, errors: &mut Invalid) {
     }
 }
 
-pub fn validate_repair(r: &RepairOrder, errors: &mut Invalid) {
+pub fn validate_repair(r: &RepairOrder, today: NaiveDate, errors: &mut Invalid) {
+    validation::date_until("opened_on", r.opened_on, today, errors);
+    if let Some(d) = r.delivered_on {
+        validation::date_until("delivered_on", d, today, errors);
+    }
     if !REPAIR_KINDS.contains(&r.kind.as_str()) {
         errors.push(FieldError::new("kind", "unknown_value").with("allowed", REPAIR_KINDS.join(", ")));
     }
@@ -344,7 +355,15 @@ pub fn validate_repair(r: &RepairOrder, errors: &mut Invalid) {
     }
 }
 
-pub fn validate_policy(p: &InsurancePolicy, errors: &mut Invalid) {
+pub fn validate_policy(p: &InsurancePolicy, today: NaiveDate, errors: &mut Invalid) {
+    // A policy may be sold up to a year before it starts, and runs at most ten years.
+    validation::date_until("start_date", p.start_date, today + chrono::Duration::days(366), errors);
+    validation::date_until(
+        "expiry_date",
+        p.expiry_date,
+        today + chrono::Duration::days(366 * 11),
+        errors,
+    );
     if p.insurer.trim().is_empty() {
         errors.push(FieldError::new("insurer", "required"));
     }
@@ -400,7 +419,7 @@ impl Store {
         self.authorize(who, Permission::EditCustomers, "sale").await?;
         s.org_id = self.pair_org(who, s.customer_id, s.vehicle_id).await?;
         let mut errors = Invalid::default();
-        validate_sale(&s, &mut errors);
+        validate_sale(&s, self.clock.today(), &mut errors);
         errors.finish()?;
         let detail = serde_json::json!({ "customer_id": s.customer_id, "vehicle_id": s.vehicle_id, "delivery_date": s.delivery_date });
         s.id = self
@@ -415,7 +434,7 @@ impl Store {
         self.authorize(who, Permission::EditCustomers, "repair_order").await?;
         r.org_id = self.pair_org(who, r.customer_id, r.vehicle_id).await?;
         let mut errors = Invalid::default();
-        validate_repair(&r, &mut errors);
+        validate_repair(&r, self.clock.today(), &mut errors);
         errors.finish()?;
         let detail =
             serde_json::json!({ "customer_id": r.customer_id, "vehicle_id": r.vehicle_id, "opened_on": r.opened_on });
@@ -435,7 +454,7 @@ impl Store {
             .await?;
         p.org_id = self.pair_org(who, p.customer_id, p.vehicle_id).await?;
         let mut errors = Invalid::default();
-        validate_policy(&p, &mut errors);
+        validate_policy(&p, self.clock.today(), &mut errors);
         errors.finish()?;
         let detail = serde_json::json!({ "customer_id": p.customer_id, "vehicle_id": p.vehicle_id, "expiry_date": p.expiry_date });
         p.id = self

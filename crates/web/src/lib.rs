@@ -10,15 +10,13 @@ pub mod middleware;
 pub mod pages;
 pub mod scheduler;
 
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use axum::Router;
 use dcrc_domain::TestClock;
 use dcrc_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
-use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 
 /// Shared state of every request.
 #[derive(Clone)]
@@ -28,6 +26,8 @@ pub struct AppState {
     pub test_clock: Option<Arc<TestClock>>,
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// `/metrics` needs this bearer token when set, else a loopback client.
+    pub metrics_token: Option<String>,
     pub metrics: PrometheusHandle,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
 }
@@ -37,6 +37,7 @@ pub struct AppState {
 pub struct AppOptions {
     pub test_clock: Option<Arc<TestClock>>,
     pub secure_cookies: bool,
+    pub metrics_token: Option<String>,
     /// Largest accepted request body, in bytes (default 1 MiB).
     pub body_limit: Option<usize>,
 }
@@ -48,6 +49,7 @@ pub fn app(store: Store, options: AppOptions) -> Router {
         store,
         test_clock: options.test_clock,
         secure_cookies: options.secure_cookies,
+        metrics_token: options.metrics_token.clone(),
         metrics: middleware::metrics_handle(),
         openapi: Arc::new(openapi),
     };
@@ -56,11 +58,14 @@ pub fn app(store: Store, options: AppOptions) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             options.body_limit.unwrap_or(1024 * 1024),
         ));
-    Router::new()
-        .merge(api)
-        .merge(pages::router())
-        .with_state(state)
+    let mut app = Router::new().merge(api).merge(pages::router()).with_state(state);
+    if options.secure_cookies {
+        app = app.layer(axum::middleware::from_fn(middleware::secure_cookies));
+    }
+    app
+        .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::track_metrics))
+        .layer(axum::middleware::from_fn(middleware::deadline))
         .layer(axum::middleware::from_fn(middleware::request_language))
         .layer(
             tower::ServiceBuilder::new()
@@ -68,12 +73,13 @@ pub fn app(store: Store, options: AppOptions) -> Router {
                     HeaderName::from_static(REQUEST_ID),
                     MakeRequestUuid,
                 ))
-                .layer(tower_http::trace::TraceLayer::new_for_http())
-                .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID)))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    Duration::from_secs(30),
+                // Spans name the method and path only: a query may hold a phone number.
+                .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                    |req: &axum::http::Request<axum::body::Body>| {
+                        tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+                    },
                 ))
+                .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID)))
                 .layer(tower_http::compression::CompressionLayer::new()),
         )
 }

@@ -61,6 +61,126 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     response
 }
 
+/// The policy every HTML page is served with: nothing from elsewhere, no inline script
+/// or style, no framing by other sites.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers: every answer is `nosniff`; HTML pages also get the CSP, no framing,
+/// no referrer to other sites, and `no-store`, because every page behind the login may
+/// show personal data and must not stay in a shared computer's cache.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    if html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+        h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+        h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
+        h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Marks every cookie `Secure` (behind HTTPS, `--secure-cookies`), whichever page set it.
+pub async fn secure_cookies(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let cookies: Vec<header::HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+    if cookies.is_empty() {
+        return response;
+    }
+    let h = response.headers_mut();
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        let text = c.to_str().unwrap_or_default();
+        let secured = if text.to_ascii_lowercase().contains("; secure") {
+            c.clone()
+        } else {
+            header::HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(c.clone())
+        };
+        h.append(header::SET_COOKIE, secured);
+    }
+    response
+}
+
+/// How long a request may take, reading its body included; uploads instead may take as
+/// long as they need while data keeps arriving, with at most this long between chunks.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const UPLOAD_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn timeout_problem() -> Response {
+    let status = axum::http::StatusCode::REQUEST_TIMEOUT;
+    let mut r = (
+        status,
+        axum::Json(status_code_problem(status).problem(crate::i18n::current())),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(PROBLEM_JSON));
+    r
+}
+
+/// A request body that fails when no data arrives for [`UPLOAD_IDLE_TIMEOUT`].
+fn idle_limited(body: axum::body::Body) -> axum::body::Body {
+    use futures_util::StreamExt;
+    use std::future::Future;
+    use std::task::Poll;
+    let mut stream = body.into_data_stream();
+    let mut idle = Box::pin(tokio::time::sleep(UPLOAD_IDLE_TIMEOUT));
+    let mut done = false;
+    axum::body::Body::from_stream(futures_util::stream::poll_fn(move |cx| {
+        if done {
+            return Poll::Ready(None);
+        }
+        match stream.poll_next_unpin(cx) {
+            Poll::Ready(Some(item)) => {
+                idle.as_mut().reset(tokio::time::Instant::now() + UPLOAD_IDLE_TIMEOUT);
+                Poll::Ready(Some(item))
+            }
+            Poll::Ready(None) => {
+                done = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => match idle.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    done = true;
+                    let stalled = std::io::Error::new(std::io::ErrorKind::TimedOut, "no data for 30 s");
+                    Poll::Ready(Some(Err(axum::Error::new(stalled))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }))
+}
+
+/// The request deadline: [`REQUEST_TIMEOUT`] for everything but multipart uploads, which
+/// get an idle timeout on their body instead; a timeout answers a problem, never an
+/// empty response.
+pub async fn deadline(request: Request, next: Next) -> Response {
+    let upload = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data"));
+    if upload {
+        let (parts, body) = request.into_parts();
+        return next.run(Request::from_parts(parts, idle_limited(body))).await;
+    }
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => timeout_problem(),
+    }
+}
+
 /// The process-wide Prometheus recorder (installed once; tests build many apps).
 pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();

@@ -54,6 +54,10 @@ pub async fn ensure_recurring(store: &Store) -> Result<(), StoreError> {
 /// idempotent, so every tick may run it); returns how many jobs ran.
 pub async fn run_due(store: &Store) -> Result<usize, StoreError> {
     let ran = run_jobs(store).await?;
+    let interrupted = store.mark_interrupted_imports().await?;
+    if interrupted > 0 {
+        tracing::warn!(imports = interrupted, "imports whose worker stopped were marked failed");
+    }
     let swept = store.sweep_complaints().await?;
     if swept != Default::default() {
         tracing::info!(?swept, "complaint clocks");

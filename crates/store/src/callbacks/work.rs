@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 /// Which tasks to list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskFilter {
     pub state: Option<TaskState>,
     pub task_type: Option<TaskType>,

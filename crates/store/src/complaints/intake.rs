@@ -51,6 +51,7 @@ pub struct NewComplaint {
 
 /// Which complaints to list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComplaintFilter {
     pub state: Option<State>,
     /// Only complaints not closed.
@@ -157,7 +158,10 @@ impl Store {
         let title = trimmed(&n.title, 200, "title", &mut errors);
         let description = trimmed(&n.description, 5000, "description", &mut errors);
         let filed_at = n.filed_at.map_or(now, |t| t.timestamp_millis());
-        if filed_at > now {
+        // A complaint told to us earlier may be entered late, but not years late.
+        if filed_at < now - 366 * 86_400_000 {
+            errors.push(FieldError::new("filed_at", "too_long_ago").with("max_days", 366));
+        } else if filed_at > now {
             errors.push(FieldError::new("filed_at", "in_future"));
         }
         check_link(

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 /// The period and organisation.
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComplaintStatsQuery {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -87,6 +88,20 @@ impl Store {
     /// Complaint statistics for a period in the caller's scope.
     pub async fn complaint_stats(&self, who: &Principal, sq: &ComplaintStatsQuery) -> Result<ComplaintStats> {
         self.authorize(who, Permission::ViewComplaintStats, "complaint").await?;
+        let mut dates = Invalid::default();
+        dcrc_domain::validation::date_until(
+            "from",
+            sq.from,
+            self.clock.today() + chrono::Duration::days(366),
+            &mut dates,
+        );
+        dcrc_domain::validation::date_until(
+            "to",
+            sq.to,
+            self.clock.today() + chrono::Duration::days(366),
+            &mut dates,
+        );
+        dates.finish()?;
         if sq.to < sq.from || (sq.to - sq.from).num_days() > 366 {
             return Err(Invalid(vec![FieldError::new("to", "range")
                 .with("min", sq.from.to_string())

@@ -29,8 +29,14 @@ impl<'a> Cells<'a> {
         });
     }
 
-    pub(crate) fn text(&self, f: Field, max: usize) -> Option<String> {
-        self.raw(f).map(|v| v.chars().take(max).collect())
+    /// A text cell; longer than `max` characters is an error, never silently cut.
+    pub(crate) fn text(&mut self, f: Field, max: usize) -> Option<String> {
+        let v = self.raw(f)?;
+        if v.chars().count() > max {
+            self.fail(f, "too_long");
+            return None;
+        }
+        Some(v.to_string())
     }
 
     pub(crate) fn required(&mut self, f: Field) -> Option<&'a str> {
@@ -44,8 +50,13 @@ impl<'a> Cells<'a> {
     pub(crate) fn date(&mut self, f: Field) -> Option<NaiveDate> {
         let raw = self.raw(f)?;
         let d = parse_date(raw);
-        if d.is_none() {
-            self.fail(f, "date_format");
+        match d {
+            None => self.fail(f, "date_format"),
+            Some(d) if !dcrc_domain::validation::plausible_date(d) => {
+                self.fail(f, "date_range");
+                return None;
+            }
+            Some(_) => {}
         }
         d
     }

@@ -9,6 +9,7 @@ mod bulk;
 mod cells;
 mod record;
 mod registry;
+pub use registry::HEARTBEAT_MS;
 pub mod resolve;
 pub mod row;
 mod statistics;

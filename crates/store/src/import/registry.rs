@@ -10,8 +10,10 @@ use crate::principal::Principal;
 use crate::Store;
 use dcrc_domain::Permission;
 
-/// An import whose heartbeat is older than this is treated as interrupted.
-const STALE_MS: i64 = 10 * 60_000;
+/// An import whose heartbeat is older than this is treated as interrupted (its worker
+/// beats every [`HEARTBEAT_MS`] while it runs, and after every batch).
+const STALE_MS: i64 = 2 * 60_000;
+pub const HEARTBEAT_MS: u64 = 20_000;
 
 fn import_from_row(r: &Row) -> Result<ImportRecord> {
     let stored = r.opt_text("message")?;
@@ -135,12 +137,53 @@ impl Store {
         Ok(())
     }
 
-    /// Marks imports whose worker stopped (process killed) as failed; their committed
-    /// batches stay, and running the same file again completes the rest.
-    pub async fn mark_interrupted_imports(&self) -> Result<u64> {
-        let cutoff = self.now_ms() - STALE_MS;
+    /// Records where a running import's uploaded file lies, so that the file is removed
+    /// even if the process dies before the import ends.
+    pub async fn set_import_upload(&self, id: i64, path: &str) -> Result<()> {
         self.db
-            .execute(&q("UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 WHERE status = 'running' AND heartbeat_at < $2").bind(self.now_ms()).bind(cutoff))
-            .await
+            .execute(
+                &q("UPDATE imports SET upload_path = $1 WHERE id = $2")
+                    .bind(path)
+                    .bind(id),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// A running import's worker is alive.
+    pub async fn import_heartbeat(&self, id: i64) -> Result<()> {
+        self.db
+            .execute(
+                &q("UPDATE imports SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'")
+                    .bind(self.now_ms())
+                    .bind(id),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Marks imports whose worker stopped (process killed) as failed and removes their
+    /// uploaded files; their committed batches stay, and running the same file again
+    /// completes the rest. Run at start-up and on every scheduler tick.
+    pub async fn mark_interrupted_imports(&self) -> Result<u64> {
+        let now = self.now_ms();
+        let cutoff = now - STALE_MS;
+        let rows = self
+            .db
+            .write_returning(
+                &q(
+                    "UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 \
+                    WHERE status = 'running' AND heartbeat_at < $2 RETURNING upload_path",
+                )
+                .bind(now)
+                .bind(cutoff),
+            )
+            .await?;
+        for r in &rows {
+            if let Some(path) = r.opt_text("upload_path")? {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        Ok(rows.len() as u64)
     }
 }

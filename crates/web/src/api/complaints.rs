@@ -148,6 +148,7 @@ pub async fn stats(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PenaltyFilter {
     /// `proposed`, `confirmed` or `waived`.
     pub state: Option<String>,

@@ -17,6 +17,7 @@ use dcrc_store::timeline::TimelineEvent;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// The search box: name fragment, full phone or its last 4 digits, plate fragment, VIN prefix or last 6–8 characters.
@@ -100,6 +101,7 @@ pub async fn update(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     pub cursor: Option<String>,
@@ -173,6 +175,7 @@ pub async fn consents(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `xlsx` (default) or `csv` (UTF-8 with BOM).

@@ -23,7 +23,23 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Prometheus metrics: request counts and latencies by route, database pool, jobs.
 #[utoipa::path(get, path = "/metrics", tag = "operations", security(()), responses((status = 200, description = "Prometheus text format", body = String)))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn metrics(State(state): State<AppState>, parts: axum::http::request::Parts) -> axum::response::Response {
+    let allowed = match &state.metrics_token {
+        Some(token) => parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| dcrc_store::secret::token_hash(t) == dcrc_store::secret::token_hash(token)),
+        // In-process callers (tests) have no address; network callers must be local.
+        None => parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_none_or(|c| c.0.ip().is_loopback()),
+    };
+    if !allowed {
+        return crate::error::ApiError::new(axum::http::StatusCode::FORBIDDEN, "forbidden").into_response();
+    }
     let (open, idle) = state.store.db.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(open));
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);
@@ -36,4 +52,5 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+        .into_response()
 }

@@ -11,6 +11,7 @@ use dcrc_store::page::Page;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub customer_id: Option<i64>,

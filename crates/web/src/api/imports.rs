@@ -1,6 +1,7 @@
 //! `/api/v1/imports`: upload a file (multipart: `file`, `kind`, `dealer_id`, optional
 //! `dry_run` and `mapping`), then follow its progress and reconciliation.
 
+use crate::api::UPLOAD_LIMIT;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, ApiUser};
 use crate::AppState;
@@ -54,21 +55,49 @@ pub fn localized(mut import: ImportRecord) -> ImportRecord {
     import
 }
 
-/// A received upload, stored in a temporary file until the import has run.
+/// A received upload, stored in a temporary file until the import has run. The file is
+/// removed when this is dropped (a rejected or aborted upload) unless an import took it.
 pub struct Upload {
     pub path: PathBuf,
     pub file_name: String,
     pub fields: HashMap<String, String>,
+    kept: bool,
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 fn upload_dir() -> PathBuf {
     std::env::temp_dir().join("dcrc-uploads")
 }
 
-/// Streams a multipart upload to a temporary file; other fields are kept as text.
-pub async fn receive(mut multipart: Multipart) -> ApiResult<Upload> {
+/// The largest file a principal may upload for an import: the information maintainer and
+/// administrators load whole DMS exports, managers smaller lists.
+pub fn upload_limit(me: &Principal) -> u64 {
+    use dcrc_domain::Role;
+    if me.roles.iter().any(|r| matches!(r, Role::InfoMaintainer | Role::Admin)) {
+        UPLOAD_LIMIT as u64
+    } else {
+        100 * 1024 * 1024
+    }
+}
+
+/// Streams a multipart upload to a temporary file; other fields are kept as text. The
+/// permission is checked before a byte is written, and the file never grows past the
+/// caller's limit.
+pub async fn receive(state: &AppState, me: &Principal, mut multipart: Multipart) -> ApiResult<Upload> {
+    state
+        .store
+        .authorize(me, dcrc_domain::Permission::ImportData, "import")
+        .await?;
+    let limit = upload_limit(me);
     let mut fields = HashMap::new();
-    let mut file: Option<(PathBuf, String)> = None;
+    let mut file: Option<Upload> = None;
     let bad = |reason: String| ApiError::field("file", "invalid_value").with("reason", reason);
     while let Some(mut field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
         let name = field.name().unwrap_or("").to_string();
@@ -79,38 +108,58 @@ pub async fn receive(mut multipart: Multipart) -> ApiResult<Upload> {
                 .map_err(|_| ApiError::internal())?;
             let path = upload_dir().join(dcrc_store::secret::new_token().map_err(|_| ApiError::internal())?);
             let mut out = tokio::fs::File::create(&path).await.map_err(|_| ApiError::internal())?;
+            // From here on the guard removes the file however this request ends.
+            let upload = Upload {
+                path,
+                file_name,
+                fields: HashMap::new(),
+                kept: false,
+            };
+            let mut written: u64 = 0;
             while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.body_text()))? {
+                written += chunk.len() as u64;
+                if written > limit {
+                    return Err(
+                        ApiError::field("file", "file_too_large").with("max", format!("{} MiB", limit / (1024 * 1024)))
+                    );
+                }
                 out.write_all(&chunk).await.map_err(|_| ApiError::internal())?;
             }
             out.flush().await.map_err(|_| ApiError::internal())?;
-            file = Some((path, file_name));
+            file = Some(upload);
         } else {
             fields.insert(name, field.text().await.map_err(|e| bad(e.body_text()))?);
         }
     }
-    let (path, file_name) = file.ok_or_else(|| ApiError::field("file", "required"))?;
-    Ok(Upload {
-        path,
-        file_name,
-        fields,
-    })
+    let mut upload = file.ok_or_else(|| ApiError::field("file", "required"))?;
+    upload.fields = fields;
+    Ok(upload)
 }
 
-/// Registers the import and runs it in the background; the temporary file is removed after.
-pub async fn launch(state: &AppState, me: &Principal, upload: Upload) -> ApiResult<ImportRecord> {
-    let result = prepare(state, me, &upload).await;
-    let (import, options) = match result {
-        Ok(x) => x,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&upload.path).await;
-            return Err(e);
-        }
-    };
+/// Registers the import and runs it in the background; the temporary file is removed
+/// after (or, should the process die first, when the interrupted import is found).
+pub async fn launch(state: &AppState, me: &Principal, mut upload: Upload) -> ApiResult<ImportRecord> {
+    let (import, options) = prepare(state, me, &upload).await?;
+    let path_text = upload.path.to_string_lossy().to_string();
+    state.store.set_import_upload(import.id, &path_text).await?;
+    upload.kept = true;
     let (store, who, id, path) = (state.store.clone(), me.clone(), import.id, upload.path.clone());
     tokio::spawn(async move {
+        let beat = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut every =
+                    tokio::time::interval(std::time::Duration::from_millis(dcrc_store::import::HEARTBEAT_MS));
+                loop {
+                    every.tick().await;
+                    let _ = store.import_heartbeat(id).await;
+                }
+            })
+        };
         if let Err(e) = store.run_import(&who, id, &path, &options, &|_| {}).await {
             tracing::error!(import = id, error = %e, "import failed");
         }
+        beat.abort();
         let _ = tokio::fs::remove_file(&path).await;
     });
     Ok(import)
@@ -175,11 +224,12 @@ pub async fn create(
     ApiUser(me): ApiUser,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<ImportRecord>)> {
-    let upload = receive(multipart).await?;
+    let upload = receive(&state, &me, multipart).await?;
     Ok((StatusCode::ACCEPTED, Json(launch(&state, &me, upload).await?)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub cursor: Option<String>,

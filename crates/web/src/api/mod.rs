@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod callbacks;
 pub mod complaints;
+pub mod contract;
 pub mod customer_care;
 pub mod customers;
 pub mod health;
@@ -31,7 +32,7 @@ pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
     info(title = "DCRC API", description = "Dealer Customer Relation Center (经销商客户关系中心). Every call but login and health takes `Authorization: Bearer <token>`; errors are `application/problem+json`; lists answer `{items, next_cursor}`."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    components(schemas(crate::error::Problem))
+    components(schemas(crate::error::Problem, dcrc_store::callbacks::stats::Period, dcrc_store::callbacks::stats::By, crate::export::ExportFormat))
 )]
 struct ApiDoc;
 
@@ -125,7 +126,7 @@ pub fn router(with_test_clock: bool) -> (Router<AppState>, utoipa::openapi::Open
         r = r.routes(routes!(test_clock::get, test_clock::set));
     }
     let (router, doc) = r.split_for_parts();
-    let doc_json = std::sync::Arc::new(doc.clone());
+    let doc_json = std::sync::Arc::new(contract::finish(&doc));
     let router = router.route(
         "/api/openapi.json",
         axum::routing::get(move || {

@@ -10,6 +10,7 @@ use dcrc_store::callbacks::policy::{CalendarDay, EffectivePolicy, PolicySetting}
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyQuery {
     /// An organisation in scope; the caller's own by default.

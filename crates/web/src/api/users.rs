@@ -12,6 +12,7 @@ use dcrc_store::users::{NewUser, User, UserFilter, UserPatch};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub org_id: Option<i64>,

@@ -11,6 +11,7 @@ use dcrc_store::vehicles::{NewMileage, NewVehicle, OwnerChange, Vehicle};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// VIN (full, prefix, or last 6–8 characters) or plate fragment.

@@ -99,12 +99,11 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser) -> Respon
 }
 
 pub async fn upload(State(state): State<AppState>, WebUser(me): WebUser, multipart: Multipart) -> Response {
-    let upload = match receive(multipart).await {
+    let upload = match receive(&state, &me, multipart).await {
         Ok(u) => u,
         Err(e) => return show(&state, &me, e.status, Some(e)).await,
     };
     if upload.fields.get("_csrf").map(String::as_str) != Some(me.csrf_token.as_str()) {
-        let _ = tokio::fs::remove_file(&upload.path).await;
         return super::csrf_failed(Some(&me));
     }
     match launch(&state, &me, upload).await {

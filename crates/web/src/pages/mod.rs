@@ -111,6 +111,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/api/docs", get(api_docs::page))
         .route("/assets/app.css", get(stylesheet))
+        .route("/assets/app.js", get(script))
         .fallback(not_found)
 }
 
@@ -337,6 +338,17 @@ async fn switch_language(Query(q): Query<LangQuery>) -> Response {
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/app.js"),
+    )
+        .into_response()
+}
+
 async fn stylesheet() -> Response {
     (
         [
@@ -348,12 +360,29 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Only local paths may be redirected to (no `//host` or `https://…`).
+/// Only local paths may be redirected to: a path on this site (`/…`, never `//host`,
+/// `/\\host` or a scheme), without control characters (a tab or newline would let a
+/// browser read `/\t/evil.example` as `//evil.example`, or split the header). Anything
+/// else is `/`; non-ASCII (a search for 王) is percent-encoded so the header is valid.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    let Some(n) = next else { return "/".into() };
+    let mut chars = n.chars();
+    let local = chars.next() == Some('/') && !matches!(chars.next(), Some('/' | '\\'));
+    if !local
+        || n.chars()
+            .any(|c| c.is_control() || c == '\\' || c.is_whitespace() && c != ' ')
+    {
+        return "/".into();
     }
+    let mut out = String::with_capacity(n.len());
+    for b in n.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Percent-encodes a string for a query parameter.
@@ -383,5 +412,14 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // Decoded from `next=/%09/evil.example`: browsers drop the tab and go off-site.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/x\\y")), "/");
+        assert_eq!(
+            safe_next(Some("/customers?q=王 五")),
+            "/customers?q=%E7%8E%8B%20%E4%BA%94"
+        );
     }
 }

