@@ -70,11 +70,24 @@ pub struct CallbackPolicy {
     pub churn_months: u32,
     /// The normative callback rate must be strictly above this percentage.
     pub compliance_threshold_pct: u32,
+    /// The callback types whose normative rate is checked, each on its own (Great Wall:
+    /// sales first-level, sales second-level and post-repair); a month at or below the
+    /// threshold in any of them is non-compliant.
+    #[serde(default = "checked_types")]
+    pub compliance_types: Vec<TaskType>,
+    /// What a non-compliant month costs the dealer, in fen (a penalty proposal the brand
+    /// confirms or waives). Ours: 0, the brand sets its amount.
+    #[serde(default)]
+    pub noncompliance_penalty_fen: i64,
     /// Working hours, `HH:MM` Asia/Shanghai.
     pub opens: String,
     pub closes: String,
     /// Whether dealers may change values the brand set (brand staff always may).
     pub dealers_may_edit: bool,
+}
+
+fn checked_types() -> Vec<TaskType> {
+    vec![TaskType::SalesFirst, TaskType::SalesSecond, TaskType::PostRepair]
 }
 
 pub const PRESETS: [&str; 4] = ["generic", "great-wall", "changan", "geely"];
@@ -317,6 +330,8 @@ pub fn preset(name: &str) -> Option<CallbackPolicy> {
         complaints: crate::complaint_policy::ComplaintPolicy::preset(name),
         churn_months,
         compliance_threshold_pct: 90,
+        compliance_types: checked_types(),
+        noncompliance_penalty_fen: 0,
         opens: "08:30".into(),
         closes: "17:30".into(),
         dealers_may_edit: false,

@@ -234,7 +234,18 @@ async fn the_normative_rate_must_be_above_ninety_percent() {
         assert!(!s.total.compliant, "exactly 90% fails");
         assert_eq!(s.invalid_contacts.len(), 1);
         assert_eq!(s.invalid_contacts[0].wrong_number, 1);
-        assert_eq!(s.customers_called_back, 9);
+        assert_eq!(
+            s.customers_called_back, 9,
+            "reached only; the wrong number does not count"
+        );
+        assert_eq!(s.customers_filed, 11, "customers filed in the period");
+        assert_eq!(s.callback_rate_bp, Some(9 * 10_000 / 11));
+        let first = s.by_type.iter().find(|r| r.task_type == TaskType::SalesFirst).unwrap();
+        assert_eq!(
+            (first.due, first.done_on_time, first.checked, first.compliant),
+            (10, 9, true, false)
+        );
+        assert!(!s.compliant);
 
         // One more on time makes 10/11 = 90.9%: compliant.
         w.clock.set(sh(2026, 11, 23, 10, 0));
@@ -246,6 +257,50 @@ async fn the_normative_rate_must_be_above_ninety_percent() {
         assert_eq!(s.total.normative_rate_bp, Some(9090));
         assert!(s.total.compliant);
         assert_eq!(s.rows[0].key_name.as_deref(), Some("agent"));
+        assert!(s.compliant);
+        // Twenty more first-level calls on time, and one post-repair call missed: the pooled
+        // rate is 30/32 = 93.75 %, but post-repair is checked on its own and fails.
+        for n in 60..80 {
+            let (c, v) = owner(&w, n).await;
+            w.store.create_sale(&w.agent, sale(c, v, "2026-11-23")).await.unwrap();
+            let id = tasks_of(&w, c).await[0].id;
+            w.store.record_attempt(&w.agent, id, satisfied()).await.unwrap();
+        }
+        let (c, v) = owner(&w, 90).await;
+        let mut ro = repair_order(c, v);
+        ro.opened_on = d("2026-11-20");
+        ro.delivered_on = Some(d("2026-11-20"));
+        w.store.create_repair_order(&w.agent, ro).await.unwrap();
+        w.clock.set(sh(2026, 11, 27, 9, 0));
+        let s = w.store.callback_stats(&w.staff, &q(By::Total)).await.unwrap();
+        let pooled = s.total.normative_rate_bp.unwrap();
+        assert!(pooled > 9000 && s.total.compliant, "pooled {pooled}");
+        let repair = s.by_type.iter().find(|r| r.task_type == TaskType::PostRepair).unwrap();
+        assert_eq!(
+            (repair.due, repair.done_on_time, repair.compliant),
+            (1, 0, false),
+            "{:?}",
+            s.by_type
+        );
+        assert!(
+            !s.compliant,
+            "one checked type at or below 90 % makes the month non-compliant"
+        );
+        // When November is over, the daily check notifies the dealer and the brand and
+        // proposes a penalty (the policy's amount: 0 unless the brand sets one), once.
+        w.clock.set(sh(2026, 12, 1, 6, 0));
+        assert_eq!(w.store.check_callback_compliance().await.unwrap(), 1, "{}", t.name);
+        assert_eq!(w.store.check_callback_compliance().await.unwrap(), 0, "once per month");
+        let root = w.store.operator_as("root").await.unwrap();
+        let notices = w.store.complaint_notifications(&root).await.unwrap();
+        let notice = notices.iter().find(|n| n.kind == "callback_noncompliance").unwrap();
+        assert_eq!((notice.complaint_id, notice.month.as_deref()), (None, Some("2026-11")));
+        let penalties = w.store.list_penalties(&root, None).await.unwrap();
+        let p = penalties
+            .iter()
+            .find(|p| p.rule == "callback_noncompliance:2026-11")
+            .unwrap();
+        assert_eq!((p.amount_fen, p.state.as_str(), p.complaint_id), (0, "proposed", None));
         // The other dealer sees none of it.
         let theirs = w.store.callback_stats(&w.other, &q(By::Total)).await.unwrap();
         assert_eq!((theirs.total.due, theirs.customers_called_back), (0, 0));

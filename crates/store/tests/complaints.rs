@@ -168,7 +168,10 @@ async fn a_breach_is_warned_recorded_at_the_deadline_escalated_twice_and_kept_af
         );
         let region = w.store.complaint_notifications(&d.region_staff).await.unwrap();
         assert_eq!(region.len(), 1);
-        assert_eq!((region[0].kind.as_str(), region[0].complaint_id), ("escalation", c.id));
+        assert_eq!(
+            (region[0].kind.as_str(), region[0].complaint_id),
+            ("escalation", Some(c.id))
+        );
         assert!(w
             .store
             .complaint_notifications(&d.brand_staff)
@@ -179,7 +182,7 @@ async fn a_breach_is_warned_recorded_at_the_deadline_escalated_twice_and_kept_af
         w.clock.set(sh(2026, 3, 4, 10, 0));
         assert_eq!(w.store.sweep_complaints().await.unwrap().escalations, 1);
         let brand = w.store.complaint_notifications(&d.brand_staff).await.unwrap();
-        assert!(brand.iter().any(|n| n.complaint_id == c.id && n.level == 2));
+        assert!(brand.iter().any(|n| n.complaint_id == Some(c.id) && n.level == 2));
         w.clock.set(sh(2026, 3, 9, 10, 0));
         assert_eq!(
             w.store.sweep_complaints().await.unwrap().escalations,
@@ -481,7 +484,7 @@ async fn other_dealers_see_nothing_and_agents_cannot_handle() {
         let p = &penalties[0];
         assert_eq!(
             (p.amount_fen, p.state.as_str(), p.complaint_id),
-            (500_000, "proposed", c.id)
+            (500_000, "proposed", Some(c.id))
         );
         assert!(w.store.list_penalties(&w.other, None).await.unwrap().is_empty());
         let decide = |state: &str, note: Option<&str>| PenaltyDecision {

@@ -482,3 +482,39 @@ async fn rows_repeating_earlier_rows_of_the_same_batch_are_applied_in_file_order
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_same_file_twice_reports_nothing_new_the_second_time() {
+    for t in test_databases().await.unwrap() {
+        let (store, who, dealer) = setup(t.db.clone()).await;
+        // The same person twice, the number written two ways (the second row adds a
+        // vehicle), and a plain row.
+        let body = format!(
+            "客户姓名,手机号,车架号,车型,交车日期,地址\n王五,139 0000 5555,{},坦克300,2024-05-06,\n王小五,+86 13900005555,{},哈弗H6,2024-06-07,天河路1号\n赵六,13900006666,{},哈弗H9,2024-07-08,\n",
+            vin(701),
+            vin(702),
+            vin(703)
+        );
+        let path = file("owners.csv", body.as_bytes());
+        let first = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(first.rows_read, 3, "{}: {first:?}", t.name);
+        // The second row of 王五 kept the first row's name and added the address.
+        let found = store
+            .search_customers(&who, &Default::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|c| c.name.starts_with('王'))
+            .unwrap();
+        assert_eq!(found.name, "王五");
+        let again = run(&store, &who, dealer, ImportKind::Customers, &path, false).await;
+        assert_eq!(
+            (again.rows_inserted, again.rows_updated, again.rows_unchanged),
+            (0, 0, 3),
+            "{}: {again:?}",
+            t.name
+        );
+        t.cleanup().await;
+    }
+}

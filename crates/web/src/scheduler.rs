@@ -78,10 +78,16 @@ async fn run_jobs(store: &Store) -> Result<usize, StoreError> {
                     .purge_tokens()
                     .await
                     .map(|n| tracing::info!(purged = n, "purged expired tokens")),
-                CALLBACKS_DAILY => store
-                    .generate_daily_obligations()
-                    .await
-                    .map(|n| tracing::info!(created = n, "daily callback obligations")),
+                CALLBACKS_DAILY => match store.generate_daily_obligations().await {
+                    Ok(n) => {
+                        tracing::info!(created = n, "daily callback obligations");
+                        store
+                            .check_callback_compliance()
+                            .await
+                            .map(|n| tracing::info!(dealers = n, "callback compliance of last month"))
+                    }
+                    Err(e) => Err(e),
+                },
                 other => Err(StoreError::Internal(format!("unknown job kind {other}"))),
             };
             match result {

@@ -1,6 +1,7 @@
 //! Callbacks (回访): tasks created by events under policy, worked from each agent's
 //! queue, with every call's outcome and its consequences.
 
+pub mod compliance;
 pub mod daily;
 pub mod obligations;
 pub mod policy;

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::principal::Principal;
 use crate::Store;
 use chrono::{Datelike, NaiveDate};
-use dcrc_domain::callback::{compliance, Outcome};
+use dcrc_domain::callback::{compliance, Outcome, TaskType};
 use dcrc_domain::{FieldError, Invalid, Permission};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -81,6 +81,19 @@ pub struct InvalidContacts {
     pub powered_off: i64,
 }
 
+/// The normative rate of one callback type over the whole range.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TypeCompliance {
+    pub task_type: TaskType,
+    pub due: i64,
+    pub done_on_time: i64,
+    /// Done on time ÷ due in basis points; null when nothing was due.
+    pub normative_rate_bp: Option<i64>,
+    pub compliant: bool,
+    /// Whether the policy checks this type (its result decides `compliant` overall).
+    pub checked: bool,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CallbackStats {
     pub from: NaiveDate,
@@ -89,10 +102,28 @@ pub struct CallbackStats {
     pub rows: Vec<StatsRow>,
     pub total: StatsRow,
     pub invalid_contacts: Vec<InvalidContacts>,
-    /// Seed 004: customers reached by a call in the range ÷ customers on file.
+    /// The normative rate per callback type, each checked on its own.
+    pub by_type: Vec<TypeCompliance>,
+    /// Compliant in every checked type that had calls due (a pooled rate can hide a
+    /// failing type behind a good one).
+    pub compliant: bool,
+    /// Seed 004, per period: customers filed in the range who were validly called back
+    /// (reached; a refusal or an unreachable number does not count), once each.
     pub customers_called_back: i64,
-    pub customers_on_file: i64,
+    /// Customers filed (created in DCRC) in the range.
+    pub customers_filed: i64,
     pub callback_rate_bp: Option<i64>,
+}
+
+/// Instants (ms) from the start of `from` to the start of the day after `to`, in
+/// Asia/Shanghai.
+fn day_range_ms(from: NaiveDate, to: NaiveDate) -> (i64, i64) {
+    let start = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
+            .unwrap_or(0)
+    };
+    (start(from), start(to + chrono::Duration::days(1)))
 }
 
 fn period_label(d: NaiveDate, p: Period) -> String {
@@ -241,24 +272,30 @@ impl Store {
             out.push(row);
         }
         finish(&mut total, threshold);
-        let reached = self
-            .db
-            .fetch_one(
-                &q("SELECT COUNT(DISTINCT a.customer_id) AS n FROM callback_attempts a JOIN orgs o ON o.id = a.org_id \
-                    WHERE o.path LIKE $1 AND a.business_date >= $2 AND a.business_date <= $3 \
-                    AND a.outcome IN ('reached_satisfied', 'reached_dissatisfied', 'refused', 'call_back_later')")
-                .bind(&pattern)
-                .bind(&from)
-                .bind(&to),
-            )
-            .await?
-            .i64("n")?;
-        let on_file = self
+        let (by_type, compliant) = self.compliance_by_type(&pattern, &from, &to, org.id).await?;
+        let (start_ms, end_ms) = day_range_ms(sq.from, sq.to);
+        let filed = self
             .db
             .fetch_one(
                 &q("SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
-                    WHERE o.path LIKE $1 AND c.merged_into IS NULL AND c.erased_at IS NULL")
-                .bind(&pattern),
+                    WHERE o.path LIKE $1 AND c.created_at >= $2 AND c.created_at < $3 AND c.merged_into IS NULL")
+                .bind(&pattern)
+                .bind(start_ms)
+                .bind(end_ms),
+            )
+            .await?
+            .i64("n")?;
+        let reached = self
+            .db
+            .fetch_one(
+                &q("SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
+                    WHERE o.path LIKE $1 AND c.created_at >= $2 AND c.created_at < $3 AND c.merged_into IS NULL \
+                    AND EXISTS (SELECT 1 FROM callback_attempts a WHERE a.customer_id = c.id AND a.business_date >= $4 \
+                    AND a.outcome IN ('reached_satisfied', 'reached_dissatisfied'))")
+                .bind(&pattern)
+                .bind(start_ms)
+                .bind(end_ms)
+                .bind(&from),
             )
             .await?
             .i64("n")?;
@@ -269,10 +306,61 @@ impl Store {
             rows: out,
             total,
             invalid_contacts: invalid.into_values().collect(),
+            by_type,
+            compliant,
             customers_called_back: reached,
-            customers_on_file: on_file,
-            callback_rate_bp: (on_file > 0).then(|| reached * 10_000 / on_file),
+            customers_filed: filed,
+            callback_rate_bp: (filed > 0).then(|| reached * 10_000 / filed),
         })
+    }
+
+    /// The normative rate of each callback type over a range, and whether every checked
+    /// type that had calls due is compliant.
+    pub(crate) async fn compliance_by_type(
+        &self,
+        pattern: &str,
+        from: &str,
+        to: &str,
+        policy_org: i64,
+    ) -> Result<(Vec<TypeCompliance>, bool)> {
+        let mut tx = self.db.begin().await?;
+        let policy = policy_of(&mut tx, policy_org).await?;
+        tx.commit().await?;
+        let rows = self
+            .db
+            .fetch_all(
+                &q("SELECT t.task_type, COUNT(*) AS due_n, SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time \
+                    FROM callback_tasks t JOIN orgs o ON o.id = t.org_id \
+                    WHERE o.path LIKE $1 AND t.due_date >= $2 AND t.due_date <= $3 AND t.state <> 'cancelled' \
+                    AND t.task_type NOT IN ('info_update', 'ownership_check', 'dissatisfaction') \
+                    GROUP BY t.task_type ORDER BY t.task_type")
+                .bind(pattern)
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        let mut out = Vec::new();
+        let mut all_ok = true;
+        for r in rows {
+            let Some(task_type) = TaskType::parse(&r.text("task_type")?) else {
+                continue;
+            };
+            let (due, on_time) = (r.i64("due_n")?, r.opt_i64("on_time")?.unwrap_or(0));
+            let (bp, ok) = compliance(on_time, due, policy.compliance_threshold_pct);
+            let checked = policy.compliance_types.contains(&task_type);
+            if checked && due > 0 && !ok {
+                all_ok = false;
+            }
+            out.push(TypeCompliance {
+                task_type,
+                due,
+                done_on_time: on_time,
+                normative_rate_bp: bp,
+                compliant: ok,
+                checked,
+            });
+        }
+        Ok((out, all_ok))
     }
 
     async fn org_path(&self, org_id: i64) -> Result<String> {

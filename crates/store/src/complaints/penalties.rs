@@ -18,8 +18,9 @@ pub struct Penalty {
     pub id: i64,
     pub org_id: i64,
     pub dealer: String,
-    pub complaint_id: i64,
-    pub complaint_title: String,
+    /// The complaint it arose from; none for a month of non-compliant callbacks.
+    pub complaint_id: Option<i64>,
+    pub complaint_title: Option<String>,
     /// The rule's category.
     pub rule: String,
     pub amount_fen: i64,
@@ -41,15 +42,15 @@ pub struct PenaltyDecision {
 }
 
 const SELECT: &str = "SELECT p.*, o.name AS dealer, k.title FROM penalties p JOIN orgs o ON o.id = p.org_id \
-    JOIN complaints k ON k.id = p.complaint_id";
+    LEFT JOIN complaints k ON k.id = p.complaint_id";
 
 fn penalty(r: &Row) -> Result<Penalty> {
     Ok(Penalty {
         id: r.i64("id")?,
         org_id: r.i64("org_id")?,
         dealer: r.text("dealer")?,
-        complaint_id: r.i64("complaint_id")?,
-        complaint_title: r.text("title")?,
+        complaint_id: r.opt_i64("complaint_id")?,
+        complaint_title: r.opt_text("title")?,
         rule: r.text("rule")?,
         amount_fen: r.i64("amount_fen")?,
         state: r.text("state")?,

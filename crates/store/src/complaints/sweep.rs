@@ -239,8 +239,8 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q("SELECT n.id, n.kind, n.complaint_id, n.detail, n.created_at, k.title, o.name AS dealer FROM notifications n \
-                    JOIN complaints k ON k.id = n.complaint_id JOIN orgs o ON o.id = k.org_id \
+                &q("SELECT n.id, n.kind, n.complaint_id, n.detail, n.created_at, COALESCE(k.title, '') AS title, o.name AS dealer FROM notifications n \
+                    LEFT JOIN complaints k ON k.id = n.complaint_id JOIN orgs o ON o.id = COALESCE(k.org_id, n.subject_org_id) \
                     WHERE n.org_id = $1 ORDER BY n.id DESC LIMIT 100")
                 .bind(who.org_id),
             )
@@ -251,10 +251,14 @@ impl Store {
                 Ok(Notification {
                     id: r.i64("id")?,
                     kind: r.text("kind")?,
-                    complaint_id: r.i64("complaint_id")?,
+                    complaint_id: r.opt_i64("complaint_id")?,
                     title: r.text("title")?,
                     dealer: r.text("dealer")?,
                     level: detail.get("level").and_then(serde_json::Value::as_i64).unwrap_or(0),
+                    month: detail
+                        .get("month")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string),
                     at: ms_to_time(r.i64("created_at")?),
                 })
             })
@@ -266,11 +270,14 @@ impl Store {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Notification {
     pub id: i64,
-    /// `major_complaint` or `escalation`.
+    /// `major_complaint`, `escalation` or `callback_noncompliance`.
     pub kind: String,
-    pub complaint_id: i64,
+    /// None for a notice about a dealer's month (`callback_noncompliance`).
+    pub complaint_id: Option<i64>,
     pub title: String,
     pub dealer: String,
     pub level: i64,
+    /// The month a `callback_noncompliance` notice is about (`2026-11`).
+    pub month: Option<String>,
     pub at: DateTime<Utc>,
 }

@@ -161,14 +161,15 @@ impl Pending {
     }
 
     /// Inserts the waiting rows.
-    pub(crate) async fn flush(&mut self, tx: &mut Tx, now: i64, today: NaiveDate, org_id: i64) -> Result<()> {
+    /// Writes the pending rows; returns the ids of the customers it created.
+    pub(crate) async fn flush(&mut self, tx: &mut Tx, now: i64, today: NaiveDate, org_id: i64) -> Result<Vec<i64>> {
         if self.rows.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        insert_rows(tx, now, today, org_id, &self.rows).await?;
+        let created = insert_rows(tx, now, today, org_id, &self.rows).await?;
         self.rows.clear();
         self.owners.clear();
-        Ok(())
+        Ok(created)
     }
 }
 
@@ -226,7 +227,7 @@ async fn insert_rows(
     today: NaiveDate,
     org_id: i64,
     rows: &[(Parsed, Option<usize>)],
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let new_customers = || {
         rows.iter()
             .filter(|(_, parent)| parent.is_none())
@@ -420,5 +421,5 @@ async fn insert_rows(
         false,
     )
     .await?;
-    Ok(())
+    Ok(customer_ids)
 }

@@ -206,6 +206,10 @@ impl Store {
         let today = self.clock.today();
         let mut row_no: i64 = 1;
         let mut failure = None;
+        // Customers this import has written: a later row of the same file for one of
+        // them only fills what is still empty, so two rows of one person that disagree
+        // (a name written two ways) do not overwrite each other on every run.
+        let mut claimed: std::collections::HashSet<i64> = std::collections::HashSet::new();
         'batches: loop {
             let mut batch = Vec::with_capacity(BATCH_ROWS);
             while batch.len() < BATCH_ROWS {
@@ -252,9 +256,15 @@ impl Store {
                     Ok(outcome) => outcome,
                     Err(p) => {
                         if let Some(pending) = pending.as_mut() {
-                            pending.flush(&mut tx, now, today, import.org_id).await?;
+                            claimed.extend(pending.flush(&mut tx, now, today, import.org_id).await?);
                         }
-                        row::store(&mut tx, now, today, import.kind, import.org_id, &map, record, &p).await?
+                        let at = row::At {
+                            now,
+                            today,
+                            kind: import.kind,
+                            org_id: import.org_id,
+                        };
+                        row::store(&mut tx, &at, &map, record, &p, &mut claimed).await?
                     }
                 };
                 match outcome {
@@ -268,7 +278,7 @@ impl Store {
                 }
             }
             if let Some(pending) = pending.as_mut() {
-                pending.flush(&mut tx, now, today, import.org_id).await?;
+                claimed.extend(pending.flush(&mut tx, now, today, import.org_id).await?);
             }
             if options.dry_run {
                 drop(tx);

@@ -71,7 +71,13 @@ async fn find_customer(tx: &mut Tx, org_id: i64, c: &CustomerRow) -> Result<Opti
 }
 
 /// Finds the customer by source id or phone, creating them when absent (a name is then required).
-pub async fn upsert_customer(tx: &mut Tx, now: i64, org_id: i64, c: &CustomerRow) -> Result<Option<Upsert>> {
+pub async fn upsert_customer(
+    tx: &mut Tx,
+    now: i64,
+    org_id: i64,
+    c: &CustomerRow,
+    claimed: &std::collections::HashSet<i64>,
+) -> Result<Option<Upsert>> {
     let phones: Vec<(Phone, PhoneStatus)> = c.phones.iter().map(|p| (p.clone(), PhoneStatus::Valid)).collect();
     let Some(id) = find_customer(tx, org_id, c).await? else {
         let Some(name) = &c.name else { return Ok(None) };
@@ -109,8 +115,12 @@ pub async fn upsert_customer(tx: &mut Tx, now: i64, org_id: i64, c: &CustomerRow
     if let Some(s) = &c.source_id {
         wanted.push(("source_record_id", s.clone()));
     }
+    // A customer an earlier row of this import wrote keeps that row's values; this row
+    // only fills what is still empty.
+    let fill_only = claimed.contains(&id);
     for (col, value) in wanted {
-        if row.opt_text(col)?.as_deref() != Some(value.as_str()) {
+        let current = row.opt_text(col)?;
+        if current.as_deref() != Some(value.as_str()) && (!fill_only || current.is_none()) {
             sets.push((col, value.into()));
         }
     }

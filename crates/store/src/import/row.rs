@@ -59,23 +59,6 @@ impl Parsed {
     }
 }
 
-/// Applies one record. `Ok(Outcome::Rejected)` for bad data; `Err` only for database failures.
-#[allow(clippy::too_many_arguments)]
-pub async fn apply(
-    tx: &mut Tx,
-    now: i64,
-    today: NaiveDate,
-    kind: ImportKind,
-    org_id: i64,
-    map: &ColumnMap,
-    record: &[String],
-) -> Result<Outcome> {
-    match parse(kind, map, record) {
-        Ok(p) => store(tx, now, today, kind, org_id, map, record, &p).await,
-        Err(errors) => Ok(Outcome::Rejected(errors)),
-    }
-}
-
 /// Parses and validates every cell of a record; all problems are reported together.
 pub fn parse(kind: ImportKind, map: &ColumnMap, record: &[String]) -> std::result::Result<Parsed, Vec<RowError>> {
     let mut c = Cells {
@@ -188,18 +171,25 @@ pub fn parse(kind: ImportKind, map: &ColumnMap, record: &[String]) -> std::resul
     })
 }
 
+/// Where and when a row is stored.
+pub struct At {
+    pub now: i64,
+    pub today: NaiveDate,
+    pub kind: ImportKind,
+    pub org_id: i64,
+}
+
 /// Stores a parsed row: finds or creates its customer, vehicle and history record.
-#[allow(clippy::too_many_arguments)]
+/// `claimed` holds the customers this import already wrote (and gains this row's).
 pub async fn store(
     tx: &mut Tx,
-    now: i64,
-    today: NaiveDate,
-    kind: ImportKind,
-    org_id: i64,
+    at: &At,
     map: &ColumnMap,
     record: &[String],
     p: &Parsed,
+    claimed: &mut std::collections::HashSet<i64>,
 ) -> Result<Outcome> {
+    let (now, today, kind, org_id) = (at.now, at.today, at.kind, at.org_id);
     let mut c = Cells {
         map,
         record,
@@ -207,8 +197,11 @@ pub async fn store(
     };
     let (customer, vehicle, mileage, event, source_id) = (&p.customer, &p.vehicle, p.mileage, &p.event, &p.source_id);
     let customer = match &customer {
-        Some(cr) => match upsert_customer(tx, now, org_id, cr).await? {
-            Some(u) => Some(u),
+        Some(cr) => match upsert_customer(tx, now, org_id, cr, claimed).await? {
+            Some(u) => {
+                claimed.insert(u.id());
+                Some(u)
+            }
             None => {
                 c.fail(Field::Name, "required");
                 return Ok(Outcome::Rejected(c.errors));

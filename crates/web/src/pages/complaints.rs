@@ -127,7 +127,7 @@ struct BoardPage {
     l: Layout,
     rows: Vec<BoardRow>,
     closed: Vec<BoardRow>,
-    notices: Vec<(i64, String, String, String)>,
+    notices: Vec<(String, String, String, String)>,
     can_file: bool,
     can_stats: bool,
 }
@@ -159,14 +159,23 @@ pub async fn board(State(state): State<AppState>, WebUser(me): WebUser) -> Respo
         .unwrap_or_default()
         .into_iter()
         .map(|n| {
-            let text =
-                l.t.fmt(&format!("complaints.notice.{}", n.kind), "level", &n.level.to_string());
-            (
-                n.complaint_id,
-                text,
-                format!("{} · {}", n.dealer, n.title),
-                local_time(n.at),
-            )
+            let (link, text, about) = match (n.complaint_id, &n.month) {
+                (Some(id), _) => (
+                    format!("/complaints/{id}"),
+                    l.t.fmt(&format!("complaints.notice.{}", n.kind), "level", &n.level.to_string()),
+                    format!("{} · {}", n.dealer, n.title),
+                ),
+                (None, month) => (
+                    "/callbacks/stats".to_string(),
+                    l.t.fmt(
+                        &format!("complaints.notice.{}", n.kind),
+                        "month",
+                        month.as_deref().unwrap_or_default(),
+                    ),
+                    n.dealer.clone(),
+                ),
+            };
+            (link, text, about, local_time(n.at))
         })
         .collect();
     let view = BoardPage {
