@@ -35,6 +35,11 @@ fn trimmed(v: &Option<String>) -> Option<Option<String>> {
 impl Store {
     /// Changes a customer in scope.
     pub async fn update_customer(&self, who: &Principal, id: i64, patch: CustomerPatch) -> Result<Customer> {
+        self.retrying(|| self.update_customer_once(who, id, patch.clone()))
+            .await
+    }
+
+    async fn update_customer_once(&self, who: &Principal, id: i64, patch: CustomerPatch) -> Result<Customer> {
         let before = self.get_customer(who, id).await?;
         self.authorize(who, Permission::EditCustomers, "customer").await?;
         let mut errors = Invalid::default();

@@ -219,6 +219,10 @@ impl Store {
     /// Creates a customer; a number another live customer of the dealer already has is a
     /// `duplicate_customer` conflict unless `allow_duplicate` is set.
     pub async fn create_customer(&self, who: &Principal, input: NewCustomer) -> Result<Customer> {
+        self.retrying(|| self.create_customer_once(who, input.clone())).await
+    }
+
+    async fn create_customer_once(&self, who: &Principal, input: NewCustomer) -> Result<Customer> {
         self.authorize(who, Permission::EditCustomers, "customer").await?;
         let dealer = self.dealer_for(who, input.org_id).await?;
         let mut errors = Invalid::default();

@@ -268,6 +268,23 @@ impl Store {
                             )
                             .await?;
                     }
+                    // A customer is filed (建档) when they buy: date the record by its first
+                    // vehicle, so per-period figures (the callback rate) read as a dealer's.
+                    let first = tx
+                        .fetch_one(&q("SELECT MIN(start_date) AS d FROM ownerships WHERE customer_id = $1").bind(id))
+                        .await?
+                        .opt_text("d")?
+                        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+                        .and_then(|d| d.and_hms_opt(2, 0, 0))
+                        .map(|t| t.and_utc().timestamp_millis());
+                    if let Some(filed) = first.filter(|f| *f < now) {
+                        tx.execute(
+                            &q("UPDATE customers SET created_at = $1 WHERE id = $2")
+                                .bind(filed)
+                                .bind(id),
+                        )
+                        .await?;
+                    }
                 }
                 tx.commit().await?;
                 done += batch;

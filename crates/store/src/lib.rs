@@ -88,7 +88,32 @@ pub struct Store {
     pub files_dir: std::path::PathBuf,
 }
 
+/// How often a transaction that gave way to a concurrent one (deadlock, serialisation
+/// failure, busy database) is tried again before the caller is told `concurrent_update`.
+pub const RETRIES: u32 = 3;
+
 impl Store {
+    /// Runs `op` and, when the database gave up on it because of a concurrent
+    /// transaction, runs it again (at most [`RETRIES`] more times, a little later each
+    /// time). `op` must be a whole transaction, so a retry repeats all of it.
+    pub(crate) async fn retrying<T, F, Fut>(&self, mut op: F) -> error::Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = error::Result<T>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match op().await {
+                Err(e) if e.is_retryable() && attempt < RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(attempt, error = %e, "retrying a transaction");
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * u64::from(attempt))).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     pub fn new(db: Db, clock: SharedClock) -> Self {
         Self {
             db,

@@ -92,6 +92,11 @@ impl Store {
 
     /// Merges customer `from` into `into` (both in scope, same dealer).
     pub async fn merge_customers(&self, who: &Principal, into: i64, from: i64, dry_run: bool) -> Result<MergeResult> {
+        self.retrying(|| self.merge_customers_once(who, into, from, dry_run))
+            .await
+    }
+
+    async fn merge_customers_once(&self, who: &Principal, into: i64, from: i64, dry_run: bool) -> Result<MergeResult> {
         let org = self.customer_org(who, into).await?;
         let from_org = self.customer_org(who, from).await?;
         self.authorize(who, Permission::MergeCustomers, "customer").await?;

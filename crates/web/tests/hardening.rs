@@ -114,3 +114,33 @@ async fn metrics_are_for_the_local_machine() {
     assert_eq!(status, 200);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn an_upload_cut_off_midway_leaves_no_file() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::all(false).await.into_iter().next().unwrap();
+    let addr = app.live().await;
+    let token = app.login("a.admin").await;
+    let dir = std::env::temp_dir().join("dcrc-uploads");
+    let started = std::time::SystemTime::now();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let boundary = "XdcrcX";
+    let head = format!(
+        "POST /api/v1/imports HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\ncontent-type: multipart/form-data; boundary={boundary}\r\ncontent-length: 10000000\r\n\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"kind\"\r\n\r\ncustomers\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\ncontent-type: text/csv\r\n\r\n姓名,手机\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(&vec![b'a'; 1024 * 1024]).await.unwrap();
+    s.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(s);
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= started))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    app.cleanup().await;
+}

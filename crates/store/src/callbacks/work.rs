@@ -203,6 +203,11 @@ impl Store {
     /// for the agreed time; the phone's status follows what the call showed; follow-up work
     /// is created for wrong numbers, non-owners and dissatisfied customers.
     pub async fn record_attempt(&self, who: &Principal, task_id: i64, a: NewAttempt) -> Result<TaskDetail> {
+        self.retrying(|| self.record_attempt_once(who, task_id, a.clone()))
+            .await
+    }
+
+    async fn record_attempt_once(&self, who: &Principal, task_id: i64, a: NewAttempt) -> Result<TaskDetail> {
         let task = self.task_in_scope(who, task_id).await?;
         self.authorize(who, Permission::WorkCallbacks, "callback").await?;
         let now = self.now_ms();

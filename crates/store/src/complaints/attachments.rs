@@ -99,6 +99,15 @@ impl Store {
     }
 
     /// Attaches a file to a complaint in scope (anyone who may file complaints).
+    /// Whether the caller may attach files to this complaint (404 out of scope, 403
+    /// without the permission): asked before an upload is read, so a refused one costs
+    /// nothing.
+    pub async fn may_attach(&self, who: &Principal, complaint_id: i64) -> Result<()> {
+        self.scoped_row(who, "complaints", "k", "k.org_id", complaint_id, "")
+            .await?;
+        self.authorize(who, Permission::FileComplaints, "complaint").await
+    }
+
     pub async fn attach_to_complaint(
         &self,
         who: &Principal,

@@ -164,6 +164,11 @@ impl Store {
     /// the customer by a closure callback; closing by hand is only for a complaint whose
     /// closure call could not reach a verdict; reopening counts.
     pub async fn transition_complaint(&self, who: &Principal, id: i64, t: TransitionInput) -> Result<ComplaintDetail> {
+        self.retrying(|| self.transition_complaint_once(who, id, t.clone()))
+            .await
+    }
+
+    async fn transition_complaint_once(&self, who: &Principal, id: i64, t: TransitionInput) -> Result<ComplaintDetail> {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
@@ -248,6 +253,10 @@ impl Store {
 
     /// Pauses both running clocks for one of the policy's reasons.
     pub async fn pause_complaint(&self, who: &Principal, id: i64, p: PauseInput) -> Result<ComplaintDetail> {
+        self.retrying(|| self.pause_complaint_once(who, id, p.clone())).await
+    }
+
+    async fn pause_complaint_once(&self, who: &Principal, id: i64, p: PauseInput) -> Result<ComplaintDetail> {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;

@@ -216,6 +216,7 @@ pub async fn attach(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
+    state.store.may_attach(&me, id).await?;
     let (name, bytes) = read_file(multipart).await?;
     Ok((
         StatusCode::CREATED,

@@ -17,6 +17,9 @@ pub async fn upload(
     Path(id): Path<i64>,
     mut multipart: Multipart,
 ) -> Response {
+    if let Err(e) = state.store.may_attach(&me, id).await {
+        return super::error_page(Some(&me), e);
+    }
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = multipart.next_field().await {
