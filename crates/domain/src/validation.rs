@@ -193,6 +193,15 @@ pub fn date_until(field: &str, d: chrono::NaiveDate, latest: chrono::NaiveDate, 
     }
 }
 
+/// The dates of a report (`from`, `to`): each from 1900 to a year ahead.
+pub fn report_dates(from: chrono::NaiveDate, to: chrono::NaiveDate, today: chrono::NaiveDate) -> Result<(), Invalid> {
+    let mut errors = Invalid::default();
+    let latest = today + chrono::Duration::days(366);
+    date_until("from", from, latest, &mut errors);
+    date_until("to", to, latest, &mut errors);
+    errors.finish()
+}
+
 /// A required display text (names): trimmed, 1..=max characters, no control characters.
 pub fn text(field: &str, value: &str, max: usize, errors: &mut Invalid) -> String {
     let v = value.trim().to_string();

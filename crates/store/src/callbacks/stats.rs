@@ -146,20 +146,7 @@ fn finish(row: &mut StatsRow, threshold: u32) {
 impl Store {
     pub async fn callback_stats(&self, who: &Principal, sq: &StatsQuery) -> Result<CallbackStats> {
         self.authorize(who, Permission::ViewCallbackStats, "callback").await?;
-        let mut dates = Invalid::default();
-        dcrc_domain::validation::date_until(
-            "from",
-            sq.from,
-            self.clock.today() + chrono::Duration::days(366),
-            &mut dates,
-        );
-        dcrc_domain::validation::date_until(
-            "to",
-            sq.to,
-            self.clock.today() + chrono::Duration::days(366),
-            &mut dates,
-        );
-        dates.finish()?;
+        dcrc_domain::validation::report_dates(sq.from, sq.to, self.clock.today())?;
         if sq.to < sq.from || (sq.to - sq.from).num_days() > 800 {
             return Err(Invalid(vec![FieldError::new("to", "range").with("min", 0).with("max", 800)]).into());
         }

@@ -88,20 +88,7 @@ impl Store {
     /// Complaint statistics for a period in the caller's scope.
     pub async fn complaint_stats(&self, who: &Principal, sq: &ComplaintStatsQuery) -> Result<ComplaintStats> {
         self.authorize(who, Permission::ViewComplaintStats, "complaint").await?;
-        let mut dates = Invalid::default();
-        dcrc_domain::validation::date_until(
-            "from",
-            sq.from,
-            self.clock.today() + chrono::Duration::days(366),
-            &mut dates,
-        );
-        dcrc_domain::validation::date_until(
-            "to",
-            sq.to,
-            self.clock.today() + chrono::Duration::days(366),
-            &mut dates,
-        );
-        dates.finish()?;
+        dcrc_domain::validation::report_dates(sq.from, sq.to, self.clock.today())?;
         if sq.to < sq.from || (sq.to - sq.from).num_days() > 366 {
             return Err(Invalid(vec![FieldError::new("to", "range")
                 .with("min", sq.from.to_string())
