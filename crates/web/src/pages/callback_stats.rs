@@ -250,3 +250,24 @@ fn stats_workbook(t: &Tr, s: &CallbackStats) -> Result<Vec<u8>, dcrc_io::IoError
     }
     sheet.finish()
 }
+
+/// The callback statistics of one month (`2026-11`), or the default range.
+pub fn month_link(month: Option<&str>) -> String {
+    let first = month.and_then(|m| chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
+    match first.and_then(|f| f.checked_add_months(chrono::Months::new(1)).map(|n| (f, n.pred_opt()))) {
+        Some((f, Some(last))) => format!("/callbacks/stats?from={f}&to={last}&period=month"),
+        _ => "/callbacks/stats".into(),
+    }
+}
+
+#[cfg(test)]
+mod month_tests {
+    #[test]
+    fn a_months_notice_links_to_that_month() {
+        assert_eq!(
+            super::month_link(Some("2026-11")),
+            "/callbacks/stats?from=2026-11-01&to=2026-11-30&period=month"
+        );
+        assert_eq!(super::month_link(None), "/callbacks/stats");
+    }
+}

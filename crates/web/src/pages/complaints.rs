@@ -166,7 +166,7 @@ pub async fn board(State(state): State<AppState>, WebUser(me): WebUser) -> Respo
                     format!("{} · {}", n.dealer, n.title),
                 ),
                 (None, month) => (
-                    "/callbacks/stats".to_string(),
+                    super::callback_stats::month_link(month.as_deref()),
                     l.t.fmt(
                         &format!("complaints.notice.{}", n.kind),
                         "month",
