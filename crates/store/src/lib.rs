@@ -18,6 +18,7 @@ pub mod dialect;
 pub mod error;
 pub mod export;
 pub mod history;
+pub mod history_rules;
 pub mod import;
 pub mod jobs;
 mod login_throttle;

@@ -4,6 +4,7 @@
 
 pub mod callbacks;
 pub mod complaints;
+pub mod imports;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};
