@@ -40,6 +40,9 @@ pub struct CustomerTable {
     /// Tables whose rows hang off this table's rows (`<column> = <this>.id`), exported
     /// with them: a complaint's history, pauses and attachments.
     pub children: &'static [(&'static str, &'static str)],
+    /// What the table adds to the customer timeline: SELECTs returning (kind, id, day,
+    /// vehicle_id, t1, t2, t3, n1) for customer `$1`, joined by `UNION ALL`.
+    pub timeline: &'static [&'static str],
 }
 
 const fn table(table: &'static str, merge: OnMerge, erase: OnErase) -> CustomerTable {
@@ -49,6 +52,7 @@ const fn table(table: &'static str, merge: OnMerge, erase: OnErase) -> CustomerT
         erase,
         export: true,
         children: &[],
+        timeline: &[],
     }
 }
 
@@ -56,10 +60,36 @@ const fn table(table: &'static str, merge: OnMerge, erase: OnErase) -> CustomerT
 pub const CUSTOMER_TABLES: &[CustomerTable] = &[
     table("customer_phones", OnMerge::Phones, OnErase::Delete),
     table("consents", OnMerge::Move, OnErase::Keep),
-    table("ownerships", OnMerge::Move, OnErase::Keep),
-    table("sales", OnMerge::Move, OnErase::Keep),
-    table("repair_orders", OnMerge::Move, OnErase::Keep),
-    table("insurance_policies", OnMerge::Move, OnErase::Keep),
+    CustomerTable {
+        timeline: &[
+            "SELECT 'ownership_start' AS kind, w.id, w.start_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
+     FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1",
+            "SELECT 'ownership_end' AS kind, w.id, w.end_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
+     FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1 AND w.end_date IS NOT NULL",
+        ],
+        ..table("ownerships", OnMerge::Move, OnErase::Keep)
+    },
+    CustomerTable {
+        timeline: &[
+            "SELECT 'sale' AS kind, s.id, COALESCE(s.delivery_date, s.contract_date, '') AS day, s.vehicle_id, s.consultant_name AS t1, v.model AS t2, v.plate AS t3, s.amount_fen AS n1 \
+     FROM sales s JOIN vehicles v ON v.id = s.vehicle_id WHERE s.customer_id = $1",
+        ],
+        ..table("sales", OnMerge::Move, OnErase::Keep)
+    },
+    CustomerTable {
+        timeline: &[
+            "SELECT 'repair_order' AS kind, r.id, r.opened_on AS day, r.vehicle_id, r.kind AS t1, r.fault_description AS t2, r.advisor_name AS t3, r.total_fen AS n1 \
+     FROM repair_orders r WHERE r.customer_id = $1",
+        ],
+        ..table("repair_orders", OnMerge::Move, OnErase::Keep)
+    },
+    CustomerTable {
+        timeline: &[
+            "SELECT 'insurance_policy' AS kind, p.id, p.start_date AS day, p.vehicle_id, p.insurer AS t1, p.kind AS t2, p.expiry_date AS t3, p.premium_fen AS n1 \
+     FROM insurance_policies p WHERE p.customer_id = $1",
+        ],
+        ..table("insurance_policies", OnMerge::Move, OnErase::Keep)
+    },
     table("callback_tasks", OnMerge::Move, OnErase::Keep),
     table(
         "callback_attempts",
@@ -67,6 +97,10 @@ pub const CUSTOMER_TABLES: &[CustomerTable] = &[
         OnErase::Clear("note = NULL, answers = '{}'"),
     ),
     CustomerTable {
+        timeline: &[
+            "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, NULL AS n1 \
+     FROM complaints k WHERE k.customer_id = $1",
+        ],
         children: &[
             ("complaint_events", "complaint_id"),
             ("complaint_pauses", "complaint_id"),
@@ -83,6 +117,14 @@ pub const CUSTOMER_TABLES: &[CustomerTable] = &[
         ..table("name_suffixes", OnMerge::Derived, OnErase::Keep)
     },
 ];
+
+/// The timeline's sources, table by table.
+pub(crate) fn timeline_sources() -> Vec<&'static str> {
+    CUSTOMER_TABLES
+        .iter()
+        .flat_map(|t| t.timeline.iter().copied())
+        .collect()
+}
 
 /// Moves every row of `from` onto `into`; returns (table, rows moved) for each table.
 pub(crate) async fn merge_rows(tx: &mut Tx, into: i64, from: i64) -> Result<Vec<(&'static str, u64)>> {

@@ -1,6 +1,6 @@
 //! The customer 360 timeline: every event of a customer, newest first, in one keyset-paged
 //! list. Each source contributes a SELECT with the same columns; later capabilities add
-//! theirs to [`SOURCES`].
+//! theirs to its table in [`crate::customer_data::CUSTOMER_TABLES`].
 
 use crate::db::q;
 use crate::error::Result;
@@ -23,22 +23,6 @@ pub struct TimelineEvent {
     /// Short facts for display: model, amount in fen, kind of repair, insurer …
     pub details: serde_json::Value,
 }
-
-/// (kind, SELECT returning kind, id, day, vehicle_id, t1, t2, t3, n1) for customer `$1`.
-const SOURCES: &[&str] = &[
-    "SELECT 'sale' AS kind, s.id, COALESCE(s.delivery_date, s.contract_date, '') AS day, s.vehicle_id, s.consultant_name AS t1, v.model AS t2, v.plate AS t3, s.amount_fen AS n1 \
-     FROM sales s JOIN vehicles v ON v.id = s.vehicle_id WHERE s.customer_id = $1",
-    "SELECT 'repair_order' AS kind, r.id, r.opened_on AS day, r.vehicle_id, r.kind AS t1, r.fault_description AS t2, r.advisor_name AS t3, r.total_fen AS n1 \
-     FROM repair_orders r WHERE r.customer_id = $1",
-    "SELECT 'insurance_policy' AS kind, p.id, p.start_date AS day, p.vehicle_id, p.insurer AS t1, p.kind AS t2, p.expiry_date AS t3, p.premium_fen AS n1 \
-     FROM insurance_policies p WHERE p.customer_id = $1",
-    "SELECT 'ownership_start' AS kind, w.id, w.start_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
-     FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1",
-    "SELECT 'ownership_end' AS kind, w.id, w.end_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
-     FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1 AND w.end_date IS NOT NULL",
-    "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, NULL AS n1 \
-     FROM complaints k WHERE k.customer_id = $1",
-];
 
 fn details(
     kind: &str,
@@ -87,7 +71,10 @@ impl Store {
         self.get_customer(who, customer_id).await?;
         let limit = crate::page::limit(limit);
         let after = decode(cursor)?;
-        let mut query = q(format!("SELECT * FROM ({}) t WHERE 1 = 1", SOURCES.join(" UNION ALL ")));
+        let mut query = q(format!(
+            "SELECT * FROM ({}) t WHERE 1 = 1",
+            crate::customer_data::timeline_sources().join(" UNION ALL ")
+        ));
         query.param(customer_id);
         if let Some((day, kind, id)) = after {
             let (d, k, i) = (query.param(day), query.param(kind), query.param(id));

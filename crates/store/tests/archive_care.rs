@@ -200,6 +200,13 @@ async fn every_table_with_a_customer_id_is_in_the_registry() {
                 .map(|r| r.text("t").unwrap())
                 .collect();
         assert!(tables.len() >= 10, "{tables:?}");
+        // The timeline is read from the same list: each source reads its own table.
+        for c in CUSTOMER_TABLES {
+            for source in c.timeline {
+                assert!(source.contains(&format!("FROM {} ", c.table)), "{}: {source}", c.table);
+            }
+        }
+        assert!(CUSTOMER_TABLES.iter().any(|c| c.table == "complaints" && !c.timeline.is_empty()));
         let mut claimed: Vec<String> = CUSTOMER_TABLES.iter().map(|c| c.table.to_string()).collect();
         claimed.sort();
         assert_eq!(
