@@ -65,6 +65,7 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
             test_clock,
             secure_cookies: config.secure_cookies,
             metrics_token: config.metrics_token.clone(),
+            request_timeout: None,
             body_limit: None,
         },
     );

@@ -206,7 +206,9 @@ async fn every_table_with_a_customer_id_is_in_the_registry() {
                 assert!(source.contains(&format!("FROM {} ", c.table)), "{}: {source}", c.table);
             }
         }
-        assert!(CUSTOMER_TABLES.iter().any(|c| c.table == "complaints" && !c.timeline.is_empty()));
+        assert!(CUSTOMER_TABLES
+            .iter()
+            .any(|c| c.table == "complaints" && !c.timeline.is_empty()));
         let mut claimed: Vec<String> = CUSTOMER_TABLES.iter().map(|c| c.table.to_string()).collect();
         claimed.sort();
         assert_eq!(

@@ -38,6 +38,8 @@ pub struct AppOptions {
     pub test_clock: Option<Arc<TestClock>>,
     pub secure_cookies: bool,
     pub metrics_token: Option<String>,
+    /// How long a request may take (default 30 s); tests shorten it.
+    pub request_timeout: Option<std::time::Duration>,
     /// Largest accepted request body, in bytes (default 1 MiB).
     pub body_limit: Option<usize>,
 }
@@ -65,7 +67,10 @@ pub fn app(store: Store, options: AppOptions) -> Router {
     app
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::track_metrics))
-        .layer(axum::middleware::from_fn(middleware::deadline))
+        .layer(axum::middleware::from_fn_with_state(
+            options.request_timeout.unwrap_or(middleware::REQUEST_TIMEOUT),
+            middleware::deadline,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_language))
         .layer(
             tower::ServiceBuilder::new()

@@ -163,10 +163,14 @@ fn idle_limited(body: axum::body::Body) -> axum::body::Body {
     }))
 }
 
-/// The request deadline: [`REQUEST_TIMEOUT`] for everything but multipart uploads, which
+/// The request deadline (`limit`, [`REQUEST_TIMEOUT`] unless configured) for everything but multipart uploads, which
 /// get an idle timeout on their body instead; a timeout answers a problem, never an
 /// empty response.
-pub async fn deadline(request: Request, next: Next) -> Response {
+pub async fn deadline(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
     let upload = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -175,7 +179,7 @@ pub async fn deadline(request: Request, next: Next) -> Response {
         let (parts, body) = request.into_parts();
         return next.run(Request::from_parts(parts, idle_limited(body))).await;
     }
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => timeout_problem(),
     }

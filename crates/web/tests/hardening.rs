@@ -144,3 +144,33 @@ async fn an_upload_cut_off_midway_leaves_no_file() {
     assert!(left.is_empty(), "left behind: {left:?}");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_request_that_never_finishes_gets_a_problem_not_silence() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::all(false).await.into_iter().next().unwrap();
+    let router = dcrc_web::app(
+        app.store.clone(),
+        dcrc_web::AppOptions {
+            request_timeout: Some(std::time::Duration::from_millis(500)),
+            ..Default::default()
+        },
+    );
+    let addr = common::live::serve(router).await;
+    let token = app.login("a.admin").await;
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // A body announced and never sent.
+    let head = format!(
+        "POST /api/v1/customers HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\naccept-language: en\r\ncontent-length: 100\r\nconnection: close\r\n\r\n{{"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.read_to_end(&mut raw)).await;
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.contains("application/problem+json") && text.contains("\"code\":\"timeout\""),
+        "{text}"
+    );
+    app.cleanup().await;
+}

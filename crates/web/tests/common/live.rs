@@ -34,6 +34,7 @@ impl TestApp {
                 test_clock: None,
                 secure_cookies: false,
                 metrics_token: None,
+                request_timeout: None,
                 body_limit: Some(64 * 1024),
             },
         );

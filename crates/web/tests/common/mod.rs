@@ -217,6 +217,7 @@ impl TestApp {
                 test_clock: test_clock.then(|| clock.clone()),
                 secure_cookies: false,
                 metrics_token: None,
+                request_timeout: None,
                 body_limit: Some(64 * 1024),
             },
         );
