@@ -62,9 +62,9 @@ pub const CUSTOMER_TABLES: &[CustomerTable] = &[
     table("consents", OnMerge::Move, OnErase::Keep),
     CustomerTable {
         timeline: &[
-            "SELECT 'ownership_start' AS kind, w.id, w.start_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
+            "SELECT 'ownership_start' AS kind, w.id, w.start_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, CAST(NULL AS BIGINT) AS n1 \
      FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1",
-            "SELECT 'ownership_end' AS kind, w.id, w.end_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, NULL AS n1 \
+            "SELECT 'ownership_end' AS kind, w.id, w.end_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, CAST(NULL AS BIGINT) AS n1 \
      FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.customer_id = $1 AND w.end_date IS NOT NULL",
         ],
         ..table("ownerships", OnMerge::Move, OnErase::Keep)
@@ -98,7 +98,7 @@ pub const CUSTOMER_TABLES: &[CustomerTable] = &[
     ),
     CustomerTable {
         timeline: &[
-            "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, NULL AS n1 \
+            "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, CAST(NULL AS BIGINT) AS n1 \
      FROM complaints k WHERE k.customer_id = $1",
         ],
         children: &[
