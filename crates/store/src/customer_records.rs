@@ -80,14 +80,8 @@ pub(crate) async fn find_duplicate(
 /// Locks a customer's row for the rest of the transaction and checks, inside it, that the
 /// customer is still live (not merged away or erased): `NotFound` otherwise.
 pub(crate) async fn lock_live_customer(tx: &mut Tx, id: i64) -> Result<()> {
-    let sql = match tx.backend() {
-        crate::db::Backend::Postgres => {
-            "SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL FOR UPDATE"
-        }
-        crate::db::Backend::Sqlite => {
-            "SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL"
-        }
-    };
+    let lock = crate::dialect::for_update(tx.backend(), None);
+    let sql = format!("SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL{lock}");
     tx.fetch_optional(&q(sql).bind(id))
         .await?
         .map(|_| ())

@@ -336,10 +336,8 @@ impl Tx {
     /// whether the row exists. Take locks on several rows of a table in ascending id
     /// order, so two transactions never wait on each other.
     pub async fn lock_row(&mut self, table: &'static str, id: i64) -> Result<bool, StoreError> {
-        let sql = match self.backend() {
-            Backend::Postgres => format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"),
-            Backend::Sqlite => format!("SELECT id FROM {table} WHERE id = $1"),
-        };
+        let lock = crate::dialect::for_update(self.backend(), None);
+        let sql = format!("SELECT id FROM {table} WHERE id = $1{lock}");
         Ok(self.fetch_optional(&q(sql).bind(id)).await?.is_some())
     }
 

@@ -22,6 +22,17 @@ pub fn claim_jobs_sql(backend: Backend) -> &'static str {
     }
 }
 
+/// The clause that locks the rows a `SELECT` reads until the transaction ends: `FOR
+/// UPDATE` (of the table alias `of`, when the query joins others) on PostgreSQL; nothing
+/// on SQLite, whose single writer connection already serialises write transactions.
+pub fn for_update(backend: Backend, of: Option<&str>) -> String {
+    match (backend, of) {
+        (Backend::Postgres, Some(alias)) => format!(" FOR UPDATE OF {alias}"),
+        (Backend::Postgres, None) => " FOR UPDATE".into(),
+        (Backend::Sqlite, _) => String::new(),
+    }
+}
+
 /// Case-insensitive `LIKE`.
 pub fn ilike(backend: Backend) -> &'static str {
     match backend {

@@ -386,8 +386,13 @@ impl Store {
                     .bind(format!("pair:{}@%", crate::dialect::like_escape(&before.username))),
             )
             .await?;
-            tx.execute(&q("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = NULL WHERE id = $3").bind(hash).bind(now).bind(id))
-                .await?;
+            tx.execute(
+                &q("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                    .bind(hash)
+                    .bind(now)
+                    .bind(id),
+            )
+            .await?;
         }
         if !active || hash.is_some() || patch.org_id.is_some_and(|o| o != before.org_id) || roles_changed {
             crate::auth::revoke_all(&mut tx, id, now, None).await?;

@@ -86,10 +86,9 @@ async fn dates_out_of_range_and_bad_filters_are_refused() {
 
 #[tokio::test]
 async fn uploads_are_refused_before_a_byte_is_stored() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     for app in TestApp::all(false).await {
         let agent = app.login("a.agent").await;
-        let dir = std::env::temp_dir().join("dcrc-uploads");
-        let before = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
         let r = app
             .upload(
                 &agent,
@@ -99,10 +98,44 @@ async fn uploads_are_refused_before_a_byte_is_stored() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
-        let after = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
-        assert!(after <= before, "nothing written for a refused upload");
+        // The refusal comes before the body is read: a 10 MB upload of which only the
+        // first bytes are sent is answered at once, not after the rest would arrive.
+        let addr = app.live().await;
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/imports HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {agent}\r\ncontent-type: multipart/form-data; boundary=B\r\ncontent-length: 10000000\r\nconnection: close\r\n\r\n--B\r\ncontent-disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        let mut first = [0u8; 12];
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(3), s.read_exact(&mut first)).await;
+        assert!(answered.is_ok(), "{}: the server waited for the body", app.db_name);
+        assert_eq!(&first, b"HTTP/1.1 403", "{}", app.db_name);
         app.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_set() {
+    let app = TestApp::all(false).await.into_iter().next().unwrap();
+    let router = dcrc_web::app(
+        app.store.clone(),
+        dcrc_web::AppOptions {
+            metrics_token: Some("scrape-secret".into()),
+            ..Default::default()
+        },
+    );
+    let addr = common::live::serve(router).await;
+    assert_eq!(
+        request(addr, "GET", "/metrics", None, None).await.0,
+        403,
+        "loopback alone is not enough"
+    );
+    assert_eq!(request(addr, "GET", "/metrics", Some("wrong"), None).await.0, 403);
+    assert_eq!(
+        request(addr, "GET", "/metrics", Some("scrape-secret"), None).await.0,
+        200
+    );
+    app.cleanup().await;
 }
 
 #[tokio::test]

@@ -37,7 +37,12 @@ impl Store {
         let mut found = 0;
         for d in dealers {
             let (dealer, path) = (d.i64("id")?, d.text("path")?);
-            let (by_type, compliant) = self.compliance_by_type(&format!("{path}%"), &from, &to, dealer).await?;
+            let mut tx = self.db.begin().await?;
+            let policy = policy_of(&mut tx, dealer).await?;
+            tx.commit().await?;
+            let (by_type, compliant) = self
+                .compliance_by_type(&format!("{path}%"), &from, &to, &policy)
+                .await?;
             if compliant {
                 continue;
             }
@@ -53,7 +58,6 @@ impl Store {
                 .unwrap_or(dealer);
             let now = self.now_ms();
             let mut tx = self.db.begin().await?;
-            let policy = policy_of(&mut tx, dealer).await?;
             let detail = serde_json::json!({ "month": month, "types": failing });
             let mut first_time = false;
             for target in [dealer, brand] {

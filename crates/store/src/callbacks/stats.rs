@@ -155,7 +155,8 @@ impl Store {
         let pattern = self.org_path(org.id).await? + "%";
         // The threshold of the organisation asked about (for a brand: the brand's policy).
         let mut tx = self.db.begin().await?;
-        let threshold = policy_of(&mut tx, org.id).await?.compliance_threshold_pct;
+        let policy = policy_of(&mut tx, org.id).await?;
+        let threshold = policy.compliance_threshold_pct;
         tx.commit().await?;
         let now = self.now_ms();
         let (from, to) = (
@@ -259,7 +260,7 @@ impl Store {
             out.push(row);
         }
         finish(&mut total, threshold);
-        let (by_type, compliant) = self.compliance_by_type(&pattern, &from, &to, org.id).await?;
+        let (by_type, compliant) = self.compliance_by_type(&pattern, &from, &to, &policy).await?;
         let (start_ms, end_ms) = day_range_ms(sq.from, sq.to);
         let filed = self
             .db
@@ -308,11 +309,8 @@ impl Store {
         pattern: &str,
         from: &str,
         to: &str,
-        policy_org: i64,
+        policy: &dcrc_domain::callback_policy::CallbackPolicy,
     ) -> Result<(Vec<TypeCompliance>, bool)> {
-        let mut tx = self.db.begin().await?;
-        let policy = policy_of(&mut tx, policy_org).await?;
-        tx.commit().await?;
         let rows = self
             .db
             .fetch_all(

@@ -285,11 +285,8 @@ pub(crate) async fn load(tx: &mut Tx, who: &Principal, id: i64) -> Result<(Loade
 /// check a change makes (its state, an open pause) holds until it is written: twenty
 /// concurrent acknowledgements make one transition, twenty pauses one pause.
 pub(crate) async fn load_for_update(tx: &mut Tx, who: &Principal, id: i64) -> Result<(Loaded, Vec<PauseRecord>)> {
-    let lock = match tx.backend() {
-        crate::db::Backend::Postgres => " FOR UPDATE OF k",
-        crate::db::Backend::Sqlite => "",
-    };
-    load_row(tx, who, id, lock).await
+    let lock = crate::dialect::for_update(tx.backend(), Some("k"));
+    load_row(tx, who, id, &lock).await
 }
 
 async fn load_row(tx: &mut Tx, who: &Principal, id: i64, lock: &str) -> Result<(Loaded, Vec<PauseRecord>)> {
