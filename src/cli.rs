@@ -123,10 +123,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Demo(args) => crate::demo::run(&config, &args).await,
         Command::Migrate => {
             let store = crate::serve::open(&config, false).await?;
-            let applied = dcrc_store::migrate::migrate(&store.db, store.now_ms()).await?;
+            let applied = dcrc_app::migrate(&store.db, store.now_ms()).await?;
             println!(
                 "schema at version {} ({} migration(s) applied)",
-                dcrc_store::migrate::latest_version(),
+                dcrc_app::latest_migration(),
                 applied.len()
             );
             Ok(())

@@ -3,11 +3,11 @@
 
 use crate::cli::DemoArgs;
 use crate::config::Config;
+use dcrc_app::capabilities::accounts::data::orgs::NewOrg;
+use dcrc_app::capabilities::accounts::data::users::NewUser;
+use dcrc_app::capabilities::archive::demo::{DealerPlace, DemoScale};
+use dcrc_app::Store;
 use dcrc_domain::{OrgKind, Role};
-use dcrc_store::demo_data::{DealerPlace, DemoScale};
-use dcrc_store::orgs::NewOrg;
-use dcrc_store::users::NewUser;
-use dcrc_store::Store;
 
 /// The password of every demo account (printed at start; demo data only).
 pub const DEMO_PASSWORD: &str = "dcrc-demo-2026";
@@ -155,12 +155,15 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     } else if store.setting(DEMO_MARKER).await?.is_none() {
         anyhow::bail!(
             "{} already holds real data; `dcrc demo` only runs on an empty or demo database (use --database)",
-            dcrc_store::db::redact_url(&config.database_url)
+            dcrc_app::core::db::redact_url(&config.database_url)
         );
     }
     store.db.close().await;
     if args.no_serve {
-        println!("demo data is in {}", dcrc_store::db::redact_url(&config.database_url));
+        println!(
+            "demo data is in {}",
+            dcrc_app::core::db::redact_url(&config.database_url)
+        );
         return Ok(());
     }
     println!();

@@ -3,12 +3,12 @@
 //! one for the general manager.
 
 use chrono::Duration;
-use dcrc_domain::complaint::{Channel, State, Tier};
-use dcrc_store::complaints::flow::{PauseInput, TransitionInput};
-use dcrc_store::complaints::intake::NewComplaint;
-use dcrc_store::complaints::HandlingForm;
-use dcrc_store::customer_search::CustomerFilter;
-use dcrc_store::Store;
+use dcrc_app::capabilities::archive::data::customer_search::CustomerFilter;
+use dcrc_app::capabilities::complaints::data::flow::{PauseInput, TransitionInput};
+use dcrc_app::capabilities::complaints::data::intake::NewComplaint;
+use dcrc_app::capabilities::complaints::data::HandlingForm;
+use dcrc_app::capabilities::complaints::rules::{Channel, State, Tier};
+use dcrc_app::Store;
 
 /// (hours ago, tier, category, channel, title, how far it got)
 const CASES: &[(i64, Tier, &str, Channel, &str, State)] = &[

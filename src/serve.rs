@@ -3,13 +3,13 @@
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use anyhow::Context;
+use dcrc_app::{Db, DbOptions, Store};
 use dcrc_domain::{Clock, SharedClock, SystemClock, TestClock};
-use dcrc_store::{Db, DbOptions, Store};
 use std::sync::Arc;
 
 /// Connects (logging the URL without its password) and returns a store on the clock.
 pub async fn open_with_clock(config: &Config, clock: SharedClock) -> anyhow::Result<Store> {
-    let redacted = dcrc_store::db::redact_url(&config.database_url);
+    let redacted = dcrc_app::core::db::redact_url(&config.database_url);
     tracing::info!(database = %redacted, "connecting");
     let db = Db::connect(
         &config.database_url,
@@ -27,7 +27,7 @@ pub async fn open_with_clock(config: &Config, clock: SharedClock) -> anyhow::Res
 pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<Store> {
     let store = open_with_clock(config, Arc::new(SystemClock)).await?;
     if migrate {
-        dcrc_store::migrate::migrate(&store.db, store.now_ms()).await?;
+        dcrc_app::migrate(&store.db, store.now_ms()).await?;
     }
     Ok(store)
 }
@@ -42,7 +42,7 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
         None => Arc::new(SystemClock),
     };
     let store = open_with_clock(config, clock).await?;
-    dcrc_store::migrate::migrate(&store.db, store.now_ms()).await?;
+    dcrc_app::migrate(&store.db, store.now_ms()).await?;
     if !store.is_initialised().await? {
         tracing::warn!("the database has no organisations yet: run `dcrc init --admin-user NAME` to create the first administrator");
     }
@@ -54,14 +54,14 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
         );
     }
     // Jobs that fell due while the server was down run now, once.
-    let ran = dcrc_web::scheduler::run_due(&store).await?;
+    let ran = dcrc_app::core::scheduler::run_due(&store).await?;
     if ran > 0 {
         tracing::info!(jobs = ran, "caught up on jobs due while stopped");
     }
-    let scheduler = dcrc_web::scheduler::spawn_loop(store.clone(), std::time::Duration::from_secs(30));
-    let app = dcrc_web::app(
+    let scheduler = dcrc_app::core::scheduler::spawn_loop(store.clone(), std::time::Duration::from_secs(30));
+    let app = dcrc_app::app(
         store.clone(),
-        dcrc_web::AppOptions {
+        dcrc_app::AppOptions {
             test_clock,
             secure_cookies: config.secure_cookies,
             metrics_token: config.metrics_token.clone(),

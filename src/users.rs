@@ -3,10 +3,10 @@
 use crate::cli::UserCommand;
 use crate::config::Config;
 use anyhow::{anyhow, Context};
+use dcrc_app::capabilities::accounts::data::orgs::OrgFilter;
+use dcrc_app::capabilities::accounts::data::users::{NewUser, UserFilter, UserPatch};
+use dcrc_app::{Store, StoreError};
 use dcrc_domain::Role;
-use dcrc_store::orgs::OrgFilter;
-use dcrc_store::users::{NewUser, UserFilter, UserPatch};
-use dcrc_store::{Store, StoreError};
 use std::path::Path;
 
 /// A password from a file (trailing newline dropped), or a new random one that is printed.
@@ -17,7 +17,7 @@ fn password_from(file: Option<&Path>) -> anyhow::Result<(String, bool)> {
                 std::fs::read_to_string(path).with_context(|| format!("reading password file {}", path.display()))?;
             Ok((text.trim_end_matches(['\r', '\n']).to_string(), false))
         }
-        None => Ok((dcrc_store::secret::new_password()?, true)),
+        None => Ok((dcrc_app::core::secret::new_password()?, true)),
     }
 }
 
@@ -32,7 +32,7 @@ pub fn explain(e: StoreError) -> anyhow::Error {
                     format!(
                         "{}: {}",
                         f.field,
-                        dcrc_web::i18n::tf(dcrc_domain::Lang::En, &format!("field.{}", f.code), &f.params)
+                        dcrc_app::core::http::i18n::tf(dcrc_domain::Lang::En, &format!("field.{}", f.code), &f.params)
                     )
                 })
                 .collect();
@@ -40,7 +40,7 @@ pub fn explain(e: StoreError) -> anyhow::Error {
         }
         StoreError::Conflict { code, .. } => anyhow!(
             "{}",
-            dcrc_web::i18n::t(dcrc_domain::Lang::En, &format!("problem.{code}.detail"))
+            dcrc_app::core::http::i18n::t(dcrc_domain::Lang::En, &format!("problem.{code}.detail"))
         ),
         StoreError::NotFound => anyhow!("not found"),
         other => anyhow!(other),
@@ -63,12 +63,12 @@ pub async fn init(config: &Config, admin_user: &str, password_file: Option<&Path
     Ok(())
 }
 
-async fn operator(store: &Store) -> anyhow::Result<dcrc_store::Principal> {
+async fn operator(store: &Store) -> anyhow::Result<dcrc_app::Principal> {
     let name = store.root_admin_username().await.map_err(explain)?;
     store.operator_as(&name).await.map_err(explain)
 }
 
-async fn find_user(store: &Store, who: &dcrc_store::Principal, username: &str) -> anyhow::Result<i64> {
+async fn find_user(store: &Store, who: &dcrc_app::Principal, username: &str) -> anyhow::Result<i64> {
     let wanted = username.trim().to_ascii_lowercase();
     let page = store
         .list_users(

@@ -150,15 +150,15 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
     // A dealer to import into, created through the operator commands' store.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dealer = rt.block_on(async {
-        let store = dcrc_store::Store::new(
-            dcrc_store::Db::connect(&db, &Default::default()).await.unwrap(),
+        let store = dcrc_app::Store::new(
+            dcrc_app::Db::connect(&db, &Default::default()).await.unwrap(),
             std::sync::Arc::new(dcrc_domain::SystemClock),
         );
         let boss = store.operator_as("boss").await.unwrap();
         let d = store
             .create_org(
                 &boss,
-                dcrc_store::orgs::NewOrg {
+                dcrc_app::capabilities::accounts::data::orgs::NewOrg {
                     name: "A店".into(),
                     kind: dcrc_domain::OrgKind::Dealer,
                     parent_id: Some(boss.org_id),
@@ -170,7 +170,7 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
         store.db.close().await;
         d.id
     });
-    let rows = 5 * dcrc_store::import::BATCH_ROWS as u32;
+    let rows = 5 * dcrc_app::capabilities::archive::data::import::BATCH_ROWS as u32;
     let file = dir.path().join("owners.csv");
     std::fs::write(&file, owner_csv(rows)).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dcrc"))
@@ -201,15 +201,15 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
     child.wait().unwrap();
     let count = |sql: &str| {
         rt.block_on(async {
-            let db = dcrc_store::Db::connect(&db, &Default::default()).await.unwrap();
-            let n = db.fetch_one(&dcrc_store::q(sql)).await.unwrap().i64("n").unwrap();
+            let db = dcrc_app::Db::connect(&db, &Default::default()).await.unwrap();
+            let n = db.fetch_one(&dcrc_app::q(sql)).await.unwrap().i64("n").unwrap();
             db.close().await;
             n
         })
     };
     let partial = count("SELECT COUNT(*) AS n FROM customers");
     assert!(
-        partial % dcrc_store::import::BATCH_ROWS as i64 == 0 && partial < i64::from(rows),
+        partial % dcrc_app::capabilities::archive::data::import::BATCH_ROWS as i64 == 0 && partial < i64::from(rows),
         "whole batches only: {partial}"
     );
     assert_eq!(

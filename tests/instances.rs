@@ -100,13 +100,13 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let schema = format!("instances_{}", std::process::id());
     rt.block_on(async {
-        let admin = dcrc_store::Db::connect(&base, &Default::default()).await.unwrap();
+        let admin = dcrc_app::Db::connect(&base, &Default::default()).await.unwrap();
         admin
-            .execute(&dcrc_store::q(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+            .execute(&dcrc_app::q(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
             .await
             .unwrap();
         admin
-            .execute(&dcrc_store::q(format!("CREATE SCHEMA {schema}")))
+            .execute(&dcrc_app::q(format!("CREATE SCHEMA {schema}")))
             .await
             .unwrap();
         admin.close().await;
@@ -132,13 +132,13 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
 
     // A dealer with two callback agents, and a customer with a car.
     let (customer, vehicle) = rt.block_on(async {
-        let db = dcrc_store::Db::connect(&url, &Default::default()).await.unwrap();
-        let store = dcrc_store::Store::new(db, std::sync::Arc::new(dcrc_domain::SystemClock));
+        let db = dcrc_app::Db::connect(&url, &Default::default()).await.unwrap();
+        let store = dcrc_app::Store::new(db, std::sync::Arc::new(dcrc_domain::SystemClock));
         let boss = store.operator_as("boss").await.unwrap();
         let dealer = store
             .create_org(
                 &boss,
-                dcrc_store::orgs::NewOrg {
+                dcrc_app::capabilities::accounts::data::orgs::NewOrg {
                     name: "A店".into(),
                     kind: dcrc_domain::OrgKind::Dealer,
                     parent_id: Some(boss.org_id),
@@ -148,7 +148,7 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
             .await
             .unwrap();
         for name in ["agent1", "agent2"] {
-            let u = dcrc_store::users::NewUser {
+            let u = dcrc_app::capabilities::accounts::data::users::NewUser {
                 username: name.into(),
                 password: "a long password".into(),
                 display_name: name.into(),
@@ -158,15 +158,16 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
             };
             store.create_user(&boss, u).await.unwrap();
         }
-        let mut c = dcrc_store::customers::NewCustomer {
+        let mut c = dcrc_app::capabilities::archive::data::customers::NewCustomer {
             name: "双实例".into(),
             org_id: Some(dealer.id),
             ..Default::default()
         };
-        c.phones.push(dcrc_store::customers::PhoneInput {
-            number: "13900009999".into(),
-            status: None,
-        });
+        c.phones
+            .push(dcrc_app::capabilities::archive::data::customers::PhoneInput {
+                number: "13900009999".into(),
+                status: None,
+            });
         let c = store.create_customer(&boss, c).await.unwrap();
         let mut raw = [0u8; 17];
         raw.copy_from_slice(b"LGWEF4A5000000077");
@@ -174,7 +175,7 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
         let v = store
             .create_vehicle(
                 &boss,
-                dcrc_store::vehicles::NewVehicle {
+                dcrc_app::capabilities::archive::data::vehicles::NewVehicle {
                     org_id: Some(dealer.id),
                     vin: vin.as_str().into(),
                     owner_id: Some(c.id),
@@ -250,9 +251,9 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
 
     // Each day's job ran once although both servers were up.
     let per_key = rt.block_on(async {
-        let db = dcrc_store::Db::connect(&url, &Default::default()).await.unwrap();
+        let db = dcrc_app::Db::connect(&url, &Default::default()).await.unwrap();
         let rows = db
-            .fetch_all(&dcrc_store::q(
+            .fetch_all(&dcrc_app::q(
                 "SELECT idempotency_key, COUNT(*) AS n FROM jobs WHERE kind = 'callbacks_daily' AND state = 'done' GROUP BY idempotency_key",
             ))
             .await
@@ -263,9 +264,9 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
     assert!(!per_key.is_empty() && per_key.iter().all(|n| *n == 1), "{per_key:?}");
     drop((a, b));
     rt.block_on(async {
-        let admin = dcrc_store::Db::connect(&base, &Default::default()).await.unwrap();
+        let admin = dcrc_app::Db::connect(&base, &Default::default()).await.unwrap();
         admin
-            .execute(&dcrc_store::q(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&dcrc_app::q(format!("DROP SCHEMA {schema} CASCADE")))
             .await
             .unwrap();
         admin.close().await;

@@ -7,15 +7,15 @@
 use crate::{open, percentile, Instant};
 use anyhow::Context;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use dcrc_app::capabilities::accounts::data::orgs::NewOrg;
+use dcrc_app::capabilities::accounts::data::users::NewUser;
+use dcrc_app::capabilities::archive::demo::Rng;
+use dcrc_app::capabilities::callbacks::data::stats::{By, Period, StatsQuery};
+use dcrc_app::capabilities::callbacks::data::NewAttempt;
+use dcrc_app::capabilities::callbacks::rules::Outcome;
+use dcrc_app::{q, Principal, Store};
 use dcrc_domain::calendar::at;
-use dcrc_domain::callback::Outcome;
 use dcrc_domain::{OrgKind, Role, TestClock};
-use dcrc_store::callbacks::stats::{By, Period, StatsQuery};
-use dcrc_store::callbacks::NewAttempt;
-use dcrc_store::demo_data::Rng;
-use dcrc_store::orgs::NewOrg;
-use dcrc_store::users::NewUser;
-use dcrc_store::{q, Principal, Store};
 use std::sync::Arc;
 
 /// Customers per dealer (the tasks are spread over them).
@@ -78,7 +78,7 @@ async fn insert_rows(
     store: &Store,
     table: &str,
     columns: &[&str],
-    rows: impl Iterator<Item = Vec<dcrc_store::Value>>,
+    rows: impl Iterator<Item = Vec<dcrc_app::Value>>,
 ) -> anyhow::Result<u64> {
     let mut rows = rows.peekable();
     let mut n = 0;
@@ -108,13 +108,13 @@ fn ms(d: NaiveDate, h: u32, m: u32) -> i64 {
 
 pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow::Result<()> {
     let db = open(url, ".callbacks").await?;
-    dcrc_store::migrate::migrate(&db, 0).await?;
+    dcrc_app::migrate(&db, 0).await?;
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 1, 30, 0).single().context("date")?;
     let store = Store::new(db, Arc::new(TestClock::new(now)));
     store.initialise("长城汽车", "root", "bench-secret-2026").await?;
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?;
     let net = network(&store, dealers).await?;
-    let backend = if matches!(store.db, dcrc_store::Db::Sqlite { .. }) {
+    let backend = if matches!(store.db, dcrc_app::Db::Sqlite { .. }) {
         "SQLite"
     } else {
         "PostgreSQL"
@@ -361,7 +361,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
         percentile(&times, 0.5),
         percentile(&times, 1.0)
     );
-    if let dcrc_store::Db::Postgres(_) = store.db {
+    if let dcrc_app::Db::Postgres(_) = store.db {
         let schema = format!("bench_{}_callbacks", std::process::id());
         store.db.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await?;
     }

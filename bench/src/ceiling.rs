@@ -5,7 +5,7 @@
 //! validation, ids chosen by the writer.
 
 use crate::{name, phone, plate, vin, FileRow};
-use dcrc_store::Db;
+use dcrc_app::Db;
 use std::time::Instant;
 
 /// A row's column texts (`None` is NULL).

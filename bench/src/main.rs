@@ -9,12 +9,12 @@
 use anyhow::Context;
 use chrono::{TimeZone, Utc};
 use clap::Parser;
+use dcrc_app::capabilities::accounts::data::orgs::NewOrg;
+use dcrc_app::capabilities::accounts::data::users::NewUser;
+use dcrc_app::capabilities::archive::data::customer_search::CustomerFilter;
+use dcrc_app::capabilities::archive::data::import::{ImportKind, ImportOptions};
+use dcrc_app::{q, Db, DbOptions, Store};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};
-use dcrc_store::customer_search::CustomerFilter;
-use dcrc_store::import::{ImportKind, ImportOptions};
-use dcrc_store::orgs::NewOrg;
-use dcrc_store::users::NewUser;
-use dcrc_store::{q, Db, DbOptions, Store};
 use std::io::Write;
 
 mod callbacks;
@@ -156,7 +156,7 @@ fn file_rows(customers: u32) -> Vec<FileRow> {
 /// A migrated database with one dealer under a brand; returns the store and the dealer's id.
 async fn prepared(url: &str, tag: &str) -> anyhow::Result<(Store, i64)> {
     let db = open(url, tag).await.context("opening the database")?;
-    dcrc_store::migrate::migrate(&db, 0).await?;
+    dcrc_app::migrate(&db, 0).await?;
     let store = Store::new(
         db,
         Arc::new(TestClock::new(
@@ -306,7 +306,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("| peak memory of the process after the import (VmHWM) | {import_peak:.0} MiB |");
-    if !args.keep && store.db.backend() == dcrc_store::Backend::Postgres {
+    if !args.keep && store.db.backend() == dcrc_app::Backend::Postgres {
         let schema = format!("bench_{}", std::process::id());
         store.db.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await?;
     }

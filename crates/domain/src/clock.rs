@@ -75,6 +75,11 @@ impl Clock for TestClock {
     }
 }
 
+/// An instant stored as milliseconds since the epoch (the epoch itself if out of range).
+pub fn ms_to_time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,11 +3,7 @@
 //! Everything here is deterministic and unit-tested; the store and web layers build on it.
 
 pub mod calendar;
-pub mod callback;
-pub mod callback_policy;
 pub mod clock;
-pub mod complaint;
-pub mod complaint_policy;
 pub mod idnum;
 pub mod lang;
 pub mod org;

@@ -1,0 +1,3 @@
+pub mod orgs;
+pub mod setup;
+pub mod users;

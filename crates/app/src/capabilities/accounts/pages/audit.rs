@@ -1,0 +1,72 @@
+//! The audit log page.
+
+use crate::core::audit::AuditFilter;
+use crate::core::http::extract::WebUser;
+use crate::core::http::layout::{local_time, render, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+pub struct Row {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "capabilities/accounts/templates/audit.html")]
+struct AuditPage {
+    l: Layout,
+    entries: Vec<Row>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+}
+
+pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
+    let page = match state
+        .store
+        .list_audit(
+            &me,
+            &AuditFilter {
+                cursor: q.cursor,
+                limit: Some(100),
+                ..AuditFilter::default()
+            },
+        )
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
+    };
+    let entries = page
+        .items
+        .into_iter()
+        .map(|e| Row {
+            at: local_time(e.at),
+            actor: e.actor_name,
+            action: e.action,
+            entity: match e.entity_id {
+                Some(id) => format!("{} #{id}", e.entity),
+                None => e.entity,
+            },
+            detail: e.detail.to_string(),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &AuditPage {
+            l: Layout::new(Some(&me), "/admin/audit"),
+            entries,
+            next_cursor: page.next_cursor,
+        },
+    )
+}

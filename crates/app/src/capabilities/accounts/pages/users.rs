@@ -1,0 +1,247 @@
+//! The user admin page.
+
+use crate::capabilities::accounts::data::users::{NewUser, UserFilter, UserPatch};
+use crate::capabilities::accounts::pages::orgs::{org_rows, OrgRow};
+use crate::core::http::error::ApiError;
+use crate::core::http::extract::WebUser;
+use crate::core::http::layout::{render, role_keys, FormData, Layout};
+use crate::AppState;
+use crate::{Principal, StoreError};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use dcrc_domain::{FieldError, Invalid, Permission, Role};
+use serde::Deserialize;
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_name: String,
+    pub role_keys: Vec<String>,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "capabilities/accounts/templates/users.html")]
+struct UsersPage {
+    l: Layout,
+    csrf: String,
+    can_manage: bool,
+    open_form: bool,
+    orgs: Vec<OrgRow>,
+    roles: Vec<(&'static str, String)>,
+    users: Vec<UserRow>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    cursor: Option<String>,
+}
+
+async fn show(
+    state: &AppState,
+    me: &Principal,
+    cursor: Option<String>,
+    status: StatusCode,
+    error: Option<ApiError>,
+) -> Response {
+    let orgs = match state.store.org_tree(me).await {
+        Ok(o) => o,
+        Err(e) => return crate::core::http::layout::error_page(Some(me), e),
+    };
+    let page = match state
+        .store
+        .list_users(
+            me,
+            &UserFilter {
+                cursor,
+                limit: Some(100),
+                ..UserFilter::default()
+            },
+        )
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return crate::core::http::layout::error_page(Some(me), e),
+    };
+    let org_name = |id: i64| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let users = page
+        .items
+        .iter()
+        .map(|u| UserRow {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            org_name: org_name(u.org_id),
+            role_keys: role_keys(&u.roles),
+            active: u.active,
+        })
+        .collect();
+    let mut layout = Layout::new(Some(me), "/admin/users");
+    if let Some(e) = &error {
+        layout = layout.error(e);
+    }
+    let base = orgs.first().map(|o| o.depth).unwrap_or(0);
+    let view = UsersPage {
+        l: layout,
+        csrf: me.csrf_token.clone(),
+        can_manage: me.can(Permission::ManageUsers),
+        open_form: error.is_some(),
+        orgs: org_rows(&orgs, base),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), format!("role.{}", r.as_str())))
+            .collect(),
+        users,
+        next_cursor: page.next_cursor,
+    };
+    render(status, &view)
+}
+
+pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
+    show(&state, &me, q.cursor, StatusCode::OK, None).await
+}
+
+pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
+    if !form.csrf_ok(&me) {
+        return crate::core::http::layout::csrf_failed(Some(&me));
+    }
+    let mut errors = Invalid::default();
+    let roles: Vec<Role> = form.all("roles").into_iter().filter_map(Role::parse).collect();
+    let org_id = form.get("org_id").and_then(|v| v.parse::<i64>().ok());
+    if org_id.is_none() {
+        errors.push(FieldError::new("org_id", "required"));
+    }
+    let Some(org_id) = org_id else {
+        return show(&state, &me, None, StatusCode::UNPROCESSABLE_ENTITY, Some(errors.into())).await;
+    };
+    let input = NewUser {
+        username: form.text("username"),
+        password: form.text("password"),
+        display_name: form.text("display_name"),
+        org_id,
+        roles,
+        locale: None,
+    };
+    match state.store.create_user(&me, input).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(e) => {
+            let api: ApiError = e.into();
+            show(&state, &me, None, api.status, Some(api)).await
+        }
+    }
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if !form.csrf_ok(&me) {
+        return crate::core::http::layout::csrf_failed(Some(&me));
+    }
+    let active = form.get("active") == Some("true");
+    match state
+        .store
+        .update_user(
+            &me,
+            id,
+            UserPatch {
+                active: Some(active),
+                ..UserPatch::default()
+            },
+        )
+        .await
+    {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
+        Err(e) => {
+            let api: ApiError = e.into();
+            show(&state, &me, None, api.status, Some(api)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "capabilities/accounts/templates/user_edit.html")]
+struct UserEditPage {
+    l: Layout,
+    csrf: String,
+    id: i64,
+    username: String,
+    display_name: String,
+    org_id: i64,
+    orgs: Vec<OrgRow>,
+    /// (code, label key, held)
+    roles: Vec<(&'static str, String, bool)>,
+}
+
+async fn show_edit(state: &AppState, me: &Principal, id: i64, status: StatusCode, error: Option<ApiError>) -> Response {
+    let user = match state.store.get_user(me, id).await {
+        Ok(u) => u,
+        Err(e) => return crate::core::http::layout::error_page(Some(me), e),
+    };
+    let orgs = match state.store.org_tree(me).await {
+        Ok(o) => o,
+        Err(e) => return crate::core::http::layout::error_page(Some(me), e),
+    };
+    let mut layout = Layout::new(Some(me), "/admin/users");
+    if let Some(e) = &error {
+        layout = layout.error(e);
+    }
+    let base = orgs.first().map(|o| o.depth).unwrap_or(0);
+    let page = UserEditPage {
+        l: layout,
+        csrf: me.csrf_token.clone(),
+        id,
+        username: user.username,
+        display_name: user.display_name,
+        org_id: user.org_id,
+        orgs: org_rows(&orgs, base),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), format!("role.{}", r.as_str()), user.roles.contains(r)))
+            .collect(),
+    };
+    render(status, &page)
+}
+
+pub async fn edit_page(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>) -> Response {
+    show_edit(&state, &me, id, StatusCode::OK, None).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if !form.csrf_ok(&me) {
+        return crate::core::http::layout::csrf_failed(Some(&me));
+    }
+    let password = form.get("password").filter(|p| !p.is_empty()).map(str::to_string);
+    let patch = UserPatch {
+        display_name: Some(form.text("display_name")),
+        org_id: form.get("org_id").and_then(|v| v.parse().ok()),
+        roles: Some(form.all("roles").into_iter().filter_map(Role::parse).collect()),
+        password,
+        ..UserPatch::default()
+    };
+    match state.store.update_user(&me, id, patch).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
+        Err(e) => {
+            let api: ApiError = e.into();
+            show_edit(&state, &me, id, api.status, Some(api)).await
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Duplicates and merging, and the PIPL requests: personal data export and erasure.
+
+use crate::capabilities::archive::data::customers::Customer;
+use crate::capabilities::archive::data::merge::{DuplicateGroup, MergeResult};
+use crate::core::http::error::ApiResult;
+use crate::core::http::extract::{ApiJson, ApiUser};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DuplicateList {
+    pub items: Vec<DuplicateGroup>,
+    pub next_cursor: Option<String>,
+}
+
+/// Customers in scope who share a phone number with another customer of their dealer.
+#[utoipa::path(get, path = "/api/v1/customers/duplicates", tag = "customers", responses((status = 200, body = DuplicateList)))]
+pub async fn duplicates(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Json<DuplicateList>> {
+    Ok(Json(DuplicateList {
+        items: state.store.duplicate_groups(&me, 200).await?,
+        next_cursor: None,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The customer to merge into this one; it is kept as a pointer to this one.
+    pub from: i64,
+    /// `true` to preview what would move without changing anything.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Merges another customer of the same dealer into this one: phones, consents, vehicles and every history record move; audited.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", params(("id" = i64, Path)), request_body = MergeRequest,
+    responses((status = 200, body = MergeResult), (status = 404, body = crate::core::http::error::Problem), (status = 422, body = crate::core::http::error::Problem)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<MergeRequest>,
+) -> ApiResult<Json<MergeResult>> {
+    Ok(Json(
+        state.store.merge_customers(&me, id, body.from, body.dry_run).await?,
+    ))
+}
+
+/// Everything held about the customer, unmasked, for an access or portability request (PIPL art. 45). Audited.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/personal-data", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = crate::core::http::error::Problem), (status = 404, body = crate::core::http::error::Problem)))]
+pub async fn personal_data(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(state.store.customer_personal_data(&me, id).await?))
+}
+
+/// Erases the customer on request (PIPL art. 47): personal fields anonymised, history kept for statistics, every consent withdrawn. Irreversible; audited.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/erase", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = Customer), (status = 403, body = crate::core::http::error::Problem), (status = 404, body = crate::core::http::error::Problem)))]
+pub async fn erase(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Customer>> {
+    Ok(Json(state.store.erase_customer(&me, id).await?))
+}

@@ -1,0 +1,15 @@
+pub mod customer_edit;
+pub mod customer_records;
+pub mod customer_search;
+pub mod customer_tables;
+pub mod customers;
+pub mod export_batches;
+pub mod history;
+pub mod history_rules;
+pub mod import;
+pub mod merge;
+pub mod privacy;
+pub mod segments;
+pub mod timeline;
+pub mod types;
+pub mod vehicles;

@@ -1,0 +1,4 @@
+mod callback_pages;
+mod callback_rules;
+mod callback_work;
+mod callbacks;

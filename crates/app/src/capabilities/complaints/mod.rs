@@ -1,0 +1,62 @@
+//! Complaints: intake from every channel, the handling flow with its clocks and pauses, closure calls, escalation, attachments, penalties and statistics.
+
+pub mod api;
+pub mod data;
+pub mod events;
+pub mod pages;
+pub mod rules;
+#[cfg(test)]
+mod tests;
+
+use crate::core::customer_tables::{table, CustomerTable, OnErase, OnMerge};
+use crate::core::migrate::Migration;
+use crate::core::registry::{Capability, NavEntry};
+use dcrc_domain::Permission;
+
+/// Everything the application needs to know about this capability.
+pub const CAPABILITY: Capability = Capability {
+    name: "complaints",
+    depends_on: &["accounts", "archive", "callbacks"],
+    migrations: MIGRATIONS,
+    api: api::routes,
+    pages: pages::routes,
+    nav: NAV,
+    customer_tables: CUSTOMER_TABLES,
+    policy: &[data::rules::SECTION],
+    subscriptions: events::subscriptions,
+};
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 10,
+    name: "complaints",
+    sqlite: include_str!("migrations/sqlite/0010_complaints.sql"),
+    postgres: include_str!("migrations/postgres/0010_complaints.sql"),
+    data: "",
+}];
+
+const NAV: &[NavEntry] = &[NavEntry {
+    key: "nav.complaints",
+    href: "/complaints",
+    order: 30,
+    visible: |p| p.can(Permission::ViewCustomers),
+}];
+
+/// The tables of this capability that hold a customer's data.
+const CUSTOMER_TABLES: &[CustomerTable] = &[
+    CustomerTable {
+        timeline: &[
+            "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, CAST(NULL AS BIGINT) AS n1 \
+     FROM complaints k WHERE k.customer_id = $1",
+        ],
+        children: &[
+            ("complaint_events", "complaint_id"),
+            ("complaint_pauses", "complaint_id"),
+            ("complaint_attachments", "complaint_id"),
+        ],
+        ..table(
+            "complaints",
+            OnMerge::Move,
+            OnErase::Clear("description = '', customer_agreement = NULL"),
+        )
+    },
+];

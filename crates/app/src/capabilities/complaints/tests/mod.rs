@@ -1,0 +1,4 @@
+mod complaint_attachments;
+mod complaint_pages;
+mod complaint_sweep;
+mod complaints;

@@ -1,0 +1,18 @@
+//! The capabilities, each a folder with its rules, migrations, data access, API, pages,
+//! templates, strings, jobs and tests.
+
+pub mod accounts;
+pub mod archive;
+pub mod callbacks;
+pub mod complaints;
+
+use crate::core::registry::Capability;
+
+/// Every capability of the application, in dependency order. Adding a capability is its
+/// folder and one line here.
+pub const ALL: &[&Capability] = &[
+    &accounts::CAPABILITY,
+    &archive::CAPABILITY,
+    &callbacks::CAPABILITY,
+    &complaints::CAPABILITY,
+];

@@ -1,0 +1,15 @@
+//! The HTTP side of the core: extractors, problem responses, translations, the page
+//! layout, middleware and the OpenAPI contract.
+
+pub mod api_docs;
+pub mod contract;
+pub mod error;
+pub mod extract;
+pub mod form;
+pub mod health;
+pub mod home;
+pub mod i18n;
+pub mod layout;
+pub mod middleware;
+pub mod policies;
+pub mod test_clock;

@@ -1,0 +1,15 @@
+//! Tests of the assembled application: the API contract, isolation, concurrency,
+//! hardening, exports and operations, across capabilities.
+
+mod api;
+mod concurrency;
+mod customer_data;
+mod exports;
+mod hardening;
+mod isolation;
+mod migrations;
+mod openapi;
+mod ops;
+mod pages;
+mod registry;
+mod storage;
