@@ -8,13 +8,13 @@ use crate::core::db::Backend;
 pub fn claim_jobs_sql(backend: Backend) -> &'static str {
     match backend {
         Backend::Postgres => {
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, lease_token = $4 \
              WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' OR (state = 'running' AND locked_until < $1)) \
              AND run_at <= $1 ORDER BY run_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
              RETURNING id, kind, idempotency_key, run_at, payload, attempts"
         }
         Backend::Sqlite => {
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, lease_token = $4 \
              WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' OR (state = 'running' AND locked_until < $1)) \
              AND run_at <= $1 ORDER BY run_at, id LIMIT $3) \
              RETURNING id, kind, idempotency_key, run_at, payload, attempts"

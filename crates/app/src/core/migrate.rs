@@ -39,6 +39,13 @@ pub const CORE: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0012_policies.sql"),
         data: "",
     },
+    Migration {
+        version: 13,
+        name: "job_leases",
+        sqlite: include_str!("migrations/sqlite/0013_job_leases.sql"),
+        postgres: include_str!("migrations/postgres/0013_job_leases.sql"),
+        data: "",
+    },
 ];
 
 /// The key of the advisory lock every instance takes before it looks at or changes the
@@ -116,10 +123,12 @@ async fn verify(db: &Db, migrations: &[&'static Migration]) -> Result<(), StoreE
         };
         let expected = m.checksum(db.backend());
         match r.opt_text("checksum")? {
-            Some(found) if found != expected => return Err(StoreError::Internal(format!(
+            Some(found) if found != expected => {
+                return Err(StoreError::Internal(format!(
                 "migration {version} ({}) was changed after it was applied (checksum {found}, this build {expected})",
                 m.name
-            ))),
+            )))
+            }
             Some(_) => {}
             None => {
                 tx.execute(

@@ -5,6 +5,7 @@
 
 use crate::core::customer_tables::CustomerTable;
 use crate::core::events::Subscription;
+use crate::core::jobs::{JobKind, Running};
 use crate::core::migrate::Migration;
 use crate::core::policy::PolicySection;
 use crate::core::principal::Principal;
@@ -34,6 +35,10 @@ pub struct Capability {
     pub customer_tables: &'static [CustomerTable],
     /// Its sections of the policy document.
     pub policy: &'static [PolicySection],
+    /// Its kinds of durable job.
+    pub jobs: &'static [JobKind],
+    /// Its periodic check, run on every scheduler tick by any instance (idempotent).
+    pub tick: Option<for<'a> fn(&'a crate::Store) -> Running<'a>>,
     /// Its handlers of other capabilities' events.
     pub subscriptions: fn() -> Vec<Subscription>,
 }

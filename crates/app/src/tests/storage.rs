@@ -272,11 +272,13 @@ async fn jobs_run_once_per_key_and_only_when_due() {
         assert!(store
             .enqueue_job("demo", "k1", due, &serde_json::json!({}))
             .await
-            .unwrap());
-        assert!(!store
+            .unwrap()
+            .is_some());
+        assert!(store
             .enqueue_job("demo", "k1", due, &serde_json::json!({}))
             .await
-            .unwrap());
+            .unwrap()
+            .is_none());
         assert!(store.claim_jobs(10).await.unwrap().is_empty());
         clock.advance(chrono::Duration::minutes(2));
         let jobs = store.claim_jobs(10).await.unwrap();
@@ -285,8 +287,53 @@ async fn jobs_run_once_per_key_and_only_when_due() {
             store.claim_jobs(10).await.unwrap().is_empty(),
             "a claimed job is not handed out twice"
         );
-        store.finish_job(jobs[0].id).await.unwrap();
+        assert!(store.finish_job(&jobs[0]).await.unwrap());
         assert_eq!(store.job_counts().await.unwrap(), vec![("done".to_string(), 1)]);
+        t.cleanup().await;
+    }
+}
+
+/// A lease holds while it is valid, even against a second instance; once it expires (the
+/// worker died) another instance takes the job over, and the first can no longer record
+/// an outcome or renew.
+#[tokio::test]
+async fn a_valid_lease_cannot_be_taken_and_an_expired_one_is_taken_over() {
+    for t in test_databases().await.unwrap() {
+        let clock = clock();
+        let first = Store::new(t.db.clone(), clock.clone());
+        let second = match t.connect_again().await {
+            Some(db) => Store::new(db, clock.clone()),
+            None => first.clone(),
+        };
+        first
+            .enqueue_job("demo", "lease", first.now_ms(), &serde_json::json!({}))
+            .await
+            .unwrap();
+        let held = first.claim_jobs(10).await.unwrap().remove(0);
+        clock.advance(chrono::Duration::milliseconds(crate::core::jobs::LEASE_MS - 1_000));
+        assert!(
+            second.claim_jobs(10).await.unwrap().is_empty(),
+            "{}: taken while valid",
+            t.name
+        );
+        assert!(first.renew_lease(&held).await.unwrap());
+        clock.advance(chrono::Duration::milliseconds(crate::core::jobs::LEASE_MS - 1_000));
+        assert!(
+            second.claim_jobs(10).await.unwrap().is_empty(),
+            "{}: renewed lease taken",
+            t.name
+        );
+        clock.advance(chrono::Duration::milliseconds(2_000));
+        let taken = second.claim_jobs(10).await.unwrap();
+        assert_eq!(taken.len(), 1, "{}: an expired lease is taken over", t.name);
+        assert_eq!(taken[0].attempts, 2);
+        assert!(!first.renew_lease(&held).await.unwrap(), "{}", t.name);
+        assert!(
+            !first.finish_job(&held).await.unwrap(),
+            "{}: the old holder cannot finish",
+            t.name
+        );
+        assert!(second.finish_job(&taken[0]).await.unwrap());
         t.cleanup().await;
     }
 }

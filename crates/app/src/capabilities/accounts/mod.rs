@@ -20,6 +20,8 @@ pub const CAPABILITY: Capability = Capability {
     nav: NAV,
     customer_tables: &[],
     policy: &[],
+    jobs: &[],
+    tick: None,
     subscriptions: crate::core::registry::no_subscriptions,
 };
 

@@ -4,6 +4,7 @@ pub mod api;
 pub mod data;
 pub mod demo;
 pub mod events;
+pub mod jobs;
 pub mod pages;
 #[cfg(test)]
 mod tests;
@@ -22,6 +23,8 @@ pub const CAPABILITY: Capability = Capability {
     nav: NAV,
     customer_tables: data::customer_tables::TABLES,
     policy: &[],
+    jobs: &[jobs::IMPORT],
+    tick: Some(jobs::interrupted_imports),
     subscriptions: crate::core::registry::no_subscriptions,
 };
 

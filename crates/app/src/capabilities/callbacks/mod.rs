@@ -4,6 +4,7 @@ pub mod api;
 pub mod data;
 pub mod demo;
 pub mod events;
+pub mod jobs;
 pub mod pages;
 pub mod rules;
 #[cfg(test)]
@@ -24,6 +25,8 @@ pub const CAPABILITY: Capability = Capability {
     nav: NAV,
     customer_tables: CUSTOMER_TABLES,
     policy: &[data::policy::SECTION],
+    jobs: &[jobs::DAILY],
+    tick: None,
     subscriptions: events::subscriptions,
 };
 

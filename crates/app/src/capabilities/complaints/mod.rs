@@ -3,6 +3,7 @@
 pub mod api;
 pub mod data;
 pub mod events;
+pub mod jobs;
 pub mod pages;
 pub mod rules;
 #[cfg(test)]
@@ -23,6 +24,8 @@ pub const CAPABILITY: Capability = Capability {
     nav: NAV,
     customer_tables: CUSTOMER_TABLES,
     policy: &[data::rules::SECTION],
+    jobs: &[],
+    tick: Some(jobs::sweep),
     subscriptions: events::subscriptions,
 };
 

@@ -136,33 +136,34 @@ pub async fn receive(state: &AppState, me: &Principal, mut multipart: Multipart)
     Ok(upload)
 }
 
-/// Registers the import and runs it in the background; the temporary file is removed
-/// after (or, should the process die first, when the interrupted import is found).
+/// Registers the import and its durable job, and starts the job at once; the temporary
+/// file is removed when the job is done or given up.
 pub async fn launch(state: &AppState, me: &Principal, mut upload: Upload) -> ApiResult<ImportRecord> {
     let (import, options) = prepare(state, me, &upload).await?;
     let path_text = upload.path.to_string_lossy().to_string();
     state.store.set_import_upload(import.id, &path_text).await?;
     upload.kept = true;
-    let (store, who, id, path) = (state.store.clone(), me.clone(), import.id, upload.path.clone());
-    tokio::spawn(async move {
-        let beat = {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(std::time::Duration::from_millis(
-                    crate::capabilities::archive::data::import::HEARTBEAT_MS,
-                ));
-                loop {
-                    every.tick().await;
-                    let _ = store.import_heartbeat(id).await;
-                }
-            })
-        };
-        if let Err(e) = store.run_import(&who, id, &path, &options, &|_| {}).await {
-            tracing::error!(import = id, error = %e, "import failed");
-        }
-        beat.abort();
-        let _ = tokio::fs::remove_file(&path).await;
-    });
+    let job = crate::capabilities::archive::jobs::ImportJob {
+        import_id: import.id,
+        username: me.username.clone(),
+        path: path_text,
+        dry_run: options.dry_run,
+        mapping: options.mapping.clone(),
+    };
+    let payload = serde_json::to_value(&job).map_err(|_| ApiError::internal())?;
+    let now = state.store.now_ms();
+    if let Some(job_id) = state
+        .store
+        .enqueue_job(
+            crate::capabilities::archive::jobs::IMPORT.name,
+            &job.key(),
+            now,
+            &payload,
+        )
+        .await?
+    {
+        crate::core::scheduler::start_now(&state.store, job_id);
+    }
     Ok(import)
 }
 

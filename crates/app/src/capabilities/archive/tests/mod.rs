@@ -2,5 +2,6 @@ mod archive;
 mod archive_api;
 mod archive_care;
 mod import;
+mod import_jobs;
 mod import_truth;
 mod search;

@@ -173,7 +173,9 @@ impl Store {
             .write_returning(
                 &q(
                     "UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 \
-                    WHERE status = 'running' AND heartbeat_at < $2 RETURNING upload_path",
+                    WHERE status = 'running' AND heartbeat_at < $2 AND NOT EXISTS (SELECT 1 FROM jobs j \
+                    WHERE j.idempotency_key = 'archive.import:' || CAST(imports.id AS TEXT) AND j.state IN ('pending', 'running')) \
+                    RETURNING upload_path",
                 )
                 .bind(now)
                 .bind(cutoff),
