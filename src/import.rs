@@ -92,7 +92,7 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     );
     let errors = store.import_errors(&who, done.id).await?;
     for e in errors.iter().take(20) {
-        let reason = dcrc_app::core::http::i18n::t(dcrc_domain::Lang::En, &format!("field.{}", e.code));
+        let reason = dcrc_app::core::http::i18n::translate(dcrc_domain::Lang::En, &format!("field.{}", e.code));
         println!("  row {}, {} = {:?}: {}", e.row, e.column, e.value, reason);
     }
     if errors.len() > 20 {

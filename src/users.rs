@@ -40,7 +40,7 @@ pub fn explain(e: StoreError) -> anyhow::Error {
         }
         StoreError::Conflict { code, .. } => anyhow!(
             "{}",
-            dcrc_app::core::http::i18n::t(dcrc_domain::Lang::En, &format!("problem.{code}.detail"))
+            dcrc_app::core::http::i18n::translate(dcrc_domain::Lang::En, &format!("problem.{code}.detail"))
         ),
         StoreError::NotFound => anyhow!("not found"),
         other => anyhow!(other),

@@ -202,7 +202,7 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
     let count = |sql: &str| {
         rt.block_on(async {
             let db = dcrc_app::Db::connect(&db, &Default::default()).await.unwrap();
-            let n = db.fetch_one(&dcrc_app::q(sql)).await.unwrap().i64("n").unwrap();
+            let n = db.fetch_one(&dcrc_app::stmt(sql)).await.unwrap().i64("n").unwrap();
             db.close().await;
             n
         })

@@ -102,11 +102,11 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
     rt.block_on(async {
         let admin = dcrc_app::Db::connect(&base, &Default::default()).await.unwrap();
         admin
-            .execute(&dcrc_app::q(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+            .execute(&dcrc_app::stmt(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
             .await
             .unwrap();
         admin
-            .execute(&dcrc_app::q(format!("CREATE SCHEMA {schema}")))
+            .execute(&dcrc_app::stmt(format!("CREATE SCHEMA {schema}")))
             .await
             .unwrap();
         admin.close().await;
@@ -253,7 +253,7 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
     let per_key = rt.block_on(async {
         let db = dcrc_app::Db::connect(&url, &Default::default()).await.unwrap();
         let rows = db
-            .fetch_all(&dcrc_app::q(
+            .fetch_all(&dcrc_app::stmt(
                 "SELECT idempotency_key, COUNT(*) AS n FROM jobs WHERE kind = 'callbacks_daily' AND state = 'done' GROUP BY idempotency_key",
             ))
             .await
@@ -266,7 +266,7 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
     rt.block_on(async {
         let admin = dcrc_app::Db::connect(&base, &Default::default()).await.unwrap();
         admin
-            .execute(&dcrc_app::q(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&dcrc_app::stmt(format!("DROP SCHEMA {schema} CASCADE")))
             .await
             .unwrap();
         admin.close().await;

@@ -13,7 +13,7 @@ use dcrc_app::capabilities::archive::demo::Rng;
 use dcrc_app::capabilities::callbacks::data::stats::{By, Period, StatsQuery};
 use dcrc_app::capabilities::callbacks::data::NewAttempt;
 use dcrc_app::capabilities::callbacks::rules::Outcome;
-use dcrc_app::{q, Principal, Store};
+use dcrc_app::{stmt, Principal, Store};
 use dcrc_domain::calendar::at;
 use dcrc_domain::{OrgKind, Role, TestClock};
 use std::sync::Arc;
@@ -89,7 +89,7 @@ async fn insert_rows(
             if chunk.is_empty() {
                 break;
             }
-            let mut sql = q(format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
+            let mut sql = stmt(format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
             for (i, row) in chunk.iter().enumerate() {
                 let ps: Vec<String> = row.iter().map(|v| sql.param(v.clone())).collect();
                 sql.push_sql(&format!("{}({})", if i == 0 { "" } else { ", " }, ps.join(", ")));
@@ -160,7 +160,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     // A marketing consent for everyone, so lost customers may be won back.
     store
         .db
-        .execute(&q(
+        .execute(&stmt(
             "INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) \
              SELECT id, org_id, 'marketing', TRUE, 'bench', 'bench', 0 FROM customers",
         ))
@@ -248,7 +248,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     insert_rows(&store, "callback_tasks", &columns, task_rows.drain(..)).await?;
     store
         .db
-        .execute(&q(
+        .execute(&stmt(
             "INSERT INTO callback_attempts (task_id, org_id, customer_id, agent_id, at, business_date, outcome, answers) \
              SELECT id, org_id, customer_id, assignee_id, first_attempt_at, due_date, outcome, '{}' FROM callback_tasks \
              WHERE first_attempt_at IS NOT NULL",
@@ -257,12 +257,12 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     if backend == "PostgreSQL" {
         store
             .db
-            .execute(&q(
+            .execute(&stmt(
                 "VACUUM (ANALYZE) customers, consents, callback_tasks, callback_attempts",
             ))
             .await?;
     } else {
-        store.db.execute(&q("ANALYZE")).await?;
+        store.db.execute(&stmt("ANALYZE")).await?;
     }
     let load_secs = started.elapsed().as_secs_f64();
 
@@ -363,7 +363,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     );
     if let dcrc_app::Db::Postgres(_) = store.db {
         let schema = format!("bench_{}_callbacks", std::process::id());
-        store.db.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await?;
+        store.db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use dcrc_app::capabilities::accounts::data::orgs::NewOrg;
 use dcrc_app::capabilities::accounts::data::users::NewUser;
 use dcrc_app::capabilities::archive::data::customer_search::CustomerFilter;
 use dcrc_app::capabilities::archive::data::import::{ImportKind, ImportOptions};
-use dcrc_app::{q, Db, DbOptions, Store};
+use dcrc_app::{stmt, Db, DbOptions, Store};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};
 use std::io::Write;
 
@@ -112,9 +112,9 @@ async fn open(url: &str, tag: &str) -> anyhow::Result<Db> {
     )
     .await?;
     admin
-        .execute(&q(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+        .execute(&stmt(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
         .await?;
-    admin.execute(&q(format!("CREATE SCHEMA {schema}"))).await?;
+    admin.execute(&stmt(format!("CREATE SCHEMA {schema}"))).await?;
     admin.close().await;
     Ok(Db::connect(
         url,
@@ -251,7 +251,7 @@ async fn main() -> anyhow::Result<()> {
         let rate = ceiling::measure(&twin.db, twin_dealer, &rows).await?;
         if let Db::Postgres(_) = twin.db {
             let schema = format!("bench_{}_ceiling", std::process::id());
-            twin.db.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await?;
+            twin.db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
         } else if let Some(p) = args.database.strip_prefix("sqlite://") {
             twin.db.close().await;
             for suffix in ["", "-wal", "-shm"] {
@@ -274,7 +274,7 @@ async fn main() -> anyhow::Result<()> {
     // leaves minutes of background checkpoint writes that otherwise land in the first
     // kinds' p99.
     if backend == "PostgreSQL" {
-        store.db.execute(&q("CHECKPOINT")).await?;
+        store.db.execute(&stmt("CHECKPOINT")).await?;
     }
     let kinds: Vec<(&str, QueryMaker)> = vec![
         ("name fragment", Box::new(|i| name(i).chars().skip(1).collect())),
@@ -308,7 +308,7 @@ async fn main() -> anyhow::Result<()> {
     println!("| peak memory of the process after the import (VmHWM) | {import_peak:.0} MiB |");
     if !args.keep && store.db.backend() == dcrc_app::Backend::Postgres {
         let schema = format!("bench_{}", std::process::id());
-        store.db.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await?;
+        store.db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
     }
     Ok(())
 }

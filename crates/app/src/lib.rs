@@ -11,7 +11,7 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use crate::core::db::{q, Backend, Db, DbOptions, Row, Tx, Value};
+pub use crate::core::db::{stmt, Backend, Db, DbOptions, Row, Tx, Value};
 pub use crate::core::error::{Result, StoreError};
 pub use crate::core::principal::{Principal, Scope};
 pub use crate::core::store::{AuthPolicy, Store, RETRIES};

@@ -1,7 +1,7 @@
 //! Fresh databases for tests: a SQLite file always, and a PostgreSQL schema of its own
 //! when `DCRC_TEST_POSTGRES_URL` is set (CI sets it), so every storage test runs on both.
 
-use crate::core::db::{q, Db, DbOptions};
+use crate::core::db::{stmt, Db, DbOptions};
 use crate::core::error::Result;
 use crate::migrate;
 use std::path::PathBuf;
@@ -69,7 +69,7 @@ pub async fn postgres_empty(url: &str) -> Result<TestDb> {
         },
     )
     .await?;
-    admin.execute(&q(format!("CREATE SCHEMA {schema}"))).await?;
+    admin.execute(&stmt(format!("CREATE SCHEMA {schema}"))).await?;
     admin.close().await;
     let db = Db::connect(
         url,
@@ -121,7 +121,7 @@ impl TestDb {
             )
             .await
             {
-                let _ = admin.execute(&q(format!("DROP SCHEMA {schema} CASCADE"))).await;
+                let _ = admin.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await;
                 admin.close().await;
             }
         }

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod archive;
 pub mod callbacks;
 pub mod complaints;
+#[cfg(test)]
+pub mod example;
 
 use crate::core::registry::Capability;
 
@@ -15,4 +17,6 @@ pub const ALL: &[&Capability] = &[
     &archive::CAPABILITY,
     &callbacks::CAPABILITY,
     &complaints::CAPABILITY,
+    #[cfg(test)]
+    &example::CAPABILITY,
 ];

@@ -1,7 +1,7 @@
 //! The append-only audit log: who did what to which record, and when. The database
 //! refuses every UPDATE and DELETE on it (triggers on both backends).
 
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::page::{self, Page};
 use crate::core::principal::Principal;
@@ -72,7 +72,7 @@ impl<'a> Event<'a> {
 /// the change it describes does.
 pub async fn record(tx: &mut Tx, at_ms: i64, actor: &Actor, event: Event<'_>) -> Result<()> {
     tx.execute(
-        &q(
+        &stmt(
             "INSERT INTO audit_log (at, actor_user_id, actor_name, org_id, action, entity, entity_id, detail, ip) \
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -152,7 +152,7 @@ impl Store {
         self.authorize(who, Permission::ReadAudit, "audit_log").await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
-        let mut query = q("SELECT a.id, a.at, a.actor_user_id, a.actor_name, a.org_id, a.action, a.entity, a.entity_id, a.detail, a.ip \
+        let mut query = stmt("SELECT a.id, a.at, a.actor_user_id, a.actor_name, a.org_id, a.action, a.entity, a.entity_id, a.detail, a.ip \
                            FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id WHERE ");
         let pattern = query.param(who.scope.like_pattern());
         if who.scope.is_root() {

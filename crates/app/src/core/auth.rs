@@ -5,7 +5,7 @@
 //! CSRF token; API tokens travel in `Authorization: Bearer`.
 
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::login_throttle;
 use crate::core::principal::Principal;
@@ -94,7 +94,7 @@ async fn issue_token(
     let csrf = secret::new_token()?;
     let row = tx
         .fetch_one(
-            &q(
+            &stmt(
                 "INSERT INTO auth_tokens (token_hash, kind, user_id, name, csrf_token, created_at, expires_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
@@ -113,7 +113,7 @@ async fn issue_token(
 /// Ends every session and token of a user, except `keep` (the caller's own session).
 pub(crate) async fn revoke_all(tx: &mut Tx, user_id: i64, now: i64, keep: Option<i64>) -> Result<u64> {
     tx.execute(
-        &q("UPDATE auth_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3")
+        &stmt("UPDATE auth_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3")
             .bind(now)
             .bind(user_id)
             .bind(keep.unwrap_or(-1)),
@@ -140,7 +140,7 @@ impl Store {
         let row = self
             .db
             .fetch_optional(
-                &q(
+                &stmt(
                     "SELECT u.id, u.org_id, u.password_hash, u.active AND o.active AS usable \
                     FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1",
                 )
@@ -211,7 +211,7 @@ impl Store {
         let row = self
             .db
             .fetch_optional(
-                &q("SELECT t.id AS token_id, t.csrf_token, t.last_used_at, u.id AS user_id, u.username, u.display_name, u.locale, \
+                &stmt("SELECT t.id AS token_id, t.csrf_token, t.last_used_at, u.id AS user_id, u.username, u.display_name, u.locale, \
                     o.id AS org_id, o.name AS org_name, o.kind AS org_kind, o.path \
                     FROM auth_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id \
                     WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND t.expires_at > $3 \
@@ -227,7 +227,7 @@ impl Store {
         if row.opt_i64("last_used_at")?.is_none_or(|t| now - t > 60_000) {
             self.db
                 .execute(
-                    &q("UPDATE auth_tokens SET last_used_at = $1 WHERE id = $2")
+                    &stmt("UPDATE auth_tokens SET last_used_at = $1 WHERE id = $2")
                         .bind(now)
                         .bind(token_id),
                 )
@@ -242,7 +242,7 @@ impl Store {
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         tx.execute(
-            &q("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            &stmt("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now)
                 .bind(who.token_id),
         )
@@ -267,7 +267,7 @@ impl Store {
         }
         let hash = self
             .db
-            .fetch_one(&q("SELECT password_hash FROM users WHERE id = $1").bind(who.user_id))
+            .fetch_one(&stmt("SELECT password_hash FROM users WHERE id = $1").bind(who.user_id))
             .await?
             .text("password_hash")?;
         // Guessing the current password from a stolen session is throttled like a login.
@@ -289,7 +289,7 @@ impl Store {
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         tx.execute(
-            &q("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3")
+            &stmt("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3")
                 .bind(&hash)
                 .bind(now)
                 .bind(who.user_id),
@@ -358,7 +358,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q(
+                &stmt(
                     "SELECT id, kind, name, created_at, expires_at, last_used_at FROM auth_tokens \
                     WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY id",
                 )
@@ -386,7 +386,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let n = tx
             .execute(
-                &q("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                &stmt("UPDATE auth_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
                     .bind(now)
                     .bind(id)
                     .bind(who.user_id),
@@ -410,7 +410,7 @@ impl Store {
         let cutoff = self.now_ms() - 86_400_000;
         self.db
             .execute(
-                &q("DELETE FROM auth_tokens WHERE expires_at < $1 OR (revoked_at IS NOT NULL AND revoked_at < $1)")
+                &stmt("DELETE FROM auth_tokens WHERE expires_at < $1 OR (revoked_at IS NOT NULL AND revoked_at < $1)")
                     .bind(cutoff),
             )
             .await

@@ -4,7 +4,7 @@
 
 use crate::core::error::StoreError;
 use crate::core::query::{pg_query, sqlite_query};
-pub use crate::core::query::{q, Query, Value};
+pub use crate::core::query::{stmt, Query, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Postgres, Row as _, Sqlite};
@@ -271,9 +271,24 @@ impl Db {
         })
     }
 
+    /// Starts a read-only transaction on the readers (on SQLite the read-only pool, so a
+    /// page view never queues behind the single writer, e.g. an import batch; on
+    /// PostgreSQL `READ ONLY`): one consistent snapshot for reads that span several
+    /// queries. Everything taking a [`Tx`] can read through it; a write fails.
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
+                Tx::Pg(tx)
+            }
+        })
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
-        self.fetch_optional(&q("SELECT 1 AS one")).await.is_ok()
+        self.fetch_optional(&stmt("SELECT 1 AS one")).await.is_ok()
     }
 
     /// Pool statistics for `/metrics`: (connections open, idle).
@@ -338,7 +353,7 @@ impl Tx {
     pub async fn lock_row(&mut self, table: &'static str, id: i64) -> Result<bool, StoreError> {
         let lock = crate::core::dialect::for_update(self.backend(), None);
         let sql = format!("SELECT id FROM {table} WHERE id = $1{lock}");
-        Ok(self.fetch_optional(&q(sql).bind(id)).await?.is_some())
+        Ok(self.fetch_optional(&stmt(sql).bind(id)).await?.is_some())
     }
 
     /// Serialises the transactions that take the same key (a PostgreSQL transaction-level
@@ -350,7 +365,7 @@ impl Tx {
             let digest = sha2::Sha256::digest(key.as_bytes());
             let mut eight = [0u8; 8];
             eight.copy_from_slice(&digest[..8]);
-            self.execute(&q("SELECT pg_advisory_xact_lock($1)").bind(i64::from_le_bytes(eight)))
+            self.execute(&stmt("SELECT pg_advisory_xact_lock($1)").bind(i64::from_le_bytes(eight)))
                 .await?;
         }
         Ok(())

@@ -5,7 +5,7 @@
 //! that lost its lease cannot overwrite the instance that took over. Failures are retried
 //! with exponential backoff up to the kind's attempts, then given up.
 
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::dialect;
 use crate::core::error::Result;
 use crate::Store;
@@ -67,7 +67,7 @@ pub async fn enqueue(
 ) -> Result<Option<i64>> {
     let row = tx
         .fetch_optional(
-            &q(
+            &stmt(
                 "INSERT INTO jobs (kind, idempotency_key, run_at, payload, state, attempts, created_at) \
                 VALUES ($1, $2, $3, $4, 'pending', 0, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
             )
@@ -116,7 +116,7 @@ impl Store {
         let rows = self
             .db
             .write_returning(
-                &q(dialect::claim_jobs_sql(self.db.backend()))
+                &stmt(dialect::claim_jobs_sql(self.db.backend()))
                     .bind(now)
                     .bind(now + LEASE_MS)
                     .bind(limit)
@@ -136,7 +136,7 @@ impl Store {
         let rows = self
             .db
             .write_returning(
-                &q(
+                &stmt(
                     "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, lease_token = $2 \
                     WHERE id = $3 AND state = 'pending' RETURNING id, kind, idempotency_key, run_at, payload, attempts",
                 )
@@ -153,7 +153,7 @@ impl Store {
         let n = self
             .db
             .execute(
-                &q("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND state = 'running' AND lease_token = $3")
+                &stmt("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND state = 'running' AND lease_token = $3")
                     .bind(self.now_ms() + LEASE_MS)
                     .bind(job.id)
                     .bind(job.lease.as_str()),
@@ -167,7 +167,7 @@ impl Store {
         let n = self
             .db
             .execute(
-                &q(
+                &stmt(
                     "UPDATE jobs SET state = 'done', finished_at = $1, locked_until = NULL, lease_token = NULL \
                     WHERE id = $2 AND lease_token = $3",
                 )
@@ -188,7 +188,7 @@ impl Store {
         let n = self
             .db
             .execute(
-                &q(
+                &stmt(
                     "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), last_error = $3, locked_until = NULL, \
                     lease_token = NULL WHERE id = $4 AND lease_token = $5",
                 )
@@ -206,7 +206,7 @@ impl Store {
     pub async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
         let rows = self
             .db
-            .fetch_all(&q(
+            .fetch_all(&stmt(
                 "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state ORDER BY state",
             ))
             .await?;

@@ -6,7 +6,7 @@
 //! the username as typed, so a name that does not exist is throttled exactly like one that
 //! does: the answers cannot tell them apart.
 
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 use crate::AuthPolicy;
 
@@ -24,7 +24,7 @@ fn keys(policy: &AuthPolicy, username: &str, ip: Option<&str>) -> Vec<(String, i
 async fn count(tx: &mut Tx, key: &str, now: i64, window_ms: i64) -> Result<(i64, i64)> {
     let row = tx
         .fetch_one(
-            &q("INSERT INTO login_throttle (throttle_key, failures, window_start) VALUES ($1, 1, $2) \
+            &stmt("INSERT INTO login_throttle (throttle_key, failures, window_start) VALUES ($1, 1, $2) \
                 ON CONFLICT (throttle_key) DO UPDATE SET \
                 failures = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.failures + 1 END, \
                 window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END \
@@ -63,11 +63,11 @@ pub(crate) async fn count_attempt(
 pub(crate) async fn succeeded(tx: &mut Tx, policy: &AuthPolicy, username: &str, ip: Option<&str>) -> Result<()> {
     let keys = keys(policy, username, ip);
     for (key, _) in &keys[..2] {
-        tx.execute(&q("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key))
+        tx.execute(&stmt("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key))
             .await?;
     }
     tx.execute(
-        &q("UPDATE login_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0")
+        &stmt("UPDATE login_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0")
             .bind(&keys[2].0),
     )
     .await?;
@@ -89,7 +89,7 @@ pub(crate) async fn count_password_check(
 
 /// The current-password check passed.
 pub(crate) async fn password_check_passed(tx: &mut Tx, user_id: i64) -> Result<()> {
-    tx.execute(&q("DELETE FROM login_throttle WHERE throttle_key = $1").bind(format!("password:{user_id}")))
+    tx.execute(&stmt("DELETE FROM login_throttle WHERE throttle_key = $1").bind(format!("password:{user_id}")))
         .await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Schema migrations, one set per backend, each applied once in its own transaction under a
 //! lock, with a checksum that refuses a database whose history was changed.
 
-use crate::core::db::{q, Backend, Db, Tx};
+use crate::core::db::{stmt, Backend, Db, Tx};
 use crate::core::error::StoreError;
 
 /// One schema change, for both databases.
@@ -75,7 +75,7 @@ impl Migration {
 async fn locked(db: &Db) -> Result<Tx, StoreError> {
     let mut tx = db.begin().await?;
     if db.backend() == Backend::Postgres {
-        tx.execute(&q("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK))
+        tx.execute(&stmt("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK))
             .await?;
     }
     Ok(tx)
@@ -85,19 +85,19 @@ async fn locked(db: &Db) -> Result<Tx, StoreError> {
 /// `checksum` column).
 async fn bookkeeping(db: &Db) -> Result<(), StoreError> {
     let mut tx = locked(db).await?;
-    tx.execute(&q("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT)")).await?;
+    tx.execute(&stmt("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT)")).await?;
     let has_checksum = match db.backend() {
         Backend::Sqlite => tx
-            .fetch_optional(&q("SELECT name FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'"))
+            .fetch_optional(&stmt("SELECT name FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'"))
             .await?
             .is_some(),
         Backend::Postgres => tx
-            .fetch_optional(&q("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name = 'checksum'"))
+            .fetch_optional(&stmt("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name = 'checksum'"))
             .await?
             .is_some(),
     };
     if !has_checksum {
-        tx.execute(&q("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT"))
+        tx.execute(&stmt("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT"))
             .await?;
     }
     tx.commit().await
@@ -109,7 +109,7 @@ async fn bookkeeping(db: &Db) -> Result<(), StoreError> {
 async fn verify(db: &Db, migrations: &[&'static Migration]) -> Result<(), StoreError> {
     let mut tx = locked(db).await?;
     let rows = tx
-        .fetch_all(&q(
+        .fetch_all(&stmt(
             "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
         ))
         .await?;
@@ -132,7 +132,7 @@ async fn verify(db: &Db, migrations: &[&'static Migration]) -> Result<(), StoreE
             Some(_) => {}
             None => {
                 tx.execute(
-                    &q("UPDATE schema_migrations SET checksum = $1 WHERE version = $2")
+                    &stmt("UPDATE schema_migrations SET checksum = $1 WHERE version = $2")
                         .bind(expected)
                         .bind(version),
                 )
@@ -155,7 +155,7 @@ pub async fn migrate(db: &Db, now_ms: i64, migrations: Vec<&'static Migration>) 
     for m in migrations {
         let mut tx = locked(db).await?;
         let done = tx
-            .fetch_optional(&q("SELECT version FROM schema_migrations WHERE version = $1").bind(m.version))
+            .fetch_optional(&stmt("SELECT version FROM schema_migrations WHERE version = $1").bind(m.version))
             .await?;
         if done.is_some() {
             continue;
@@ -165,7 +165,7 @@ pub async fn migrate(db: &Db, now_ms: i64, migrations: Vec<&'static Migration>) 
             Db::raw_script(&mut tx, m.data).await?;
         }
         tx.execute(
-            &q("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
+            &stmt("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
                 .bind(m.version)
                 .bind(m.name)
                 .bind(now_ms)

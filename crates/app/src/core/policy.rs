@@ -9,7 +9,7 @@
 //! checks the whole, so no capability reads another's policy.
 
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::core::registry;
@@ -145,14 +145,14 @@ pub fn section<'a>(doc: &'a Value, key: Option<&str>) -> &'a Value {
 /// The settings of every organisation on the path to `org_id`, brand first.
 async fn settings_along(tx: &mut Tx, org_id: i64) -> Result<Vec<PolicySetting>> {
     let path = tx
-        .fetch_optional(&q("SELECT path FROM orgs WHERE id = $1").bind(org_id))
+        .fetch_optional(&stmt("SELECT path FROM orgs WHERE id = $1").bind(org_id))
         .await?
         .ok_or(StoreError::NotFound)?
         .text("path")?;
     let mut settings = Vec::new();
     for id in path_ids(&path) {
         let row = tx
-            .fetch_optional(&q("SELECT preset, overrides FROM policies WHERE org_id = $1").bind(id))
+            .fetch_optional(&stmt("SELECT preset, overrides FROM policies WHERE org_id = $1").bind(id))
             .await?;
         settings.push(match row {
             Some(r) => PolicySetting {
@@ -196,7 +196,7 @@ impl Store {
     /// The effective policy of an organisation in scope.
     pub async fn effective_policy(&self, who: &Principal, org_id: i64) -> Result<EffectivePolicy> {
         self.get_org(&who.scope, org_id).await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let settings = settings_along(&mut tx, org_id).await?;
         tx.commit().await?;
         Ok(EffectivePolicy {
@@ -244,7 +244,7 @@ impl Store {
         let policy = effective(&settings);
         check(&policy)?;
         tx.execute(
-            &q(
+            &stmt(
                 "INSERT INTO policies (org_id, preset, overrides, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
                 ON CONFLICT (org_id) DO UPDATE SET preset = excluded.preset, overrides = excluded.overrides, \
                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",

@@ -1,6 +1,6 @@
 //! Who is asking, and which part of the organisation tree they may see.
 
-use crate::core::db::{q, Row};
+use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::Store;
 use dcrc_domain::{Lang, OrgKind, Permission, Role};
@@ -86,7 +86,7 @@ impl Store {
         let mut roles: Vec<Role> = Vec::new();
         for r in self
             .db
-            .fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id))
+            .fetch_all(&stmt("SELECT role FROM user_roles WHERE user_id = $1").bind(user_id))
             .await?
         {
             roles.extend(Role::parse(&r.text("role")?));

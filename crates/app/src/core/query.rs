@@ -62,7 +62,7 @@ pub struct Query {
 }
 
 /// Starts a query.
-pub fn q(sql: impl Into<String>) -> Query {
+pub fn stmt(sql: impl Into<String>) -> Query {
     Query {
         sql: sql.into(),
         args: Vec::new(),

@@ -39,6 +39,9 @@ pub struct Capability {
     pub jobs: &'static [JobKind],
     /// Its periodic check, run on every scheduler tick by any instance (idempotent).
     pub tick: Option<for<'a> fn(&'a crate::Store) -> Running<'a>>,
+    /// Its cases of the tenant-isolation walk, one per API route.
+    #[cfg(test)]
+    pub isolation: crate::testing::isolation::CaseFn,
     /// Its handlers of other capabilities' events.
     pub subscriptions: fn() -> Vec<Subscription>,
 }

@@ -3,7 +3,7 @@
 //! kind of type and whether it may be NULL, every index with its columns and uniqueness,
 //! every trigger.
 
-use crate::core::db::{q, Backend, Db};
+use crate::core::db::{stmt, Backend, Db};
 use crate::core::error::StoreError;
 
 /// One column: table, column, type kind (`integer`, `text`, `boolean`, `real`), NOT NULL.
@@ -57,7 +57,7 @@ pub async fn describe(db: &Db) -> Result<Schema, StoreError> {
     match db.backend() {
         Backend::Sqlite => {
             for r in db
-                .fetch_all(&q(
+                .fetch_all(&stmt(
                     "SELECT m.name AS t, p.name AS c, p.type AS ty, p.\"notnull\" AS nn, p.pk AS pk \
                     FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'",
                 ))
@@ -71,13 +71,13 @@ pub async fn describe(db: &Db) -> Result<Schema, StoreError> {
                 }
             }
             for r in db
-                .fetch_all(&q("SELECT m.tbl_name AS t, m.name AS i, l.\"unique\" AS u FROM sqlite_master m, pragma_index_list(m.tbl_name) l \
+                .fetch_all(&stmt("SELECT m.tbl_name AS t, m.name AS i, l.\"unique\" AS u FROM sqlite_master m, pragma_index_list(m.tbl_name) l \
                     WHERE m.type = 'index' AND m.sql IS NOT NULL AND l.name = m.name"))
                 .await?
             {
                 let name = r.text("i")?;
                 let columns = db
-                    .fetch_all(&q("SELECT name FROM pragma_index_info($1) ORDER BY seqno").bind(name.as_str()))
+                    .fetch_all(&stmt("SELECT name FROM pragma_index_info($1) ORDER BY seqno").bind(name.as_str()))
                     .await?
                     .iter()
                     .map(|c| c.opt_text("name").map(|n| n.unwrap_or_else(|| "(expression)".into())))
@@ -85,7 +85,7 @@ pub async fn describe(db: &Db) -> Result<Schema, StoreError> {
                 s.indexes.push((r.text("t")?, name, r.i64("u")? != 0, columns));
             }
             for r in db
-                .fetch_all(&q(
+                .fetch_all(&stmt(
                     "SELECT tbl_name AS t, sql FROM sqlite_master WHERE type = 'trigger'",
                 ))
                 .await?
@@ -100,7 +100,7 @@ pub async fn describe(db: &Db) -> Result<Schema, StoreError> {
         }
         Backend::Postgres => {
             for r in db
-                .fetch_all(&q("SELECT table_name::text AS t, column_name::text AS c, data_type::text AS ty, is_nullable::text AS n \
+                .fetch_all(&stmt("SELECT table_name::text AS t, column_name::text AS c, data_type::text AS ty, is_nullable::text AS n \
                     FROM information_schema.columns WHERE table_schema = current_schema()"))
                 .await?
             {
@@ -112,7 +112,7 @@ pub async fn describe(db: &Db) -> Result<Schema, StoreError> {
             // Indexes created by CREATE INDEX (not those behind PRIMARY KEY / UNIQUE
             // constraints, which SQLite names automatically), key and INCLUDE columns.
             for r in db
-                .fetch_all(&q("SELECT t.relname::text AS t, i.relname::text AS i, x.indisunique AS u, \
+                .fetch_all(&stmt("SELECT t.relname::text AS t, i.relname::text AS i, x.indisunique AS u, \
                     ARRAY(SELECT COALESCE(a.attname::text, '(expression)') FROM unnest(x.indkey) WITH ORDINALITY k(attnum, ord) \
                           LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.ord) AS cols \
                     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
@@ -127,7 +127,7 @@ pub async fn describe(db: &Db) -> Result<Schema, StoreError> {
                 s.indexes.push((r.text("t")?, r.text("i")?, r.bool("u")?, cols));
             }
             for r in db
-                .fetch_all(&q("SELECT event_object_table::text AS t, event_manipulation::text AS e FROM information_schema.triggers \
+                .fetch_all(&stmt("SELECT event_object_table::text AS t, event_manipulation::text AS e FROM information_schema.triggers \
                     WHERE trigger_schema = current_schema()"))
                 .await?
             {

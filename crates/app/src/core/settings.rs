@@ -1,6 +1,6 @@
 //! Small key–value facts about the installation (e.g. that it holds demo data).
 
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::Store;
 
@@ -9,7 +9,7 @@ impl Store {
         Ok(
             match self
                 .db
-                .fetch_optional(&q("SELECT value FROM settings WHERE key = $1").bind(key))
+                .fetch_optional(&stmt("SELECT value FROM settings WHERE key = $1").bind(key))
                 .await?
             {
                 Some(row) => Some(row.text("value")?),
@@ -20,7 +20,7 @@ impl Store {
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         self.db
-            .execute(&q("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(key).bind(value))
+            .execute(&stmt("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(key).bind(value))
             .await?;
         Ok(())
     }

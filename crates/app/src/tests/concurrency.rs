@@ -23,7 +23,7 @@ async fn servers(app: &TestApp) -> Vec<SocketAddr> {
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     app.store
         .db
-        .fetch_one(&crate::q(sql).bind(id))
+        .fetch_one(&crate::stmt(sql).bind(id))
         .await
         .unwrap()
         .i64("n")
@@ -58,7 +58,7 @@ async fn twenty_clients_at_once_change_each_thing_once() {
         let live = app
             .store
             .db
-            .fetch_one(&crate::q(
+            .fetch_one(&crate::stmt(
                 "SELECT COUNT(*) AS n FROM customer_phones p JOIN customers c ON c.id = p.customer_id \
                  WHERE p.digits = '13700009999' AND c.merged_into IS NULL",
             ))
@@ -263,7 +263,7 @@ async fn two_brand_administrators_demoting_each_other_leave_one() {
             .store
             .db
             .fetch_one(
-                &crate::q(
+                &crate::stmt(
                     "SELECT COUNT(*) AS n FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.org_id = $1 AND r.role = 'admin' AND u.active = TRUE",
                 )
                 .bind(app.fx.brand),

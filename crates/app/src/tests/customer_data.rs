@@ -9,8 +9,8 @@ use crate::capabilities::archive::data::customers::PhoneInput;
 use crate::capabilities::archive::data::history::RepairOrder;
 use crate::capabilities::archive::data::vehicles::NewVehicle;
 use crate::test_db::test_databases;
-use crate::{q, StoreError};
-use common::{customer, d, vin, world};
+use crate::{stmt, StoreError};
+use common::{customer, vin, world, ymd};
 use dcrc_domain::Role;
 
 #[tokio::test]
@@ -59,7 +59,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             customer_id: b.id,
             vehicle_id: v.id,
             ro_number: None,
-            opened_on: d("2026-01-05"),
+            opened_on: ymd("2026-01-05"),
             delivered_on: None,
             kind: "repair".into(),
             mileage_km: None,
@@ -160,7 +160,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
         let n = w
             .store
             .db
-            .fetch_one(&q(
+            .fetch_one(&stmt(
                 "SELECT COUNT(*) AS n FROM customer_phones WHERE digits = '13800000001'",
             ))
             .await
@@ -198,7 +198,7 @@ async fn every_table_with_a_customer_id_is_in_the_registry() {
             }
         };
         let tables: Vec<String> =
-            t.db.fetch_all(&q(sql))
+            t.db.fetch_all(&stmt(sql))
                 .await
                 .unwrap()
                 .iter()

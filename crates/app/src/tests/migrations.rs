@@ -2,41 +2,47 @@
 //! several instances start together on a fresh PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use crate::q;
+use crate::stmt;
 use crate::test_db::{self, test_databases};
 
 #[tokio::test]
 async fn a_changed_or_unknown_migration_stops_the_start() {
     for t in test_databases().await.unwrap() {
         let recorded =
-            t.db.fetch_all(&q("SELECT version, checksum FROM schema_migrations ORDER BY version"))
-                .await
-                .unwrap();
+            t.db.fetch_all(&stmt(
+                "SELECT version, checksum FROM schema_migrations ORDER BY version",
+            ))
+            .await
+            .unwrap();
         assert_eq!(recorded.len(), crate::migrations().len(), "{}", t.name);
         for r in &recorded {
             assert_eq!(r.opt_text("checksum").unwrap().map(|c| c.len()), Some(64), "{}", t.name);
         }
         // A database migrated before checksums existed gets them, and starts.
-        t.db.execute(&q("UPDATE schema_migrations SET checksum = NULL"))
+        t.db.execute(&stmt("UPDATE schema_migrations SET checksum = NULL"))
             .await
             .unwrap();
         assert!(crate::migrate(&t.db, 0).await.unwrap().is_empty(), "{}", t.name);
         let filled =
-            t.db.fetch_one(&q("SELECT COUNT(*) AS n FROM schema_migrations WHERE checksum IS NULL"))
-                .await
-                .unwrap();
-        assert_eq!(filled.i64("n").unwrap(), 0, "{}", t.name);
-        // A migration edited after it was applied is refused, naming it.
-        t.db.execute(&q("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2"))
+            t.db.fetch_one(&stmt(
+                "SELECT COUNT(*) AS n FROM schema_migrations WHERE checksum IS NULL",
+            ))
             .await
             .unwrap();
+        assert_eq!(filled.i64("n").unwrap(), 0, "{}", t.name);
+        // A migration edited after it was applied is refused, naming it.
+        t.db.execute(&stmt(
+            "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2",
+        ))
+        .await
+        .unwrap();
         let e = crate::migrate(&t.db, 0).await.unwrap_err().to_string();
         assert!(e.contains("migration 2 (archive) was changed"), "{}: {e}", t.name);
-        t.db.execute(&q("UPDATE schema_migrations SET checksum = NULL WHERE version = 2"))
+        t.db.execute(&stmt("UPDATE schema_migrations SET checksum = NULL WHERE version = 2"))
             .await
             .unwrap();
         // So is a database a newer build has migrated.
-        t.db.execute(&q(
+        t.db.execute(&stmt(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)",
         ))
         .await
@@ -77,7 +83,7 @@ async fn instances_starting_together_migrate_a_fresh_database_once() {
     let all: Vec<i64> = crate::migrations().iter().map(|m| m.version).collect();
     assert_eq!(applied, all, "each migration applied once, by one of the instances");
     let n =
-        t.db.fetch_one(&q("SELECT COUNT(*) AS n FROM schema_migrations"))
+        t.db.fetch_one(&stmt("SELECT COUNT(*) AS n FROM schema_migrations"))
             .await
             .unwrap();
     assert_eq!(n.i64("n").unwrap(), all.len() as i64);

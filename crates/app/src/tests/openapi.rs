@@ -99,6 +99,14 @@ async fn the_document_is_a_valid_complete_contract() {
             "{r} points at nothing"
         );
     }
+    // The snapshot is the shipped contract: the test-only example capability is left out.
+    let mut doc = doc;
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.retain(|p, _| !p.starts_with("/api/v1/example/"));
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.retain(|name, _| !name.contains("ExampleNote"));
+    }
     insta::assert_json_snapshot!("openapi", doc);
     app.cleanup().await;
 }

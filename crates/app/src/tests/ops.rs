@@ -148,7 +148,7 @@ async fn test_clock_routes_exist_only_when_enabled_and_run_due_jobs() {
         let left = app
             .store
             .db
-            .fetch_one(&crate::q("SELECT COUNT(*) AS n FROM auth_tokens"))
+            .fetch_one(&crate::stmt("SELECT COUNT(*) AS n FROM auth_tokens"))
             .await
             .unwrap()
             .i64("n")

@@ -265,7 +265,9 @@ async fn the_customer_pages_search_show_360_and_reveal_with_audit() {
         let n = app
             .store
             .db
-            .fetch_one(&crate::q("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'"))
+            .fetch_one(&crate::stmt(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'",
+            ))
             .await
             .unwrap()
             .i64("n")

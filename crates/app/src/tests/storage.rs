@@ -6,7 +6,7 @@ use crate::capabilities::accounts::data::orgs::{NewOrg, OrgFilter};
 use crate::capabilities::accounts::data::users::NewUser;
 use crate::core::auth::{LoginError, TokenKind};
 use crate::test_db::{self, test_databases};
-use crate::{q, Store, StoreError};
+use crate::{stmt, Store, StoreError};
 use chrono::{TimeZone, Utc};
 use dcrc_domain::{OrgKind, Role, TestClock};
 use std::sync::Arc;
@@ -166,25 +166,29 @@ async fn the_audit_log_cannot_be_edited() {
         let (store, _) = admin_store(t.db.clone(), clock()).await;
         let n = store
             .db
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log"))
+            .fetch_one(&stmt("SELECT COUNT(*) AS n FROM audit_log"))
             .await
             .unwrap()
             .i64("n")
             .unwrap();
         assert!(n >= 2);
         assert!(
-            store.db.execute(&q("UPDATE audit_log SET action = 'x'")).await.is_err(),
+            store
+                .db
+                .execute(&stmt("UPDATE audit_log SET action = 'x'"))
+                .await
+                .is_err(),
             "{}",
             t.name
         );
         assert!(
-            store.db.execute(&q("DELETE FROM audit_log")).await.is_err(),
+            store.db.execute(&stmt("DELETE FROM audit_log")).await.is_err(),
             "{}",
             t.name
         );
         let after = store
             .db
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log"))
+            .fetch_one(&stmt("SELECT COUNT(*) AS n FROM audit_log"))
             .await
             .unwrap()
             .i64("n")
@@ -334,6 +338,28 @@ async fn a_valid_lease_cannot_be_taken_and_an_expired_one_is_taken_over() {
             t.name
         );
         assert!(second.finish_job(&taken[0]).await.unwrap());
+        t.cleanup().await;
+    }
+}
+
+/// A page's reads never queue behind a write in progress (on SQLite the single writer
+/// connection is busy for a whole import batch): they run on the readers.
+#[tokio::test]
+async fn reads_do_not_wait_for_a_write_in_progress() {
+    for t in test_databases().await.unwrap() {
+        let (store, admin) = admin_store(t.db.clone(), clock()).await;
+        let mut writing = t.db.begin().await.unwrap();
+        writing
+            .execute(&stmt("INSERT INTO settings (key, value) VALUES ('busy', 'yes')"))
+            .await
+            .unwrap();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            store.effective_policy(&admin, admin.org_id),
+        )
+        .await;
+        assert!(matches!(read, Ok(Ok(_))), "{}: the read waited for the writer", t.name);
+        drop(writing);
         t.cleanup().await;
     }
 }

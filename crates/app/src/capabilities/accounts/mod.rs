@@ -4,7 +4,7 @@ pub mod api;
 pub mod data;
 pub mod pages;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::core::migrate::Migration;
 use crate::core::registry::{Capability, NavEntry};
@@ -22,6 +22,8 @@ pub const CAPABILITY: Capability = Capability {
     policy: &[],
     jobs: &[],
     tick: None,
+    #[cfg(test)]
+    isolation: tests::isolation::case,
     subscriptions: crate::core::registry::no_subscriptions,
 };
 

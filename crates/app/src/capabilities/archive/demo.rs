@@ -13,7 +13,7 @@ use crate::capabilities::archive::data::types::{ConsentPurpose, PhoneStatus};
 use crate::capabilities::archive::data::vehicles::add_mileage;
 use crate::core::audit::{Actor, Event};
 use crate::core::error::{Result, StoreError};
-use crate::{q, Store};
+use crate::{stmt, Store};
 use chrono::{Duration, NaiveDate};
 use dcrc_domain::{Phone, Vin};
 
@@ -179,7 +179,7 @@ impl Store {
         let mut counts = DemoCounts::default();
         let mut vin_serial: u64 = self
             .db
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM vehicles"))
+            .fetch_one(&stmt("SELECT COUNT(*) AS n FROM vehicles"))
             .await?
             .i64("n")?
             .unsigned_abs();
@@ -275,7 +275,7 @@ impl Store {
                     // A customer is filed (建档) when they buy: date the record by its first
                     // vehicle, so per-period figures (the callback rate) read as a dealer's.
                     let first = tx
-                        .fetch_one(&q("SELECT MIN(start_date) AS d FROM ownerships WHERE customer_id = $1").bind(id))
+                        .fetch_one(&stmt("SELECT MIN(start_date) AS d FROM ownerships WHERE customer_id = $1").bind(id))
                         .await?
                         .opt_text("d")?
                         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
@@ -283,7 +283,7 @@ impl Store {
                         .map(|t| t.and_utc().timestamp_millis());
                     if let Some(filed) = first.filter(|f| *f < now) {
                         tx.execute(
-                            &q("UPDATE customers SET created_at = $1 WHERE id = $2")
+                            &stmt("UPDATE customers SET created_at = $1 WHERE id = $2")
                                 .bind(filed)
                                 .bind(id),
                         )
@@ -328,7 +328,7 @@ impl Store {
         let delivered = today - Duration::days(1 + rng.below(history_days.max(1) as u64) as i64);
         let row = tx
             .fetch_one(
-                &q("INSERT INTO vehicles (org_id, vin, vin_rev, vin_check_overridden, plate, brand, model, trim_level, colour, purchase_date, delivery_date, created_at, updated_at) \
+                &stmt("INSERT INTO vehicles (org_id, vin, vin_rev, vin_check_overridden, plate, brand, model, trim_level, colour, purchase_date, delivery_date, created_at, updated_at) \
                     VALUES ($1, $2, $3, FALSE, $4, $5, $6, $7, $8, $9, $9, $10, $10) RETURNING id")
                 .bind(place.org_id)
                 .bind(vin.as_str())

@@ -4,7 +4,7 @@
 //! found unchanged. An import whose attempts are used up is failed, and its file removed.
 
 use crate::capabilities::archive::data::import::{ImportOptions, HEARTBEAT_MS};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
 use crate::core::jobs::{Job, JobKind, Running};
 use crate::Store;
@@ -76,7 +76,7 @@ fn give_up<'a>(store: &'a Store, job: &'a Job, _error: &'a str) -> Running<'a> {
         store
             .db
             .execute(
-                &q(
+                &stmt(
                     "UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 \
                     WHERE id = $2 AND status = 'running'",
                 )

@@ -7,7 +7,7 @@ pub mod events;
 pub mod jobs;
 pub mod pages;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::core::migrate::Migration;
 use crate::core::registry::{Capability, NavEntry};
@@ -25,6 +25,8 @@ pub const CAPABILITY: Capability = Capability {
     policy: &[],
     jobs: &[jobs::IMPORT],
     tick: Some(jobs::interrupted_imports),
+    #[cfg(test)]
+    isolation: tests::isolation::case,
     subscriptions: crate::core::registry::no_subscriptions,
 };
 

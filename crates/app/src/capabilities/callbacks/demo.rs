@@ -5,7 +5,7 @@
 
 use crate::capabilities::archive::demo::Rng;
 use crate::capabilities::callbacks::rules::Outcome;
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::Store;
 use dcrc_domain::clock::business_date;
@@ -20,7 +20,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q(
+                &stmt(
                     "SELECT id, org_id, customer_id, assignee_id, workable_from, due_at FROM callback_tasks \
                     WHERE state = 'open' AND due_at < $1 AND attempts = 0 ORDER BY id",
                 )
@@ -58,7 +58,7 @@ impl Store {
                 .format("%Y-%m-%d")
                 .to_string();
             tx.execute(
-                &q("INSERT INTO callback_attempts (task_id, org_id, customer_id, agent_id, at, business_date, outcome, answers) \
+                &stmt("INSERT INTO callback_attempts (task_id, org_id, customer_id, agent_id, at, business_date, outcome, answers) \
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(r.i64("id")?)
                 .bind(r.i64("org_id")?)
@@ -71,7 +71,7 @@ impl Store {
             )
             .await?;
             tx.execute(
-                &q("UPDATE callback_tasks SET state = 'done', outcome = $1, attempts = 1, first_attempt_at = $2, closed_at = $2, updated_at = $2 WHERE id = $3")
+                &stmt("UPDATE callback_tasks SET state = 'done', outcome = $1, attempts = 1, first_attempt_at = $2, closed_at = $2, updated_at = $2 WHERE id = $3")
                     .bind(outcome.as_str())
                     .bind(at)
                     .bind(r.i64("id")?),

@@ -8,7 +8,7 @@ pub mod jobs;
 pub mod pages;
 pub mod rules;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::core::customer_tables::{table, CustomerTable, OnErase, OnMerge};
 use crate::core::migrate::Migration;
@@ -27,6 +27,8 @@ pub const CAPABILITY: Capability = Capability {
     policy: &[data::policy::SECTION],
     jobs: &[jobs::DAILY],
     tick: None,
+    #[cfg(test)]
+    isolation: tests::isolation::case,
     subscriptions: events::subscriptions,
 };
 

@@ -20,7 +20,7 @@ fn closure_verdict<'a>(tx: &'a mut Tx, e: &'a CallOutcomeRecorded) -> Handling<'
             return Ok(());
         };
         let org_id = match tx
-            .fetch_optional(&crate::core::db::q("SELECT org_id FROM complaints WHERE id = $1").bind(complaint))
+            .fetch_optional(&crate::core::db::stmt("SELECT org_id FROM complaints WHERE id = $1").bind(complaint))
             .await?
         {
             Some(row) => row.i64("org_id")?,

@@ -7,7 +7,7 @@ pub mod jobs;
 pub mod pages;
 pub mod rules;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::core::customer_tables::{table, CustomerTable, OnErase, OnMerge};
 use crate::core::migrate::Migration;
@@ -26,6 +26,8 @@ pub const CAPABILITY: Capability = Capability {
     policy: &[data::rules::SECTION],
     jobs: &[],
     tick: Some(jobs::sweep),
+    #[cfg(test)]
+    isolation: tests::isolation::case,
     subscriptions: events::subscriptions,
 };
 

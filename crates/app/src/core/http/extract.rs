@@ -70,7 +70,7 @@ fn field_error(path: &str, message: &str) -> FieldError {
         let expected = message.split_once("expected ").map(|(_, e)| e).unwrap_or_default();
         let lang = crate::core::http::i18n::current();
         let key = format!("type.{}", json_type(expected));
-        return FieldError::new(here, "wrong_type").with("expected", crate::core::http::i18n::t(lang, &key));
+        return FieldError::new(here, "wrong_type").with("expected", crate::core::http::i18n::translate(lang, &key));
     }
     FieldError::new(here, "invalid_value").with("reason", message)
 }

@@ -26,7 +26,7 @@ pub(crate) fn catalog(lang: Lang) -> &'static HashMap<&'static str, &'static str
 }
 
 /// The text for `key`, or the key itself when missing (a test keeps both files complete).
-pub fn t(lang: Lang, key: &str) -> String {
+pub fn translate(lang: Lang, key: &str) -> String {
     catalog(lang)
         .get(key)
         .map(|s| s.to_string())
@@ -40,7 +40,7 @@ pub fn has(lang: Lang, key: &str) -> bool {
 
 /// The text for `key` with `{name}` placeholders filled.
 pub fn tf(lang: Lang, key: &str, params: &[(&str, String)]) -> String {
-    let mut text = t(lang, key);
+    let mut text = translate(lang, key);
     for (name, value) in params {
         text = text.replace(&format!("{{{name}}}"), value);
     }
@@ -76,7 +76,7 @@ pub struct Tr(pub Lang);
 
 impl Tr {
     pub fn get(&self, key: &str) -> String {
-        t(self.0, key)
+        translate(self.0, key)
     }
 
     pub fn fmt(&self, key: &str, name: &str, value: &str) -> String {
@@ -111,7 +111,7 @@ mod tests {
             tf(Lang::En, "field.range", &[("min", "1".into()), ("max", "9".into())]),
             "must be between 1 and 9"
         );
-        assert_eq!(t(Lang::ZhCn, "nav.home"), "首页");
-        assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
+        assert_eq!(translate(Lang::ZhCn, "nav.home"), "首页");
+        assert_eq!(translate(Lang::En, "no.such.key"), "no.such.key");
     }
 }

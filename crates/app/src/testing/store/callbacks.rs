@@ -1,7 +1,7 @@
 //! Fixtures of the callback tests: Shanghai times, users, a customer with a car, sales and
 //! repair orders that oblige callbacks, and calls to record.
 
-use super::{customer, d, vin, World};
+use super::{customer, vin, ymd, World};
 use crate::capabilities::accounts::data::users::NewUser;
 use crate::capabilities::archive::data::history::{RepairOrder, Sale};
 use crate::capabilities::archive::data::vehicles::NewVehicle;
@@ -62,7 +62,7 @@ pub fn sale(customer_id: i64, vehicle_id: i64, delivered: &str) -> Sale {
         vehicle_id,
         consultant_name: Some("李顾问".into()),
         contract_date: None,
-        delivery_date: Some(d(delivered)),
+        delivery_date: Some(ymd(delivered)),
         amount_fen: Some(12_000_000),
         source_record_id: None,
     }
@@ -101,7 +101,7 @@ pub fn repair_order(customer_id: i64, vehicle_id: i64) -> RepairOrder {
         customer_id,
         vehicle_id,
         ro_number: None,
-        opened_on: d("2026-02-10"),
+        opened_on: ymd("2026-02-10"),
         delivered_on: None,
         kind: "repair".into(),
         mileage_km: None,

@@ -5,7 +5,7 @@
 use crate::capabilities::accounts::data::orgs::NewOrg;
 use crate::capabilities::accounts::data::users::NewUser;
 use crate::capabilities::archive::data::import::{ImportKind, ImportOptions, ImportRecord};
-use crate::{q, Principal, Store};
+use crate::{stmt, Principal, Store};
 use chrono::{TimeZone, Utc};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};
 use std::io::Write;
@@ -114,7 +114,7 @@ pub fn reconciles(r: &ImportRecord) -> bool {
 pub async fn count(store: &Store, table: &str) -> i64 {
     store
         .db
-        .fetch_one(&q(format!("SELECT COUNT(*) AS n FROM {table}")))
+        .fetch_one(&stmt(format!("SELECT COUNT(*) AS n FROM {table}")))
         .await
         .unwrap()
         .i64("n")

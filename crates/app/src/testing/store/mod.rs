@@ -83,6 +83,6 @@ pub fn customer(name: &str, phone: &str) -> NewCustomer {
     }
 }
 
-pub fn d(s: &str) -> NaiveDate {
+pub fn ymd(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }

@@ -350,7 +350,7 @@ async fn archive_records(
         )
         .await
         .unwrap();
-    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let ymd = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let marker = format!("{name} notes");
     let sale = Sale {
         id: 0,
@@ -359,7 +359,7 @@ async fn archive_records(
         vehicle_id: v.id,
         consultant_name: Some(marker.clone()),
         contract_date: None,
-        delivery_date: Some(d("2025-06-01")),
+        delivery_date: Some(ymd("2025-06-01")),
         amount_fen: Some(1),
         source_record_id: None,
     };
@@ -370,9 +370,9 @@ async fn archive_records(
         customer_id: c.id,
         vehicle_id: v.id,
         ro_number: None,
-        opened_on: d("2025-09-01"),
+        opened_on: ymd("2025-09-01"),
         // Delivered on the fixture's "today", so it is owed a post-repair callback.
-        delivered_on: Some(d("2026-03-02")),
+        delivered_on: Some(ymd("2026-03-02")),
         kind: "maintenance".into(),
         mileage_km: Some(5000),
         labour_fen: None,
@@ -392,8 +392,8 @@ async fn archive_records(
         insurer: marker,
         kind: "commercial".into(),
         policy_number: None,
-        start_date: d("2025-06-01"),
-        expiry_date: d("2026-05-31"),
+        start_date: ymd("2025-06-01"),
+        expiry_date: ymd("2026-05-31"),
         premium_fen: None,
         source_record_id: None,
     };

@@ -2,7 +2,7 @@
 //! and everything below it" is one indexed prefix match.
 
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row, Tx};
+use crate::core::db::{stmt, Row, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::page::{self, Page};
 use crate::core::principal::{Principal, Scope};
@@ -104,7 +104,7 @@ pub(crate) async fn insert_org(
     let depth = parent.map(|p| p.depth + 1).unwrap_or(0);
     let row = tx
         .fetch_one(
-            &q(
+            &stmt(
                 "INSERT INTO orgs (parent_id, kind, name, code, path, depth, active, created_at, updated_at) \
                 VALUES ($1, $2, $3, $4, '', $5, TRUE, $6, $6) RETURNING id",
             )
@@ -119,10 +119,10 @@ pub(crate) async fn insert_org(
         .map_err(conflict_on_code)?;
     let id = row.i64("id")?;
     let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
-    tx.execute(&q("UPDATE orgs SET path = $1 WHERE id = $2").bind(&path).bind(id))
+    tx.execute(&stmt("UPDATE orgs SET path = $1 WHERE id = $2").bind(&path).bind(id))
         .await?;
     let row = tx
-        .fetch_one(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
+        .fetch_one(&stmt(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
         .await?;
     org_from_row(&row)
 }
@@ -144,7 +144,7 @@ impl Store {
         let row = self
             .db
             .fetch_optional(
-                &q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 AND path LIKE $2"))
+                &stmt(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 AND path LIKE $2"))
                     .bind(id)
                     .bind(scope.like_pattern()),
             )
@@ -158,7 +158,7 @@ impl Store {
         self.authorize(who, Permission::ViewDirectory, "org").await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
-        let mut query = q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE "));
+        let mut query = stmt(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE "));
         let p = query.param(who.scope.like_pattern());
         query.push_sql(&p);
         if let Some(kind) = filter.kind {
@@ -252,7 +252,7 @@ impl Store {
         if patch.active == Some(false) && before.active {
             let busy = tx
                 .fetch_one(
-                    &q(
+                    &stmt(
                         "SELECT (SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND active = TRUE) + \
                         (SELECT COUNT(*) FROM users WHERE org_id = $1 AND active = TRUE) AS n",
                     )
@@ -270,7 +270,7 @@ impl Store {
         if patch.active == Some(true) && !before.active {
             if let Some(pid) = before.parent_id {
                 let parent_active = tx
-                    .fetch_one(&q("SELECT active FROM orgs WHERE id = $1").bind(pid))
+                    .fetch_one(&stmt("SELECT active FROM orgs WHERE id = $1").bind(pid))
                     .await?
                     .bool("active")?;
                 if !parent_active {
@@ -285,7 +285,7 @@ impl Store {
         let new_code = code.unwrap_or_else(|| before.code.clone());
         let new_active = patch.active.unwrap_or(before.active);
         tx.execute(
-            &q("UPDATE orgs SET name = $1, code = $2, active = $3, updated_at = $4 WHERE id = $5")
+            &stmt("UPDATE orgs SET name = $1, code = $2, active = $3, updated_at = $4 WHERE id = $5")
                 .bind(&new_name)
                 .bind(new_code.clone())
                 .bind(new_active)
@@ -327,7 +327,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q(format!(
+                &stmt(format!(
                     "SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE $1 ORDER BY path LIMIT 5000"
                 ))
                 .bind(who.scope.like_pattern()),
@@ -343,7 +343,7 @@ impl Store {
         for id in ids {
             let row = self
                 .db
-                .fetch_one(&q(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
+                .fetch_one(&stmt(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
                 .await?;
             out.push(org_from_row(&row)?);
         }

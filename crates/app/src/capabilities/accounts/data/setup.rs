@@ -4,7 +4,7 @@
 use crate::capabilities::accounts::data::orgs::{insert_org, Org};
 use crate::capabilities::accounts::data::users::{insert_user, UserRecord};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::core::secret;
@@ -16,7 +16,7 @@ impl Store {
     pub async fn is_initialised(&self) -> Result<bool> {
         Ok(self
             .db
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM orgs"))
+            .fetch_one(&stmt("SELECT COUNT(*) AS n FROM orgs"))
             .await?
             .i64("n")?
             > 0)
@@ -33,7 +33,7 @@ impl Store {
         let hash = secret::hash_password_blocking(admin_password.to_string()).await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let existing = tx.fetch_one(&q("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")?;
+        let existing = tx.fetch_one(&stmt("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")?;
         if existing > 0 {
             return Err(StoreError::Conflict {
                 code: "already_initialised",
@@ -87,7 +87,7 @@ impl Store {
         let row = self
             .db
             .fetch_optional(
-                &q("SELECT u.id AS user_id, u.username, u.display_name, u.locale, o.id AS org_id, o.name AS org_name, o.kind AS org_kind, o.path \
+                &stmt("SELECT u.id AS user_id, u.username, u.display_name, u.locale, o.id AS org_id, o.name AS org_name, o.kind AS org_kind, o.path \
                     FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1 AND u.active = TRUE")
                 .bind(username.trim().to_ascii_lowercase()),
             )
@@ -102,7 +102,7 @@ impl Store {
     pub async fn root_admin_username(&self) -> Result<String> {
         let row = self
             .db
-            .fetch_optional(&q(
+            .fetch_optional(&stmt(
                 "SELECT u.username FROM users u JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id \
                  WHERE o.parent_id IS NULL AND r.role = 'admin' AND u.active = TRUE ORDER BY u.id LIMIT 1",
             ))

@@ -2,7 +2,7 @@
 
 use crate::capabilities::accounts::data::orgs::Org;
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row, Tx};
+use crate::core::db::{stmt, Row, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::page::{self, Page};
 use crate::core::principal::Principal;
@@ -87,7 +87,7 @@ async fn attach_roles(store: &Store, users: &mut [User]) -> Result<()> {
     if users.is_empty() {
         return Ok(());
     }
-    let mut query = q("SELECT user_id, role FROM user_roles WHERE user_id IN (");
+    let mut query = stmt("SELECT user_id, role FROM user_roles WHERE user_id IN (");
     let params: Vec<String> = users.iter().map(|u| query.param(u.id)).collect();
     query.push_sql(&params.join(", "));
     query.push_sql(") ORDER BY user_id, role");
@@ -143,7 +143,7 @@ async fn keep_a_brand_admin(tx: &mut Tx, brand_id: i64, leaving: i64) -> Result<
     tx.lock_row("orgs", brand_id).await?;
     let others = tx
         .fetch_one(
-            &q(
+            &stmt(
                 "SELECT COUNT(*) AS n FROM users u JOIN user_roles r ON r.user_id = u.id \
                 WHERE u.org_id = $1 AND u.active = TRUE AND r.role = 'admin' AND u.id <> $2",
             )
@@ -182,7 +182,7 @@ pub(crate) async fn insert_user(tx: &mut Tx, now: i64, user: &UserRecord<'_>) ->
     } = *user;
     let row = tx
         .fetch_one(
-            &q("INSERT INTO users (org_id, username, display_name, password_hash, locale, active, failed_logins, password_changed_at, created_at, updated_at) \
+            &stmt("INSERT INTO users (org_id, username, display_name, password_hash, locale, active, failed_logins, password_changed_at, created_at, updated_at) \
                 VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6, $6, $6) RETURNING id")
             .bind(org_id)
             .bind(username)
@@ -199,14 +199,14 @@ pub(crate) async fn insert_user(tx: &mut Tx, now: i64, user: &UserRecord<'_>) ->
 }
 
 async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> Result<()> {
-    tx.execute(&q("DELETE FROM user_roles WHERE user_id = $1").bind(user_id))
+    tx.execute(&stmt("DELETE FROM user_roles WHERE user_id = $1").bind(user_id))
         .await?;
     let mut unique = roles.to_vec();
     unique.sort();
     unique.dedup();
     for role in unique {
         tx.execute(
-            &q("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+            &stmt("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
                 .bind(user_id)
                 .bind(role.as_str()),
         )
@@ -229,7 +229,7 @@ impl Store {
         self.authorize(who, Permission::ViewDirectory, "user").await?;
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
-        let mut query = q(format!(
+        let mut query = stmt(format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE "
         ));
         let p = query.param(who.scope.like_pattern());
@@ -359,7 +359,7 @@ impl Store {
         let stays_brand_admin = roles.contains(&Role::Admin) && active && org.id == before.org_id;
         if was_brand_admin && !stays_brand_admin {
             let home = tx
-                .fetch_one(&q("SELECT kind FROM orgs WHERE id = $1").bind(before.org_id))
+                .fetch_one(&stmt("SELECT kind FROM orgs WHERE id = $1").bind(before.org_id))
                 .await?
                 .text("kind")?;
             if home == dcrc_domain::OrgKind::Brand.as_str() {
@@ -367,7 +367,7 @@ impl Store {
             }
         }
         tx.execute(
-            &q("UPDATE users SET display_name = $1, org_id = $2, locale = $3, active = $4, updated_at = $5 WHERE id = $6")
+            &stmt("UPDATE users SET display_name = $1, org_id = $2, locale = $3, active = $4, updated_at = $5 WHERE id = $6")
                 .bind(display_name.clone().unwrap_or_else(|| before.display_name.clone()))
                 .bind(org.id)
                 .bind(locale.map(Lang::code))
@@ -382,7 +382,7 @@ impl Store {
         if let Some(hash) = &hash {
             // A reset by an administrator also lifts the account's login throttle.
             tx.execute(
-                &q("DELETE FROM login_throttle WHERE throttle_key = $1 OR throttle_key LIKE $2 ESCAPE '\\'")
+                &stmt("DELETE FROM login_throttle WHERE throttle_key = $1 OR throttle_key LIKE $2 ESCAPE '\\'")
                     .bind(format!("account:{}", before.username))
                     .bind(format!(
                         "pair:{}@%",
@@ -391,7 +391,7 @@ impl Store {
             )
             .await?;
             tx.execute(
-                &q("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                &stmt("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
                     .bind(hash)
                     .bind(now)
                     .bind(id),

@@ -181,7 +181,7 @@ async fn prepare(state: &AppState, me: &Principal, upload: &Upload) -> ApiResult
         Some(Err(_)) => {
             errors.push(FieldError::new("dealer_id", "wrong_type").with(
                 "expected",
-                crate::core::http::i18n::t(crate::core::http::i18n::current(), "type.integer"),
+                crate::core::http::i18n::translate(crate::core::http::i18n::current(), "type.integer"),
             ));
             None
         }
@@ -269,7 +269,7 @@ pub struct ImportErrorView {
 }
 
 fn view(e: ImportError) -> ImportErrorView {
-    let message = crate::core::http::i18n::t(crate::core::http::i18n::current(), &format!("field.{}", e.code));
+    let message = crate::core::http::i18n::translate(crate::core::http::i18n::current(), &format!("field.{}", e.code));
     ImportErrorView {
         row: e.row,
         column: e.column,

@@ -1,8 +1,9 @@
-pub mod customer_care;
 pub mod customers;
 pub mod export_files;
 pub mod history;
 pub mod imports;
+pub mod merge;
+pub mod privacy;
 pub mod segments;
 pub mod vehicles;
 
@@ -19,10 +20,10 @@ pub fn routes(r: ApiRouter) -> ApiRouter {
         .routes(routes!(customers::get, customers::update))
         .routes(routes!(customers::timeline))
         .routes(routes!(customers::export))
-        .routes(routes!(customer_care::duplicates))
-        .routes(routes!(customer_care::merge))
-        .routes(routes!(customer_care::personal_data))
-        .routes(routes!(customer_care::erase))
+        .routes(routes!(merge::duplicates))
+        .routes(routes!(merge::merge))
+        .routes(routes!(privacy::personal_data))
+        .routes(routes!(privacy::erase))
         .routes(routes!(segments::list, segments::create))
         .routes(routes!(segments::get, segments::delete))
         .routes(routes!(customers::reveal))

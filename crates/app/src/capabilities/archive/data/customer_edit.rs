@@ -6,7 +6,7 @@ use crate::capabilities::archive::data::customers::{
 };
 use crate::capabilities::archive::data::types::{join_list, ConsentPurpose, PhoneStatus};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -74,7 +74,7 @@ impl Store {
             }
             replace_phones(&mut tx, now, id, before.org_id, phones, true).await?;
         }
-        let mut query = q("UPDATE customers SET updated_at = $1");
+        let mut query = stmt("UPDATE customers SET updated_at = $1");
         let set = |col: &str, v: crate::core::db::Value, query: &mut crate::core::db::Query| {
             let p = query.param(v);
             query.push_sql(&format!(", {col} = {p}"));
@@ -142,7 +142,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let n = tx
             .execute(
-                &q("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3 AND customer_id = $4")
+                &stmt("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3 AND customer_id = $4")
                     .bind(status.as_str())
                     .bind(now)
                     .bind(phone_id)
@@ -198,7 +198,7 @@ impl Store {
         let phones = self
             .db
             .fetch_all(
-                &q("SELECT id, digits FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id")
+                &stmt("SELECT id, digits FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id")
                     .bind(customer_id),
             )
             .await?
@@ -212,7 +212,7 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         let id_number = self
             .db
-            .fetch_one(&q("SELECT id_number FROM customers WHERE id = $1").bind(customer_id))
+            .fetch_one(&stmt("SELECT id_number FROM customers WHERE id = $1").bind(customer_id))
             .await?
             .opt_text("id_number")?;
         let detail = serde_json::json!({ "phones": phones.len(), "id_number": id_number.is_some() });
@@ -242,7 +242,7 @@ impl Store {
 
 /// The customer's latest consent decision for a purpose.
 pub(crate) fn consent_query(customer_id: i64, purpose: &str) -> crate::core::db::Query {
-    q("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
+    stmt("SELECT granted FROM consents WHERE customer_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1")
         .bind(customer_id)
         .bind(purpose)
 }

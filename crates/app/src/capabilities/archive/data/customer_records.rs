@@ -3,7 +3,7 @@
 
 use crate::capabilities::archive::data::customers::{ConsentInput, NewCustomer, PhoneInput};
 use crate::capabilities::archive::data::types::{join_list, CustomerKind, PhoneStatus};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
 use dcrc_domain::{validation, FieldError, IdNumber, Invalid, Phone, PhoneKind};
 
@@ -63,7 +63,7 @@ pub(crate) async fn find_duplicate(
     for (phone, _) in phones {
         let row = tx
             .fetch_optional(
-                &q("SELECT p.customer_id FROM customer_phones p JOIN customers c ON c.id = p.customer_id \
+                &stmt("SELECT p.customer_id FROM customer_phones p JOIN customers c ON c.id = p.customer_id \
                     WHERE p.org_id = $1 AND p.digits = $2 AND c.merged_into IS NULL AND c.erased_at IS NULL AND p.customer_id <> $3 LIMIT 1")
                 .bind(org_id)
                 .bind(phone.digits())
@@ -82,7 +82,7 @@ pub(crate) async fn find_duplicate(
 pub(crate) async fn lock_live_customer(tx: &mut Tx, id: i64) -> Result<()> {
     let lock = crate::core::dialect::for_update(tx.backend(), None);
     let sql = format!("SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL{lock}");
-    tx.fetch_optional(&q(sql).bind(id))
+    tx.fetch_optional(&stmt(sql).bind(id))
         .await?
         .map(|_| ())
         .ok_or(crate::core::error::StoreError::NotFound)
@@ -98,7 +98,7 @@ pub(crate) async fn replace_phones(
     keep_status: bool,
 ) -> Result<()> {
     let existing = tx
-        .fetch_all(&q("SELECT id, digits FROM customer_phones WHERE customer_id = $1").bind(customer_id))
+        .fetch_all(&stmt("SELECT id, digits FROM customer_phones WHERE customer_id = $1").bind(customer_id))
         .await?;
     let mut kept = Vec::new();
     for r in &existing {
@@ -107,7 +107,7 @@ pub(crate) async fn replace_phones(
         if phones.iter().any(|(p, _)| p.digits() == digits) {
             kept.push((id, digits));
         } else {
-            tx.execute(&q("DELETE FROM customer_phones WHERE id = $1").bind(id))
+            tx.execute(&stmt("DELETE FROM customer_phones WHERE id = $1").bind(id))
                 .await?;
         }
     }
@@ -116,12 +116,12 @@ pub(crate) async fn replace_phones(
         match kept.iter().find(|(_, d)| d == phone.digits()) {
             Some((id, _)) => {
                 let sql = if keep_status {
-                    q("UPDATE customer_phones SET is_primary = $1, updated_at = $2 WHERE id = $3")
+                    stmt("UPDATE customer_phones SET is_primary = $1, updated_at = $2 WHERE id = $3")
                         .bind(primary)
                         .bind(now)
                         .bind(*id)
                 } else {
-                    q("UPDATE customer_phones SET is_primary = $1, updated_at = $2, status = $4 WHERE id = $3")
+                    stmt("UPDATE customer_phones SET is_primary = $1, updated_at = $2, status = $4 WHERE id = $3")
                         .bind(primary)
                         .bind(now)
                         .bind(*id)
@@ -131,7 +131,7 @@ pub(crate) async fn replace_phones(
             }
             None => {
                 tx.execute(
-                    &q("INSERT INTO customer_phones (customer_id, org_id, digits, kind, last4, status, is_primary, created_at, updated_at) \
+                    &stmt("INSERT INTO customer_phones (customer_id, org_id, digits, kind, last4, status, is_primary, created_at, updated_at) \
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
                     .bind(customer_id)
                     .bind(org_id)
@@ -162,7 +162,7 @@ pub(crate) async fn insert_consents(
 ) -> Result<()> {
     for c in consents {
         tx.execute(
-            &q("INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            &stmt("INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(customer_id)
                 .bind(org_id)
                 .bind(c.purpose.as_str())
@@ -230,7 +230,7 @@ pub(crate) async fn insert_customer(
 ) -> Result<i64> {
     let row = tx
         .fetch_one(
-            &q("INSERT INTO customers (org_id, kind, name, gender, id_number, province, city, district, address, attributes, tags, \
+            &stmt("INSERT INTO customers (org_id, kind, name, gender, id_number, province, city, district, address, attributes, tags, \
                 membership_level, referred_by, source_record_id, created_at, updated_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id")
             .bind(org_id)

@@ -235,7 +235,7 @@ pub(crate) fn filtered_query(who: &Principal, f: &CustomerFilter, columns: &str)
 }
 
 fn query_with(who: &Principal, f: &CustomerFilter, columns: &str, mode: &TextMatch) -> Query {
-    let mut query = crate::core::db::q(format!(
+    let mut query = crate::core::db::stmt(format!(
         "SELECT {columns} FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.merged_into IS NULL AND o.path LIKE "
     ));
     let p = query.param(who.scope.like_pattern());
@@ -380,7 +380,7 @@ impl Store {
         // found twice (two matching cars) counts twice, which only moves the threshold.
         // Each source carries the LIMIT itself: over a UNION ALL, PostgreSQL planned a
         // wide VIN range as a bitmap scan of every match before the first row came out.
-        let mut probe = crate::core::db::q("SELECT k.customer_id AS id FROM (");
+        let mut probe = crate::core::db::stmt("SELECT k.customer_id AS id FROM (");
         let orgs = scope_orgs(&mut probe, who);
         let n = probe.param(self.search_walk_above + 1);
         let ids: Vec<String> = search_matches(&mut probe, text, &orgs)
@@ -415,7 +415,7 @@ impl Store {
         if items.is_empty() {
             return Ok(());
         }
-        let mut phones = crate::core::db::q(
+        let mut phones = crate::core::db::stmt(
             "SELECT customer_id, digits FROM customer_phones WHERE is_primary = TRUE AND customer_id IN (",
         );
         let ids: Vec<String> = items.iter().map(|c| phones.param(c.id)).collect();
@@ -427,7 +427,7 @@ impl Store {
                 c.phone_masked = Some(mask_digits(&r.text("digits")?));
             }
         }
-        let mut vehicles = crate::core::db::q(
+        let mut vehicles = crate::core::db::stmt(
             "SELECT w.customer_id, v.plate, v.model FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.end_date IS NULL AND w.customer_id IN (",
         );
         let ids: Vec<String> = items.iter().map(|c| vehicles.param(c.id)).collect();

@@ -2,7 +2,7 @@
 //! capability's declared customer tables ([`crate::core::customer_tables`]).
 
 use crate::core::customer_tables::{registered, table, CustomerTable, OnErase, OnMerge};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 
 /// The archive's own tables with a customer.
@@ -58,7 +58,7 @@ pub(crate) async fn merge_rows(tx: &mut Tx, into: i64, from: i64) -> Result<Vec<
             OnMerge::Derived => continue,
             OnMerge::Move => {
                 tx.execute(
-                    &q(format!(
+                    &stmt(format!(
                         "UPDATE {} SET customer_id = $1 WHERE customer_id = $2",
                         t.table
                     ))
@@ -69,14 +69,16 @@ pub(crate) async fn merge_rows(tx: &mut Tx, into: i64, from: i64) -> Result<Vec<
             }
             OnMerge::Phones => {
                 tx.execute(
-                    &q("DELETE FROM customer_phones WHERE customer_id = $2 \
-                        AND digits IN (SELECT digits FROM customer_phones WHERE customer_id = $1)")
+                    &stmt(
+                        "DELETE FROM customer_phones WHERE customer_id = $2 \
+                        AND digits IN (SELECT digits FROM customer_phones WHERE customer_id = $1)",
+                    )
                     .bind(into)
                     .bind(from),
                 )
                 .await?;
                 tx.execute(
-                    &q("UPDATE customer_phones SET customer_id = $1, is_primary = FALSE WHERE customer_id = $2")
+                    &stmt("UPDATE customer_phones SET customer_id = $1, is_primary = FALSE WHERE customer_id = $2")
                         .bind(into)
                         .bind(from),
                 )
@@ -97,7 +99,7 @@ pub(crate) async fn erase_rows(tx: &mut Tx, id: i64) -> Result<Vec<(&'static str
             OnErase::Delete => format!("DELETE FROM {} WHERE customer_id = $1", t.table),
             OnErase::Clear(set) => format!("UPDATE {} SET {set} WHERE customer_id = $1", t.table),
         };
-        done.push((t.table, tx.execute(&q(sql).bind(id)).await?));
+        done.push((t.table, tx.execute(&stmt(sql).bind(id)).await?));
     }
     Ok(done)
 }
@@ -107,7 +109,7 @@ pub(crate) async fn export_rows(tx: &mut Tx, id: i64) -> Result<serde_json::Map<
     let mut out = serde_json::Map::new();
     for t in registered().filter(|t| t.export) {
         let rows = tx
-            .fetch_all(&q(format!("SELECT * FROM {} WHERE customer_id = $1 ORDER BY id", t.table)).bind(id))
+            .fetch_all(&stmt(format!("SELECT * FROM {} WHERE customer_id = $1 ORDER BY id", t.table)).bind(id))
             .await?;
         out.insert(
             t.table.to_string(),
@@ -116,7 +118,7 @@ pub(crate) async fn export_rows(tx: &mut Tx, id: i64) -> Result<serde_json::Map<
         for (child, column) in t.children {
             let rows = tx
                 .fetch_all(
-                    &q(format!(
+                    &stmt(format!(
                         "SELECT * FROM {child} WHERE {column} IN (SELECT id FROM {} WHERE customer_id = $1) ORDER BY id",
                         t.table
                     ))

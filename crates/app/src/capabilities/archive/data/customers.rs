@@ -4,7 +4,7 @@
 use crate::capabilities::accounts::data::orgs::Org;
 use crate::capabilities::archive::data::types::{split_list, ConsentPurpose, CustomerKind, PhoneStatus};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row};
+use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -279,7 +279,7 @@ impl Store {
             )
             .await?;
         let mut c = customer_from_row(&row)?;
-        for r in self.db.fetch_all(&q("SELECT id, digits, kind, status, is_primary FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id)).await? {
+        for r in self.db.fetch_all(&stmt("SELECT id, digits, kind, status, is_primary FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id)).await? {
             c.phones.push(PhoneView {
                 id: r.i64("id")?,
                 masked: mask_digits(&r.text("digits")?),
@@ -291,7 +291,7 @@ impl Store {
         for r in self
             .db
             .fetch_all(
-                &q("SELECT purpose, granted, source, at FROM consents WHERE customer_id = $1 ORDER BY id").bind(id),
+                &stmt("SELECT purpose, granted, source, at FROM consents WHERE customer_id = $1 ORDER BY id").bind(id),
             )
             .await?
         {
@@ -310,7 +310,7 @@ impl Store {
         for r in self
             .db
             .fetch_all(
-                &q("SELECT v.id, v.vin, v.plate, v.model, w.start_date, w.end_date FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id \
+                &stmt("SELECT v.id, v.vin, v.plate, v.model, w.start_date, w.end_date FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id \
                     WHERE w.customer_id = $1 ORDER BY w.end_date IS NULL DESC, w.start_date DESC")
                 .bind(id),
             )

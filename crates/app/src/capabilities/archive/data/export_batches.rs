@@ -113,7 +113,8 @@ impl Store {
             return Ok(rows);
         }
         let index: std::collections::HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-        let mut phones = crate::core::db::q("SELECT customer_id, digits FROM customer_phones WHERE customer_id IN (");
+        let mut phones =
+            crate::core::db::stmt("SELECT customer_id, digits FROM customer_phones WHERE customer_id IN (");
         let ids: Vec<String> = rows.iter().map(|c| phones.param(c.id)).collect();
         phones.push_sql(&ids.join(", "));
         phones.push_sql(") ORDER BY customer_id, is_primary DESC, id");
@@ -124,7 +125,7 @@ impl Store {
                 row.phones.push(if unmasked { digits } else { mask_digits(&digits) });
             }
         }
-        let mut vehicles = crate::core::db::q(
+        let mut vehicles = crate::core::db::stmt(
             "SELECT w.customer_id, v.vin, v.plate, v.model FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id WHERE w.end_date IS NULL AND w.customer_id IN (",
         );
         let ids: Vec<String> = rows.iter().map(|c| vehicles.param(c.id)).collect();

@@ -6,7 +6,7 @@ use crate::capabilities::archive::data::types::{date_text, parse_date};
 use crate::capabilities::archive::data::vehicles::{add_mileage, start_ownership};
 use crate::capabilities::archive::events::{HistoryKind, HistoryRecorded};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row, Tx};
+use crate::core::db::{stmt, Row, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::events::publish;
 use crate::core::page::{self, Page};
@@ -186,7 +186,7 @@ fn policy_from_row(r: &Row) -> Result<InsurancePolicy> {
 pub(crate) async fn insert_sale(tx: &mut Tx, now: i64, s: &Sale) -> Result<i64> {
     let row = tx
         .fetch_one(
-            &q("INSERT INTO sales (org_id, customer_id, vehicle_id, consultant_name, contract_date, delivery_date, amount_fen, source_record_id, created_at) \
+            &stmt("INSERT INTO sales (org_id, customer_id, vehicle_id, consultant_name, contract_date, delivery_date, amount_fen, source_record_id, created_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(s.org_id)
             .bind(s.customer_id)
@@ -227,7 +227,7 @@ pub(crate) async fn insert_repair(tx: &mut Tx, now: i64, r: &RepairOrder) -> Res
     });
     let row = tx
         .fetch_one(
-            &q("INSERT INTO repair_orders (org_id, customer_id, vehicle_id, ro_number, opened_on, delivered_on, kind, mileage_km, labour_fen, parts_fen, \
+            &stmt("INSERT INTO repair_orders (org_id, customer_id, vehicle_id, ro_number, opened_on, delivered_on, kind, mileage_km, labour_fen, parts_fen, \
                 total_fen, advisor_name, fault_description, fault_code, source_record_id, created_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id")
             .bind(r.org_id)
@@ -254,7 +254,7 @@ pub(crate) async fn insert_repair(tx: &mut Tx, now: i64, r: &RepairOrder) -> Res
     }
     let visit = r.opened_on.format("%Y-%m-%d").to_string();
     tx.execute(
-        &q("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND (last_visit_date IS NULL OR last_visit_date < $1)").bind(&visit).bind(r.customer_id),
+        &stmt("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND (last_visit_date IS NULL OR last_visit_date < $1)").bind(&visit).bind(r.customer_id),
     )
     .await?;
     let id = row.i64("id")?;
@@ -275,7 +275,7 @@ pub(crate) async fn insert_repair(tx: &mut Tx, now: i64, r: &RepairOrder) -> Res
 pub(crate) async fn insert_policy(tx: &mut Tx, now: i64, p: &InsurancePolicy) -> Result<i64> {
     let row = tx
         .fetch_one(
-            &q("INSERT INTO insurance_policies (org_id, customer_id, vehicle_id, insurer, kind, policy_number, start_date, expiry_date, premium_fen, source_record_id, created_at) \
+            &stmt("INSERT INTO insurance_policies (org_id, customer_id, vehicle_id, insurer, kind, policy_number, start_date, expiry_date, premium_fen, source_record_id, created_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
             .bind(p.org_id)
             .bind(p.customer_id)
@@ -407,7 +407,7 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, table).await?;
         let limit = page::limit(f.limit);
         let cursor = page::decode_cursor(f.cursor.as_deref())?;
-        let mut query = q(format!(
+        let mut query = stmt(format!(
             "SELECT h.* FROM {table} h JOIN orgs o ON o.id = h.org_id WHERE o.path LIKE "
         ));
         let p = query.param(who.scope.like_pattern());

@@ -6,7 +6,7 @@
 use crate::capabilities::archive::data::customers::Customer;
 use crate::capabilities::archive::data::types::{join_list, split_list};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -56,7 +56,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q("SELECT p.org_id, p.digits, c.id, c.name FROM customer_phones p JOIN customers c ON c.id = p.customer_id JOIN orgs o ON o.id = p.org_id \
+                &stmt("SELECT p.org_id, p.digits, c.id, c.name FROM customer_phones p JOIN customers c ON c.id = p.customer_id JOIN orgs o ON o.id = p.org_id \
                     WHERE o.path LIKE $1 AND c.merged_into IS NULL AND c.erased_at IS NULL AND (p.org_id, p.digits) IN ( \
                       SELECT p2.org_id, p2.digits FROM customer_phones p2 JOIN customers c2 ON c2.id = p2.customer_id \
                       WHERE c2.merged_into IS NULL AND c2.erased_at IS NULL GROUP BY p2.org_id, p2.digits HAVING COUNT(DISTINCT p2.customer_id) > 1) \
@@ -122,17 +122,17 @@ impl Store {
                 .collect();
         let referrals = tx
             .execute(
-                &q("UPDATE customers SET referred_by = $1 WHERE referred_by = $2 AND id <> $1")
+                &stmt("UPDATE customers SET referred_by = $1 WHERE referred_by = $2 AND id <> $1")
                     .bind(into)
                     .bind(from),
             )
             .await?;
         moved.insert("referrals".into(), referrals);
         let a = tx
-            .fetch_one(&q("SELECT * FROM customers WHERE id = $1").bind(into))
+            .fetch_one(&stmt("SELECT * FROM customers WHERE id = $1").bind(into))
             .await?;
         let b = tx
-            .fetch_one(&q("SELECT * FROM customers WHERE id = $1").bind(from))
+            .fetch_one(&stmt("SELECT * FROM customers WHERE id = $1").bind(from))
             .await?;
         for col in FILL {
             let empty = if col == "referred_by" {
@@ -144,11 +144,11 @@ impl Store {
                 continue;
             }
             let sql = format!("UPDATE customers SET {col} = (SELECT {col} FROM customers WHERE id = $1) WHERE id = $2");
-            tx.execute(&q(sql).bind(from).bind(into)).await?;
+            tx.execute(&stmt(sql).bind(from).bind(into)).await?;
         }
         // The later visit wins.
         tx.execute(
-            &q("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND last_visit_date < $1")
+            &stmt("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND last_visit_date < $1")
                 .bind(b.opt_text("last_visit_date")?)
                 .bind(into),
         )
@@ -157,23 +157,23 @@ impl Store {
             let mut all = split_list(&a.text(col)?);
             all.extend(split_list(&b.text(col)?));
             tx.execute(
-                &q(format!("UPDATE customers SET {col} = $1 WHERE id = $2"))
+                &stmt(format!("UPDATE customers SET {col} = $1 WHERE id = $2"))
                     .bind(join_list(&all))
                     .bind(into),
             )
             .await?;
         }
-        tx.execute(&q("UPDATE customers SET referred_by = NULL WHERE id = $1 AND referred_by = $1").bind(into))
+        tx.execute(&stmt("UPDATE customers SET referred_by = NULL WHERE id = $1 AND referred_by = $1").bind(into))
             .await?;
         tx.execute(
-            &q("UPDATE customers SET merged_into = $1, updated_at = $2 WHERE id = $3")
+            &stmt("UPDATE customers SET merged_into = $1, updated_at = $2 WHERE id = $3")
                 .bind(into)
                 .bind(now)
                 .bind(from),
         )
         .await?;
         tx.execute(
-            &q("UPDATE customers SET updated_at = $1 WHERE id = $2")
+            &stmt("UPDATE customers SET updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(into),
         )
@@ -213,7 +213,7 @@ impl Store {
     pub async fn merged_into(&self, who: &Principal, id: i64) -> Result<Option<i64>> {
         let row = self
             .db
-            .fetch_optional(&q("SELECT c.merged_into FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2").bind(id).bind(who.scope.like_pattern()))
+            .fetch_optional(&stmt("SELECT c.merged_into FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2").bind(id).bind(who.scope.like_pattern()))
             .await?
             .ok_or(StoreError::NotFound)?;
         row.opt_i64("merged_into")

@@ -2,7 +2,7 @@
 //! (personal fields anonymised, non-personal history kept for aggregates). Both audited.
 
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::core::principal::Principal;
 use crate::Store;
@@ -16,14 +16,16 @@ impl Store {
         let c = self.get_customer(who, id).await?;
         let raw = self
             .db
-            .fetch_one(&q("SELECT id_number, source_record_id FROM customers WHERE id = $1").bind(id))
+            .fetch_one(&stmt("SELECT id_number, source_record_id FROM customers WHERE id = $1").bind(id))
             .await?;
         let phones = self.reveal_customer(who, id).await?.phones;
         let consents = self
             .db
             .fetch_all(
-                &q("SELECT purpose, granted, source, recorded_by, at FROM consents WHERE customer_id = $1 ORDER BY id")
-                    .bind(id),
+                &stmt(
+                    "SELECT purpose, granted, source, recorded_by, at FROM consents WHERE customer_id = $1 ORDER BY id",
+                )
+                .bind(id),
             )
             .await?
             .iter()
@@ -35,7 +37,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         // Every record of every kind, from the one list of customer-owned tables.
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let records = crate::capabilities::archive::data::customer_tables::export_rows(&mut tx, id).await?;
         drop(tx);
         let doc = serde_json::json!({
@@ -79,7 +81,7 @@ impl Store {
                 .collect();
         let phones = erased.get("customer_phones").copied().unwrap_or(0);
         tx.execute(
-            &q("UPDATE customers SET name = $1, gender = NULL, id_number = NULL, address = NULL, district = NULL, tags = '', \
+            &stmt("UPDATE customers SET name = $1, gender = NULL, id_number = NULL, address = NULL, district = NULL, tags = '', \
                 source_record_id = NULL, referred_by = NULL, erased_at = $2, updated_at = $2 WHERE id = $3")
             .bind(format!("已匿名客户 #{id}"))
             .bind(now)
@@ -89,7 +91,7 @@ impl Store {
         // Erasure also withdraws every consent, so no contact work is ever created again.
         for purpose in crate::capabilities::archive::data::types::ConsentPurpose::ALL {
             tx.execute(
-                &q("INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) VALUES ($1, $2, $3, FALSE, 'erasure', $4, $5)")
+                &stmt("INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) VALUES ($1, $2, $3, FALSE, 'erasure', $4, $5)")
                     .bind(id)
                     .bind(org_id)
                     .bind(purpose.as_str())

@@ -2,7 +2,7 @@
 //! the reader's own scope.
 
 use crate::capabilities::archive::data::customer_search::CustomerFilter;
-use crate::core::db::{q, Row};
+use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -94,7 +94,7 @@ impl Store {
         let rows = self
             .db
             .write_returning(
-                &q("INSERT INTO segments (org_id, name, filter, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                &stmt("INSERT INTO segments (org_id, name, filter, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                     .bind(who.org_id)
                     .bind(&name)
                     .bind(filter)
@@ -111,7 +111,7 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, "segment").await?;
         let rows = self
             .db
-            .fetch_all(&q("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE $1 LIKE o.path || '%' ORDER BY s.id").bind(who.scope.like_pattern()))
+            .fetch_all(&stmt("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE $1 LIKE o.path || '%' ORDER BY s.id").bind(who.scope.like_pattern()))
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -124,7 +124,7 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, "segment").await?;
         let row = self
             .db
-            .fetch_optional(&q("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1 AND $2 LIKE o.path || '%'").bind(id).bind(who.scope.like_pattern()))
+            .fetch_optional(&stmt("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1 AND $2 LIKE o.path || '%'").bind(id).bind(who.scope.like_pattern()))
             .await?
             .ok_or(StoreError::NotFound)?;
         self.segment_from_row(who, &row).await
@@ -135,7 +135,7 @@ impl Store {
         let owned = self
             .db
             .fetch_optional(
-                &q("SELECT name FROM segments WHERE id = $1 AND org_id = $2")
+                &stmt("SELECT name FROM segments WHERE id = $1 AND org_id = $2")
                     .bind(id)
                     .bind(who.org_id),
             )
@@ -145,7 +145,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let n = tx
             .execute(
-                &q("DELETE FROM segments WHERE id = $1 AND org_id = $2")
+                &stmt("DELETE FROM segments WHERE id = $1 AND org_id = $2")
                     .bind(id)
                     .bind(who.org_id),
             )

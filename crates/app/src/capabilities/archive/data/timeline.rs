@@ -2,7 +2,7 @@
 //! list. Each source contributes a SELECT with the same columns; later capabilities add
 //! theirs to its table in [`crate::core::customer_tables`].
 
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::core::page::Page;
 use crate::core::principal::Principal;
@@ -71,7 +71,7 @@ impl Store {
         self.get_customer(who, customer_id).await?;
         let limit = crate::core::page::limit(limit);
         let after = decode(cursor)?;
-        let mut query = q(format!(
+        let mut query = stmt(format!(
             "SELECT * FROM ({}) t WHERE 1 = 1",
             crate::capabilities::archive::data::customer_tables::timeline_sources().join(" UNION ALL ")
         ));

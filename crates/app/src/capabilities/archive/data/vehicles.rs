@@ -2,7 +2,7 @@
 
 use crate::capabilities::archive::data::types::{date_text, parse_date};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row, Tx};
+use crate::core::db::{stmt, Row, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::page::{self, Page};
 use crate::core::principal::Principal;
@@ -185,7 +185,7 @@ pub(crate) async fn start_ownership(
 ) -> Result<()> {
     let d = date.format("%Y-%m-%d").to_string();
     tx.execute(
-        &q("UPDATE ownerships SET end_date = $1 WHERE vehicle_id = $2 AND end_date IS NULL AND customer_id <> $3")
+        &stmt("UPDATE ownerships SET end_date = $1 WHERE vehicle_id = $2 AND end_date IS NULL AND customer_id <> $3")
             .bind(&d)
             .bind(vehicle_id)
             .bind(customer_id),
@@ -193,14 +193,14 @@ pub(crate) async fn start_ownership(
     .await?;
     let current = tx
         .fetch_optional(
-            &q("SELECT id FROM ownerships WHERE vehicle_id = $1 AND customer_id = $2 AND end_date IS NULL")
+            &stmt("SELECT id FROM ownerships WHERE vehicle_id = $1 AND customer_id = $2 AND end_date IS NULL")
                 .bind(vehicle_id)
                 .bind(customer_id),
         )
         .await?;
     if current.is_none() {
         tx.execute(
-            &q("INSERT INTO ownerships (vehicle_id, customer_id, org_id, start_date, created_at) VALUES ($1, $2, $3, $4, $5)")
+            &stmt("INSERT INTO ownerships (vehicle_id, customer_id, org_id, start_date, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(vehicle_id)
                 .bind(customer_id)
                 .bind(org_id)
@@ -221,7 +221,7 @@ pub(crate) async fn add_mileage(
     source: &str,
 ) -> Result<()> {
     tx.execute(
-        &q("INSERT INTO mileage_readings (vehicle_id, org_id, read_on, km, source) VALUES ($1, $2, $3, $4, $5)")
+        &stmt("INSERT INTO mileage_readings (vehicle_id, org_id, read_on, km, source) VALUES ($1, $2, $3, $4, $5)")
             .bind(vehicle_id)
             .bind(org_id)
             .bind(read_on.format("%Y-%m-%d").to_string())
@@ -266,7 +266,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let row = tx
             .fetch_one(
-                &q("INSERT INTO vehicles (org_id, vin, vin_rev, vin_check_overridden, plate, brand, model, trim_level, colour, purchase_date, delivery_date, \
+                &stmt("INSERT INTO vehicles (org_id, vin, vin_rev, vin_check_overridden, plate, brand, model, trim_level, colour, purchase_date, delivery_date, \
                     source_record_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id")
                 .bind(dealer.id)
                 .bind(vin.as_str())
@@ -323,7 +323,7 @@ impl Store {
         for r in self
             .db
             .fetch_all(
-                &q("SELECT w.customer_id, c.name, w.start_date, w.end_date FROM ownerships w JOIN customers c ON c.id = w.customer_id \
+                &stmt("SELECT w.customer_id, c.name, w.start_date, w.end_date FROM ownerships w JOIN customers c ON c.id = w.customer_id \
                     WHERE w.vehicle_id = $1 ORDER BY w.start_date DESC, w.id DESC")
                 .bind(id),
             )
@@ -340,7 +340,7 @@ impl Store {
             }
             v.owners.push(owner);
         }
-        for r in self.db.fetch_all(&q("SELECT read_on, km, source FROM mileage_readings WHERE vehicle_id = $1 ORDER BY read_on DESC, id DESC").bind(id)).await? {
+        for r in self.db.fetch_all(&stmt("SELECT read_on, km, source FROM mileage_readings WHERE vehicle_id = $1 ORDER BY read_on DESC, id DESC").bind(id)).await? {
             v.mileage.push(MileageReading { read_on: parse_date(Some(r.text("read_on")?)).unwrap_or_default(), km: r.i64("km")?, source: r.text("source")? });
         }
         Ok(v)
@@ -357,7 +357,7 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, "vehicle").await?;
         let limit = page::limit(limit);
         let cursor = page::decode_cursor(cursor)?;
-        let mut query = q(format!(
+        let mut query = stmt(format!(
             "SELECT {VEHICLE_COLUMNS} FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE o.path LIKE "
         ));
         let p = query.param(who.scope.like_pattern());

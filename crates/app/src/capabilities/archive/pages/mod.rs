@@ -1,7 +1,8 @@
 pub mod customer;
-pub mod customer_tools;
 pub mod customers;
 pub mod imports;
+pub mod merge;
+pub mod segments;
 
 use crate::core::registry::PageRouter;
 use axum::routing::{get, post};
@@ -10,15 +11,9 @@ use axum::routing::{get, post};
 pub fn routes(r: PageRouter) -> PageRouter {
     r.route("/customers", get(customers::list))
         .route("/customers/export", get(customers::export))
-        .route("/customers/duplicates", get(customer_tools::duplicates))
-        .route(
-            "/customers/{id}/merge",
-            get(customer_tools::merge_preview).post(customer_tools::merge),
-        )
-        .route(
-            "/segments",
-            get(customer_tools::segments).post(customer_tools::create_segment),
-        )
+        .route("/customers/duplicates", get(merge::duplicates))
+        .route("/customers/{id}/merge", get(merge::merge_preview).post(merge::merge))
+        .route("/segments", get(segments::segments).post(segments::create_segment))
         .route("/customers/new", get(customers::new_page).post(customers::create))
         .route("/customers/{id}", get(customer::page))
         .route("/customers/{id}/reveal", post(customer::reveal))

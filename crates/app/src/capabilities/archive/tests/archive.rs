@@ -9,8 +9,8 @@ use crate::capabilities::archive::data::customers::{ConsentInput, NewCustomer, P
 use crate::capabilities::archive::data::history::{InsurancePolicy, RepairOrder, Sale};
 use crate::capabilities::archive::data::vehicles::{NewVehicle, OwnerChange};
 use crate::test_db::test_databases;
-use crate::{q, StoreError};
-use common::{customer, d, vin, world};
+use crate::{stmt, StoreError};
+use common::{customer, vin, world, ymd};
 use dcrc_domain::Vin;
 
 #[tokio::test]
@@ -27,7 +27,7 @@ async fn customers_are_normalised_masked_and_duplicates_caught() {
         let stored = w
             .store
             .db
-            .fetch_one(&q("SELECT digits FROM customer_phones WHERE customer_id = $1").bind(c.id))
+            .fetch_one(&stmt("SELECT digits FROM customer_phones WHERE customer_id = $1").bind(c.id))
             .await
             .unwrap()
             .text("digits")
@@ -56,7 +56,7 @@ async fn customers_are_normalised_masked_and_duplicates_caught() {
         let before = w
             .store
             .db
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM customers"))
+            .fetch_one(&stmt("SELECT COUNT(*) AS n FROM customers"))
             .await
             .unwrap()
             .i64("n")
@@ -91,7 +91,7 @@ async fn customers_are_normalised_masked_and_duplicates_caught() {
         let after = w
             .store
             .db
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM customers"))
+            .fetch_one(&stmt("SELECT COUNT(*) AS n FROM customers"))
             .await
             .unwrap()
             .i64("n")
@@ -122,7 +122,7 @@ async fn vins_are_checked_and_ownership_history_gives_loyalty() {
             plate: Some("粤A·12345".into()),
             model: Some("哈弗H6".into()),
             owner_id: Some(first.id),
-            owner_since: Some(d("2019-05-06")),
+            owner_since: Some(ymd("2019-05-06")),
             ..NewVehicle::default()
         };
         let car = w.store.create_vehicle(&w.agent, car).await.unwrap();
@@ -182,14 +182,14 @@ async fn vins_are_checked_and_ownership_history_gives_loyalty() {
                 car.id,
                 OwnerChange {
                     customer_id: second.id,
-                    date: d("2024-03-01"),
+                    date: ymd("2024-03-01"),
                 },
             )
             .await
             .unwrap();
         assert_eq!(car.current_owner_id, Some(second.id));
         assert_eq!(car.owners.len(), 2);
-        assert_eq!(car.owners[1].end_date, Some(d("2024-03-01")));
+        assert_eq!(car.owners[1].end_date, Some(ymd("2024-03-01")));
         let first = w.store.get_customer(&w.agent, first.id).await.unwrap();
         assert_eq!(first.loyalty_years, 4, "2019-05-06 to 2024-03-01 ({})", t.name);
         assert_eq!(
@@ -230,8 +230,8 @@ async fn history_fills_one_timeline_newest_first() {
                     customer_id: c.id,
                     vehicle_id: v.id,
                     consultant_name: Some("冯磊".into()),
-                    contract_date: Some(d("2025-01-02")),
-                    delivery_date: Some(d("2025-01-10")),
+                    contract_date: Some(ymd("2025-01-02")),
+                    delivery_date: Some(ymd("2025-01-10")),
                     amount_fen: Some(25_980_000),
                     source_record_id: None,
                 },
@@ -245,7 +245,7 @@ async fn history_fills_one_timeline_newest_first() {
                 customer_id: c.id,
                 vehicle_id: v.id,
                 ro_number: None,
-                opened_on: d(day),
+                opened_on: ymd(day),
                 delivered_on: None,
                 kind: "maintenance".into(),
                 mileage_km: Some(km),
@@ -273,8 +273,8 @@ async fn history_fills_one_timeline_newest_first() {
                     insurer: "平安".into(),
                     kind: "commercial".into(),
                     policy_number: None,
-                    start_date: d("2025-01-10"),
-                    expiry_date: d("2026-01-09"),
+                    start_date: ymd("2025-01-10"),
+                    expiry_date: ymd("2026-01-09"),
                     premium_fen: Some(450_000),
                     source_record_id: None,
                 },
@@ -298,7 +298,7 @@ async fn history_fills_one_timeline_newest_first() {
         assert_eq!(kinds, vec!["insurance_policy", "ownership_start", "sale"]);
         assert!(page2.next_cursor.is_none());
         let c = w.store.get_customer(&w.agent, c.id).await.unwrap();
-        assert_eq!(c.last_visit_date, Some(d("2025-10-03")));
+        assert_eq!(c.last_visit_date, Some(ymd("2025-10-03")));
         assert_eq!(w.store.get_vehicle(&w.agent, v.id).await.unwrap().mileage[0].km, 12000);
         t.cleanup().await;
     }
@@ -426,7 +426,7 @@ async fn revealing_personal_data_is_for_permitted_roles_and_audited() {
         let n = w
             .store
             .db
-            .fetch_one(&q("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'"))
+            .fetch_one(&stmt("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'"))
             .await
             .unwrap()
             .i64("n")

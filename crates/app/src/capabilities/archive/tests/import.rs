@@ -5,7 +5,7 @@
 use crate::testing::store as common;
 
 use crate::capabilities::archive::data::import::{ImportKind, ImportOptions, BATCH_ROWS};
-use crate::q;
+use crate::stmt;
 use crate::test_db::test_databases;
 use common::imports::*;
 
@@ -151,7 +151,7 @@ async fn history_files_attach_to_the_right_customer_and_vehicle() {
         assert_eq!(again.rows_unchanged, 2);
         let total: i64 = store
             .db
-            .fetch_one(&q("SELECT total_fen FROM repair_orders WHERE ro_number = 'RO2'"))
+            .fetch_one(&stmt("SELECT total_fen FROM repair_orders WHERE ro_number = 'RO2'"))
             .await
             .unwrap()
             .i64("total_fen")
@@ -188,7 +188,7 @@ async fn history_files_attach_to_the_right_customer_and_vehicle() {
         assert_eq!(
             store
                 .db
-                .fetch_one(&q("SELECT amount_fen FROM sales"))
+                .fetch_one(&stmt("SELECT amount_fen FROM sales"))
                 .await
                 .unwrap()
                 .i64("amount_fen")

@@ -4,4 +4,5 @@ mod archive_care;
 mod import;
 mod import_jobs;
 mod import_truth;
+pub mod isolation;
 mod search;

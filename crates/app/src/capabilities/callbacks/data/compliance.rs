@@ -6,7 +6,7 @@
 //! daily job; one notice and one penalty per dealer and month, whichever instance runs it.
 
 use super::policy::policy_of;
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::Store;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -30,7 +30,7 @@ impl Store {
         );
         let dealers = self
             .db
-            .fetch_all(&q(
+            .fetch_all(&stmt(
                 "SELECT id, path FROM orgs WHERE kind = 'dealer' AND active ORDER BY id",
             ))
             .await?;
@@ -63,7 +63,7 @@ impl Store {
             for target in [dealer, brand] {
                 let n = tx
                     .execute(
-                        &q("INSERT INTO notifications (org_id, kind, complaint_id, subject_org_id, idempotency_key, detail, created_at) \
+                        &stmt("INSERT INTO notifications (org_id, kind, complaint_id, subject_org_id, idempotency_key, detail, created_at) \
                             VALUES ($1, 'callback_noncompliance', NULL, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING")
                         .bind(target)
                         .bind(dealer)
@@ -75,7 +75,7 @@ impl Store {
                 first_time |= n > 0;
             }
             tx.execute(
-                &q(
+                &stmt(
                     "INSERT INTO penalties (org_id, complaint_id, rule, amount_fen, state, created_at) \
                     VALUES ($1, NULL, $2, $3, 'proposed', $4) ON CONFLICT DO NOTHING",
                 )

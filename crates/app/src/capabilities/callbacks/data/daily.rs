@@ -6,7 +6,7 @@
 
 use super::obligations::{raise_with, Rules, Trigger};
 use crate::capabilities::callbacks::rules::{Due, TaskType};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 use crate::Store;
 use chrono::{Datelike, Duration, Months, NaiveDate};
@@ -20,7 +20,9 @@ impl Store {
         let now = self.now_ms();
         let dealers: Vec<i64> = self
             .db
-            .fetch_all(&q("SELECT id FROM orgs WHERE kind = 'dealer' AND active ORDER BY id"))
+            .fetch_all(&stmt(
+                "SELECT id FROM orgs WHERE kind = 'dealer' AND active ORDER BY id",
+            ))
             .await?
             .iter()
             .map(|r| r.i64("id"))
@@ -61,7 +63,7 @@ async fn churn_triggers(tx: &mut Tx, dealer: i64, today: NaiveDate, rules: &Rule
     let oldest = oldest_event(lapsed_by, rule.window_days, rule.due);
     let rows = tx
         .fetch_all(
-            &q("SELECT id, last_visit_date FROM customers WHERE org_id = $1 AND merged_into IS NULL AND erased_at IS NULL \
+            &stmt("SELECT id, last_visit_date FROM customers WHERE org_id = $1 AND merged_into IS NULL AND erased_at IS NULL \
                 AND last_visit_date IS NOT NULL AND last_visit_date <= $2 AND last_visit_date >= $3 ORDER BY id")
             .bind(dealer)
             .bind(lapsed_by.format("%Y-%m-%d").to_string())
@@ -124,7 +126,7 @@ async fn birthday_triggers(tx: &mut Tx, dealer: i64, today: NaiveDate, rules: &R
         oldest_event(today, rule.window_days, rule.due),
         today + Duration::days(ahead),
     );
-    let mut query = q(
+    let mut query = stmt(
         "SELECT id, substr(id_number, 11, 4) AS mmdd FROM customers WHERE org_id = $1 AND kind = 'person' \
          AND merged_into IS NULL AND erased_at IS NULL AND id_number IS NOT NULL AND length(id_number) = 18 \
          AND substr(id_number, 11, 4) IN (",
@@ -159,24 +161,24 @@ mod tests {
     use super::birthdays_between;
     use chrono::NaiveDate;
 
-    fn d(s: &str) -> NaiveDate {
+    fn ymd(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
     #[test]
     fn leap_day_birthdays_are_kept_on_28_february_in_other_years() {
-        let days = birthdays_between(d("2026-02-27"), d("2026-03-01"));
-        assert_eq!(days["0229"], vec![d("2026-02-28")]);
-        assert_eq!(days["0301"], vec![d("2026-03-01")]);
-        let leap = birthdays_between(d("2028-02-28"), d("2028-02-29"));
-        assert_eq!(leap["0229"], vec![d("2028-02-29")]);
-        assert_eq!(leap["0228"], vec![d("2028-02-28")]);
+        let days = birthdays_between(ymd("2026-02-27"), ymd("2026-03-01"));
+        assert_eq!(days["0229"], vec![ymd("2026-02-28")]);
+        assert_eq!(days["0301"], vec![ymd("2026-03-01")]);
+        let leap = birthdays_between(ymd("2028-02-28"), ymd("2028-02-29"));
+        assert_eq!(leap["0229"], vec![ymd("2028-02-29")]);
+        assert_eq!(leap["0228"], vec![ymd("2028-02-28")]);
     }
 
     #[test]
     fn a_span_over_new_year_names_each_day_once() {
-        let days = birthdays_between(d("2026-12-30"), d("2027-01-02"));
+        let days = birthdays_between(ymd("2026-12-30"), ymd("2027-01-02"));
         assert_eq!(days.len(), 4);
-        assert_eq!(days["0101"], vec![d("2027-01-01")]);
+        assert_eq!(days["0101"], vec![ymd("2027-01-01")]);
     }
 }

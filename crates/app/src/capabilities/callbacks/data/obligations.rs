@@ -9,7 +9,7 @@
 use super::policy::{calendar, policy_of};
 use crate::capabilities::callbacks::rules::policy::Assign;
 use crate::capabilities::callbacks::rules::TaskType;
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 use chrono::{Duration, NaiveDate};
 use dcrc_domain::clock::business_date;
@@ -106,7 +106,7 @@ pub async fn raise_with(tx: &mut Tx, now_ms: i64, t: &Trigger, rules: &Rules) ->
     }
     let live = tx
         .fetch_optional(
-            &q("SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL")
+            &stmt("SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL")
                 .bind(t.customer_id),
         )
         .await?
@@ -118,7 +118,7 @@ pub async fn raise_with(tx: &mut Tx, now_ms: i64, t: &Trigger, rules: &Rules) ->
     let key = format!("{}:{}", t.task_type.as_str(), t.identity);
     let row = tx
         .fetch_optional(
-            &q("INSERT INTO callback_tasks (org_id, customer_id, vehicle_id, task_type, purpose, source_kind, source_id, event_date, \
+            &stmt("INSERT INTO callback_tasks (org_id, customer_id, vehicle_id, task_type, purpose, source_kind, source_id, event_date, \
                 idempotency_key, priority, due_date, workable_from, due_at, next_call_at, state, parent_task_id, created_at, updated_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, 'open', $14, $15, $15) \
                 ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
@@ -153,7 +153,7 @@ pub async fn raise_with(tx: &mut Tx, now_ms: i64, t: &Trigger, rules: &Rules) ->
     };
     if let Some(user) = assignee {
         tx.execute(
-            &q("UPDATE callback_tasks SET assignee_id = $1 WHERE id = $2")
+            &stmt("UPDATE callback_tasks SET assignee_id = $1 WHERE id = $2")
                 .bind(user)
                 .bind(id),
         )
@@ -169,7 +169,7 @@ async fn staff_user(tx: &mut Tx, org_id: i64, name: &str) -> Result<Option<i64>>
     if name.is_empty() {
         return Ok(None);
     }
-    let mut query = q(
+    let mut query = stmt(
         "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active AND u.display_name = $2 \
         AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN (",
     )
@@ -190,8 +190,10 @@ async fn staff_user(tx: &mut Tx, org_id: i64, name: &str) -> Result<Option<i64>>
 pub(crate) async fn next_assignee(tx: &mut Tx, org_id: i64, role: &str) -> Result<Option<i64>> {
     let users: Vec<i64> = tx
         .fetch_all(
-            &q("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
-                WHERE u.org_id = $1 AND r.role = $2 AND u.active ORDER BY u.id")
+            &stmt(
+                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+                WHERE u.org_id = $1 AND r.role = $2 AND u.active ORDER BY u.id",
+            )
             .bind(org_id)
             .bind(role),
         )
@@ -204,7 +206,7 @@ pub(crate) async fn next_assignee(tx: &mut Tx, org_id: i64, role: &str) -> Resul
     };
     let last = tx
         .fetch_optional(
-            &q("SELECT last_user_id FROM assignment_cursors WHERE org_id = $1 AND role = $2")
+            &stmt("SELECT last_user_id FROM assignment_cursors WHERE org_id = $1 AND role = $2")
                 .bind(org_id)
                 .bind(role),
         )
@@ -215,7 +217,7 @@ pub(crate) async fn next_assignee(tx: &mut Tx, org_id: i64, role: &str) -> Resul
         .and_then(|l| users.iter().copied().find(|u| *u > l))
         .unwrap_or(first);
     tx.execute(
-        &q(
+        &stmt(
             "INSERT INTO assignment_cursors (org_id, role, last_user_id) VALUES ($1, $2, $3) \
             ON CONFLICT (org_id, role) DO UPDATE SET last_user_id = excluded.last_user_id",
         )
@@ -235,7 +237,7 @@ pub(crate) async fn cancel_open(
     purpose: Option<&str>,
     reason: &str,
 ) -> Result<u64> {
-    let mut query = q(
+    let mut query = stmt(
         "UPDATE callback_tasks SET state = 'cancelled', close_reason = $1, closed_at = $2, updated_at = $2 \
         WHERE customer_id = $3 AND state = 'open'",
     )

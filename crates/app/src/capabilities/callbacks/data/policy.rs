@@ -7,7 +7,7 @@
 
 use crate::capabilities::callbacks::rules::policy::{preset, CallbackPolicy};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::policy::PolicySection;
 use crate::core::principal::Principal;
@@ -33,7 +33,7 @@ pub(crate) async fn policy_of(tx: &mut Tx, org_id: i64) -> Result<CallbackPolicy
 
 /// The business calendar with the policy's working hours.
 pub(crate) async fn calendar(tx: &mut Tx, policy: &CallbackPolicy) -> Result<BusinessCalendar> {
-    let rows = tx.fetch_all(&q("SELECT day, kind FROM calendar_days")).await?;
+    let rows = tx.fetch_all(&stmt("SELECT day, kind FROM calendar_days")).await?;
     let mut entries = Vec::with_capacity(rows.len());
     for r in &rows {
         let day = NaiveDate::parse_from_str(&r.text("day")?, "%Y-%m-%d").ok();
@@ -51,7 +51,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
+                &stmt("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
                     .bind(format!("{year:04}-01-01"))
                     .bind(format!("{year:04}-12-31")),
             )
@@ -99,14 +99,14 @@ impl Store {
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         tx.execute(
-            &q("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2")
+            &stmt("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2")
                 .bind(format!("{year:04}-01-01"))
                 .bind(format!("{year:04}-12-31")),
         )
         .await?;
         for d in &days {
             tx.execute(
-                &q("INSERT INTO calendar_days (day, kind, name, updated_at) VALUES ($1, $2, $3, $4) \
+                &stmt("INSERT INTO calendar_days (day, kind, name, updated_at) VALUES ($1, $2, $3, $4) \
                     ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name, updated_at = excluded.updated_at")
                 .bind(d.day.format("%Y-%m-%d").to_string())
                 .bind(d.kind.as_str())

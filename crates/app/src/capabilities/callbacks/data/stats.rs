@@ -10,7 +10,7 @@
 
 use super::policy::policy_of;
 use crate::capabilities::callbacks::rules::{compliance, Outcome, TaskType};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::core::principal::Principal;
 use crate::Store;
@@ -154,7 +154,7 @@ impl Store {
         let org = self.get_org(&who.scope, org_id).await?;
         let pattern = self.org_path(org.id).await? + "%";
         // The threshold of the organisation asked about (for a brand: the brand's policy).
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let policy = policy_of(&mut tx, org.id).await?;
         let threshold = policy.compliance_threshold_pct;
         tx.commit().await?;
@@ -172,7 +172,7 @@ impl Store {
         let tasks = self
             .db
             .fetch_all(
-                &q(format!(
+                &stmt(format!(
                     "SELECT t.due_date AS d, {key} AS k, COUNT(*) AS due_n, \
                      SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time, \
                      SUM(CASE WHEN t.first_attempt_at > t.due_at THEN 1 ELSE 0 END) AS late, \
@@ -214,7 +214,7 @@ impl Store {
         let calls = self
             .db
             .fetch_all(
-                &q(format!(
+                &stmt(format!(
                     "SELECT a.business_date AS d, {akey} AS k, a.outcome, COUNT(*) AS n \
                      FROM callback_attempts a JOIN orgs o ON o.id = a.org_id \
                      WHERE o.path LIKE $1 AND a.business_date >= $2 AND a.business_date <= $3 \
@@ -265,8 +265,10 @@ impl Store {
         let filed = self
             .db
             .fetch_one(
-                &q("SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
-                    WHERE o.path LIKE $1 AND c.created_at >= $2 AND c.created_at < $3 AND c.merged_into IS NULL")
+                &stmt(
+                    "SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
+                    WHERE o.path LIKE $1 AND c.created_at >= $2 AND c.created_at < $3 AND c.merged_into IS NULL",
+                )
                 .bind(&pattern)
                 .bind(start_ms)
                 .bind(end_ms),
@@ -276,10 +278,12 @@ impl Store {
         let reached = self
             .db
             .fetch_one(
-                &q("SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
+                &stmt(
+                    "SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
                     WHERE o.path LIKE $1 AND c.created_at >= $2 AND c.created_at < $3 AND c.merged_into IS NULL \
                     AND EXISTS (SELECT 1 FROM callback_attempts a WHERE a.customer_id = c.id AND a.business_date >= $4 \
-                    AND a.outcome IN ('reached_satisfied', 'reached_dissatisfied'))")
+                    AND a.outcome IN ('reached_satisfied', 'reached_dissatisfied'))",
+                )
                 .bind(&pattern)
                 .bind(start_ms)
                 .bind(end_ms)
@@ -314,7 +318,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q("SELECT t.task_type, COUNT(*) AS due_n, SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time \
+                &stmt("SELECT t.task_type, COUNT(*) AS due_n, SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time \
                     FROM callback_tasks t JOIN orgs o ON o.id = t.org_id \
                     WHERE o.path LIKE $1 AND t.due_date >= $2 AND t.due_date <= $3 AND t.state <> 'cancelled' \
                     AND t.task_type NOT IN ('info_update', 'ownership_check', 'dissatisfaction') \
@@ -350,7 +354,7 @@ impl Store {
 
     async fn org_path(&self, org_id: i64) -> Result<String> {
         self.db
-            .fetch_one(&q("SELECT path FROM orgs WHERE id = $1").bind(org_id))
+            .fetch_one(&stmt("SELECT path FROM orgs WHERE id = $1").bind(org_id))
             .await?
             .text("path")
     }
@@ -366,7 +370,7 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         for chunk in ids.chunks(500) {
-            let mut query = q(format!("SELECT id, {col} AS name FROM {table} WHERE id IN ("));
+            let mut query = stmt(format!("SELECT id, {col} AS name FROM {table} WHERE id IN ("));
             for (i, id) in chunk.iter().enumerate() {
                 let p = query.param(*id);
                 query.push_sql(&if i == 0 { p } else { format!(", {p}") });

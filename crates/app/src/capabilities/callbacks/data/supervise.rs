@@ -2,7 +2,7 @@
 //! agents of a dealer.
 
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -43,7 +43,7 @@ impl Store {
         let assignee = self
             .db
             .fetch_optional(
-                &q("SELECT u.id, u.org_id FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1 AND u.active AND o.path LIKE $2")
+                &stmt("SELECT u.id, u.org_id FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1 AND u.active AND o.path LIKE $2")
                     .bind(r.assignee_id)
                     .bind(who.scope.like_pattern()),
             )
@@ -52,7 +52,7 @@ impl Store {
         let assignee_org = assignee.i64("org_id")?;
         let roles: Vec<dcrc_domain::Role> = self
             .db
-            .fetch_all(&q("SELECT role FROM user_roles WHERE user_id = $1").bind(r.assignee_id))
+            .fetch_all(&stmt("SELECT role FROM user_roles WHERE user_id = $1").bind(r.assignee_id))
             .await?
             .iter()
             .filter_map(|row| row.text("role").ok().and_then(|t| dcrc_domain::Role::parse(&t)))
@@ -66,7 +66,7 @@ impl Store {
         for id in &r.task_ids {
             let n = tx
                 .execute(
-                    &q("UPDATE callback_tasks SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 AND state = 'open'")
+                    &stmt("UPDATE callback_tasks SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 AND state = 'open'")
                         .bind(r.assignee_id)
                         .bind(now)
                         .bind(*id)
@@ -97,12 +97,14 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q("SELECT t.assignee_id, u.display_name, t.org_id, COUNT(*) AS open_n, \
+                &stmt(
+                    "SELECT t.assignee_id, u.display_name, t.org_id, COUNT(*) AS open_n, \
                     SUM(CASE WHEN t.next_call_at < $1 THEN 1 ELSE 0 END) AS due_n, \
                     SUM(CASE WHEN t.due_at < $2 THEN 1 ELSE 0 END) AS overdue_n \
                     FROM callback_tasks t JOIN orgs o ON o.id = t.org_id LEFT JOIN users u ON u.id = t.assignee_id \
                     WHERE t.state = 'open' AND o.path LIKE $3 \
-                    GROUP BY t.assignee_id, u.display_name, t.org_id ORDER BY t.org_id, u.display_name")
+                    GROUP BY t.assignee_id, u.display_name, t.org_id ORDER BY t.org_id, u.display_name",
+                )
                 .bind(self.end_of_today_ms())
                 .bind(now)
                 .bind(who.scope.like_pattern()),

@@ -7,7 +7,7 @@ use super::{task_from_row, Attempt, CallbackTask, NewAttempt, TaskDetail, TASK_S
 use crate::capabilities::callbacks::events::CallOutcomeRecorded;
 use crate::capabilities::callbacks::rules::{retry_at, validate_answers, Next, Outcome, TaskState, TaskType};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row};
+use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::core::page::{self, Page};
 use crate::core::principal::Principal;
@@ -83,7 +83,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q(sql)
+                &stmt(sql)
                     .bind(who.user_id)
                     .bind(self.end_of_today_ms())
                     .bind(who.scope.like_pattern())
@@ -99,7 +99,7 @@ impl Store {
         let now = self.now_ms();
         let limit = page::limit(f.limit);
         let cursor = page::decode_cursor(f.cursor.as_deref())?;
-        let mut query = q(format!("{TASK_SELECT} WHERE o.path LIKE "));
+        let mut query = stmt(format!("{TASK_SELECT} WHERE o.path LIKE "));
         let p = query.param(who.scope.like_pattern());
         query.push_sql(&p);
         let cond = |query: &mut crate::core::db::Query, sql: &str, v: crate::core::db::Value| {
@@ -164,7 +164,7 @@ impl Store {
         let sql = format!("{TASK_SELECT} WHERE t.id = $1 AND o.path LIKE $2");
         let row = self
             .db
-            .fetch_optional(&q(sql).bind(id).bind(who.scope.like_pattern()))
+            .fetch_optional(&stmt(sql).bind(id).bind(who.scope.like_pattern()))
             .await?
             .ok_or(StoreError::NotFound)?;
         task_from_row(&row, self.now_ms())
@@ -177,7 +177,7 @@ impl Store {
         let attempts = self
             .db
             .fetch_all(
-                &q("SELECT a.*, u.display_name AS agent_name FROM callback_attempts a LEFT JOIN users u ON u.id = a.agent_id \
+                &stmt("SELECT a.*, u.display_name AS agent_name FROM callback_attempts a LEFT JOIN users u ON u.id = a.agent_id \
                     WHERE a.task_id = $1 ORDER BY a.id")
                 .bind(id),
             )
@@ -185,7 +185,7 @@ impl Store {
             .iter()
             .map(attempt_from_row)
             .collect::<Result<Vec<_>>>()?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let policy = policy_of(&mut tx, task.org_id).await?;
         tx.commit().await?;
         let rule = policy.types.get(&task.task_type).cloned();
@@ -244,7 +244,7 @@ impl Store {
             Some(p) => {
                 let ok = tx
                     .fetch_optional(
-                        &q("SELECT id FROM customer_phones WHERE id = $1 AND customer_id = $2")
+                        &stmt("SELECT id FROM customer_phones WHERE id = $1 AND customer_id = $2")
                             .bind(p)
                             .bind(task.customer_id),
                     )
@@ -256,7 +256,7 @@ impl Store {
             }
             None => tx
                 .fetch_optional(
-                    &q("SELECT id FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id LIMIT 1")
+                    &stmt("SELECT id FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id LIMIT 1")
                         .bind(task.customer_id),
                 )
                 .await?
@@ -269,7 +269,7 @@ impl Store {
         // step, so the count that decides the retry limit is the true one.
         let attempts = tx
             .fetch_optional(
-                &q("UPDATE callback_tasks SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $1), updated_at = $1 \
+                &stmt("UPDATE callback_tasks SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $1), updated_at = $1 \
                     WHERE id = $2 AND state = 'open' RETURNING attempts")
                 .bind(now)
                 .bind(task_id),
@@ -282,7 +282,7 @@ impl Store {
             .i64("attempts")?;
         let today = business_date(ms_to_time(now));
         tx.execute(
-            &q("INSERT INTO callback_attempts (task_id, org_id, customer_id, agent_id, phone_id, at, business_date, outcome, answers, note, call_back_at) \
+            &stmt("INSERT INTO callback_attempts (task_id, org_id, customer_id, agent_id, phone_id, at, business_date, outcome, answers, note, call_back_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(task_id)
             .bind(task.org_id)
@@ -312,7 +312,7 @@ impl Store {
         };
         let closed = state != TaskState::Open;
         tx.execute(
-            &q(
+            &stmt(
                 "UPDATE callback_tasks SET state = $1, outcome = $2, next_call_at = COALESCE($3, next_call_at), \
                 closed_at = $4, updated_at = $5 WHERE id = $6",
             )
@@ -326,7 +326,7 @@ impl Store {
         .await?;
         if let (Some(status), Some(p)) = (consequence.phone_status, phone_id) {
             tx.execute(
-                &q("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3")
+                &stmt("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3")
                     .bind(status)
                     .bind(now)
                     .bind(p),
@@ -403,7 +403,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let n = tx
             .execute(
-                &q("UPDATE callback_tasks SET state = $1, close_reason = $2, closed_at = $3, updated_at = $3 WHERE id = $4 AND state = 'open'")
+                &stmt("UPDATE callback_tasks SET state = $1, close_reason = $2, closed_at = $3, updated_at = $3 WHERE id = $4 AND state = 'open'")
                     .bind(c.state.as_str())
                     .bind(&reason)
                     .bind(now)

@@ -307,17 +307,20 @@ mod tests {
     use chrono::{NaiveTime, TimeZone};
     use dcrc_domain::calendar::DayKind;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    fn ymd(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
     fn spring_2026() -> BusinessCalendar {
-        let mut e: Vec<_> = d(2026, 2, 15)
+        let mut e: Vec<_> = ymd(2026, 2, 15)
             .iter_days()
             .take(9)
             .map(|x| (x, DayKind::Holiday))
             .collect();
-        e.extend([(d(2026, 2, 14), DayKind::Workday), (d(2026, 2, 28), DayKind::Workday)]);
+        e.extend([
+            (ymd(2026, 2, 14), DayKind::Workday),
+            (ymd(2026, 2, 28), DayKind::Workday),
+        ]);
         BusinessCalendar::new(e)
     }
 
@@ -337,35 +340,35 @@ mod tests {
     fn due_times_across_the_spring_festival() {
         let cal = spring_2026();
         // Delivered Thursday 2/12: first-level callback due by the close of Friday 2/13.
-        let t = Due::WithinWorkingDays(1).times(d(2026, 2, 12), &cal);
-        assert_eq!(t.due_date, d(2026, 2, 13));
+        let t = Due::WithinWorkingDays(1).times(ymd(2026, 2, 12), &cal);
+        assert_eq!(t.due_date, ymd(2026, 2, 13));
         assert_eq!(t.due_at, Utc.with_ymd_and_hms(2026, 2, 13, 9, 30, 0).unwrap());
         // Delivered on the make-up Saturday 2/14: due on Tuesday 2/24, after the break.
-        let t = Due::WithinWorkingDays(1).times(d(2026, 2, 14), &cal);
-        assert_eq!(t.due_date, d(2026, 2, 24));
-        assert_eq!(t.workable_from, cal.opening(d(2026, 2, 14)));
+        let t = Due::WithinWorkingDays(1).times(ymd(2026, 2, 14), &cal);
+        assert_eq!(t.due_date, ymd(2026, 2, 24));
+        assert_eq!(t.workable_from, cal.opening(ymd(2026, 2, 14)));
         // Second-level on day 7 from 2/10 is 2/17, inside the break: moved to 2/24.
-        assert_eq!(Due::OnDay(7).times(d(2026, 2, 10), &cal).due_date, d(2026, 2, 24));
+        assert_eq!(Due::OnDay(7).times(ymd(2026, 2, 10), &cal).due_date, ymd(2026, 2, 24));
         // Day 7 from 2/21 is the make-up Saturday 2/28: a working day.
-        assert_eq!(Due::OnDay(7).times(d(2026, 2, 21), &cal).due_date, d(2026, 2, 28));
+        assert_eq!(Due::OnDay(7).times(ymd(2026, 2, 21), &cal).due_date, ymd(2026, 2, 28));
         // 30 days before an expiry on 3/19 is 2/17: moved back to the make-up Saturday.
-        let t = Due::DaysBefore(30).times(d(2026, 3, 19), &cal);
-        assert_eq!(t.due_date, d(2026, 2, 14));
-        assert_eq!(t.workable_from, cal.opening(d(2026, 2, 14)));
+        let t = Due::DaysBefore(30).times(ymd(2026, 3, 19), &cal);
+        assert_eq!(t.due_date, ymd(2026, 2, 14));
+        assert_eq!(t.workable_from, cal.opening(ymd(2026, 2, 14)));
     }
 
     #[test]
     fn retries_go_to_the_next_working_day_opening() {
         let cal = spring_2026();
-        assert_eq!(retry_at(d(2026, 2, 13), 1, &cal), cal.opening(d(2026, 2, 14)));
-        assert_eq!(retry_at(d(2026, 2, 14), 1, &cal), cal.opening(d(2026, 2, 24)));
+        assert_eq!(retry_at(ymd(2026, 2, 13), 1, &cal), cal.opening(ymd(2026, 2, 14)));
+        assert_eq!(retry_at(ymd(2026, 2, 14), 1, &cal), cal.opening(ymd(2026, 2, 24)));
         assert_eq!(
-            retry_at(d(2026, 2, 14), 0, &cal),
-            cal.opening(d(2026, 2, 24)),
+            retry_at(ymd(2026, 2, 14), 0, &cal),
+            cal.opening(ymd(2026, 2, 24)),
             "at least one day"
         );
         assert_eq!(
-            cal.opening(d(2026, 2, 24))
+            cal.opening(ymd(2026, 2, 24))
                 .with_timezone(&dcrc_domain::clock::shanghai())
                 .time(),
             NaiveTime::from_hms_opt(8, 30, 0).unwrap()

@@ -89,7 +89,7 @@ fn checked_types() -> Vec<TaskType> {
 
 use crate::core::policy::PRESETS;
 
-fn q(key: &str, kind: QuestionKind, zh: &str, en: &str, required: bool) -> Question {
+fn stmt(key: &str, kind: QuestionKind, zh: &str, en: &str, required: bool) -> Question {
     Question {
         key: key.into(),
         kind,
@@ -100,7 +100,7 @@ fn q(key: &str, kind: QuestionKind, zh: &str, en: &str, required: bool) -> Quest
 }
 
 fn overall() -> Question {
-    q(
+    stmt(
         "overall",
         QuestionKind::Score,
         "总体满意度（1–10分）",
@@ -110,7 +110,7 @@ fn overall() -> Question {
 }
 
 fn remarks() -> Question {
-    q(
+    stmt(
         "remarks",
         QuestionKind::Text,
         "客户意见或建议",
@@ -161,8 +161,8 @@ fn generic_rule(t: TaskType) -> TypeRule {
             en: "Hello, this is the customer relations team of {dealer}. Thank you for buying your car from us on {date}; may I take two minutes to ask about your delivery?",
             questions: vec![
                 overall(),
-                q("consultant", Score, "对销售顾问的满意度（1–10分）", "Sales consultant (1–10)", true),
-                q("features_explained", YesNo, "交车时是否讲解了车辆功能和使用注意事项", "Were the car's features explained at delivery?", false),
+                stmt("consultant", Score, "对销售顾问的满意度（1–10分）", "Sales consultant (1–10)", true),
+                stmt("features_explained", YesNo, "交车时是否讲解了车辆功能和使用注意事项", "Were the car's features explained at delivery?", false),
                 remarks(),
             ],
         }),
@@ -176,7 +176,7 @@ fn generic_rule(t: TaskType) -> TypeRule {
             en: "Hello from {dealer}. You have had your car for a week now; is everything going well, and is there anything we can help with?",
             questions: vec![
                 overall(),
-                q("recommend", YesNo, "是否愿意向亲友推荐我店", "Would you recommend us to friends?", false),
+                stmt("recommend", YesNo, "是否愿意向亲友推荐我店", "Would you recommend us to friends?", false),
                 remarks(),
             ],
         }),
@@ -190,8 +190,8 @@ fn generic_rule(t: TaskType) -> TypeRule {
             en: "Hello from {dealer}'s service team. Your car was serviced with us on {date}; how is it running, and were you satisfied with the visit?",
             questions: vec![
                 overall(),
-                q("fixed_first_time", YesNo, "问题是否一次修好", "Was it fixed right the first time?", true),
-                q("advisor", Score, "对服务顾问的满意度（1–10分）", "Service advisor (1–10)", false),
+                stmt("fixed_first_time", YesNo, "问题是否一次修好", "Was it fixed right the first time?", true),
+                stmt("advisor", Score, "对服务顾问的满意度（1–10分）", "Service advisor (1–10)", false),
                 remarks(),
             ],
         }),
@@ -204,7 +204,7 @@ fn generic_rule(t: TaskType) -> TypeRule {
             zh: "您好，我是{dealer}的客服专员。之前您来店了解过车型，想请教一下您最终没有选择我们的原因，以便我们改进。",
             en: "Hello from {dealer}. You visited us about a car recently; may I ask what made you decide against buying from us, so we can improve?",
             questions: vec![
-                q("reason", Text, "战败原因（价格/服务/竞品/其他）", "Reason (price, service, competitor, other)", true),
+                stmt("reason", Text, "战败原因（价格/服务/竞品/其他）", "Reason (price, service, competitor, other)", true),
                 remarks(),
             ],
         }),
@@ -217,7 +217,7 @@ fn generic_rule(t: TaskType) -> TypeRule {
             zh: "您好，我是{dealer}客户关系部。关于您反映的问题，我们已经处理完毕，想确认一下您对处理结果是否满意。",
             en: "Hello from {dealer}. We have dealt with the issue you raised; are you satisfied with how it was resolved?",
             questions: vec![
-                q("resolved", YesNo, "问题是否已解决", "Is the issue resolved?", true),
+                stmt("resolved", YesNo, "问题是否已解决", "Is the issue resolved?", true),
                 overall(),
                 remarks(),
             ],
@@ -231,8 +231,8 @@ fn generic_rule(t: TaskType) -> TypeRule {
             zh: "您好，我是{dealer}的服务专员。您的爱车已经有一段时间没有回店保养了，我们为老客户准备了保养优惠，想邀请您回店检查。",
             en: "Hello from {dealer}. We have not seen your car for a while; we would like to invite you for a check-up with our returning-customer offer.",
             questions: vec![
-                q("reason", Text, "未回店原因", "Why they have not come back", false),
-                q("will_visit", YesNo, "是否愿意预约回店", "Will they book a visit?", true),
+                stmt("reason", Text, "未回店原因", "Why they have not come back", false),
+                stmt("will_visit", YesNo, "是否愿意预约回店", "Will they book a visit?", true),
             ],
         }),
         TaskType::MaintenanceReminder => rule(Defaults {
@@ -243,7 +243,7 @@ fn generic_rule(t: TaskType) -> TypeRule {
             attempts: 2,
             zh: "您好，我是{dealer}的服务专员。您的爱车即将到保养时间，需要为您预约保养吗？",
             en: "Hello from {dealer}. Your car's service is coming due; shall I book it for you?",
-            questions: vec![q("booked", YesNo, "是否预约", "Booked?", true)],
+            questions: vec![stmt("booked", YesNo, "是否预约", "Booked?", true)],
         }),
         TaskType::InsuranceRenewal => rule(Defaults {
             due: Due::DaysBefore(30),
@@ -253,7 +253,7 @@ fn generic_rule(t: TaskType) -> TypeRule {
             attempts: 3,
             zh: "您好，我是{dealer}的保险专员。您爱车的保险将于{date}到期，我们可以为您提供续保报价。",
             en: "Hello from {dealer}. Your car's insurance expires on {date}; may we quote the renewal?",
-            questions: vec![q("interested", YesNo, "是否需要续保报价", "Wants a renewal quote?", true), remarks()],
+            questions: vec![stmt("interested", YesNo, "是否需要续保报价", "Wants a renewal quote?", true), remarks()],
         }),
         TaskType::Care => rule(Defaults {
             due: Due::OnDay(0),

@@ -11,7 +11,7 @@ use crate::capabilities::callbacks::rules::TaskType;
 use crate::core::policy::PolicySetting;
 use crate::test_db::test_databases;
 use common::callbacks::{owner, sale, sh, tasks_of};
-use common::{customer, d, world};
+use common::{customer, world, ymd};
 use dcrc_domain::Role;
 
 /// An 18-digit ID number born on `born` (YYYYMMDD) with its check character.
@@ -99,7 +99,10 @@ async fn customers_who_agreed_to_marketing_get_a_care_call_on_their_birthday() {
         assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 1, "{}", t.name);
         let care = tasks_of(&w, ids[1]).await;
         assert_eq!(care.len(), 1);
-        assert_eq!((care[0].task_type, care[0].due_date), (TaskType::Care, d("2026-11-23")));
+        assert_eq!(
+            (care[0].task_type, care[0].due_date),
+            (TaskType::Care, ymd("2026-11-23"))
+        );
         assert_eq!(care[0].purpose, "marketing");
         for i in [0, 2, 3, 4] {
             assert!(tasks_of(&w, ids[i]).await.is_empty(), "customer {}", i + 1);
@@ -108,7 +111,7 @@ async fn customers_who_agreed_to_marketing_get_a_care_call_on_their_birthday() {
         w.clock.set(sh(2026, 11, 25, 7, 0));
         assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 1);
         assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 0);
-        assert_eq!(tasks_of(&w, ids[2]).await[0].due_date, d("2026-11-25"));
+        assert_eq!(tasks_of(&w, ids[2]).await[0].due_date, ymd("2026-11-25"));
         t.cleanup().await;
     }
 }

@@ -14,7 +14,7 @@ use crate::core::policy::PolicySetting;
 use crate::test_db::test_databases;
 use crate::StoreError;
 use common::callbacks::{add_user, call, owner, repair_order, sale, satisfied, sh, tasks_of};
-use common::{d, world};
+use common::{world, ymd};
 use dcrc_domain::Role;
 
 #[tokio::test]
@@ -209,8 +209,8 @@ async fn the_normative_rate_must_be_above_ninety_percent() {
             .await
             .unwrap();
         let q = |by| StatsQuery {
-            from: d("2026-11-23"),
-            to: d("2026-11-25"),
+            from: ymd("2026-11-23"),
+            to: ymd("2026-11-25"),
             period: Period::Day,
             by,
             org_id: None,
@@ -268,8 +268,8 @@ async fn the_normative_rate_must_be_above_ninety_percent() {
         }
         let (c, v) = owner(&w, 90).await;
         let mut ro = repair_order(c, v);
-        ro.opened_on = d("2026-11-20");
-        ro.delivered_on = Some(d("2026-11-20"));
+        ro.opened_on = ymd("2026-11-20");
+        ro.delivered_on = Some(ymd("2026-11-20"));
         w.store.create_repair_order(&w.agent, ro).await.unwrap();
         w.clock.set(sh(2026, 11, 27, 9, 0));
         let s = w.store.callback_stats(&w.staff, &q(By::Total)).await.unwrap();
@@ -323,10 +323,10 @@ async fn churned_customers_get_one_winback_and_other_dealers_see_nothing() {
         w.store.record_consents(&w.agent, c, &[agree]).await.unwrap();
         let (c2, v2) = owner(&w, 61).await;
         let mut ro2 = repair_order(c2, v2);
-        ro2.opened_on = d("2025-11-20");
+        ro2.opened_on = ymd("2025-11-20");
         w.store.create_repair_order(&w.agent, ro2).await.unwrap();
         let mut ro = repair_order(c, v);
-        ro.opened_on = d("2025-11-20");
+        ro.opened_on = ymd("2025-11-20");
         w.store.create_repair_order(&w.agent, ro).await.unwrap();
         // Last visit 2025-11-20: lost since 2026-11-20, inside the 30-day window.
         assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 1);
@@ -402,7 +402,7 @@ async fn the_brand_sets_policy_and_dealers_edit_only_where_allowed() {
         let days = w.store.calendar_year(2026).await.unwrap();
         assert!(days
             .iter()
-            .any(|x| x.day == d("2026-02-14") && x.kind == dcrc_domain::calendar::DayKind::Workday));
+            .any(|x| x.day == ymd("2026-02-14") && x.kind == dcrc_domain::calendar::DayKind::Workday));
         assert_eq!(days.iter().filter(|x| x.name == "春节").count(), 9);
         t.cleanup().await;
     }

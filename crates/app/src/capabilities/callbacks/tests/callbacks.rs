@@ -10,7 +10,7 @@ use crate::capabilities::callbacks::rules::{Outcome, TaskState, TaskType};
 use crate::core::policy::PolicySetting;
 use crate::test_db::test_databases;
 use common::callbacks::{call, owner, repair_order, sale, sh, tasks_of};
-use common::{d, vin, world};
+use common::{vin, world, ymd};
 use std::collections::BTreeMap;
 
 #[tokio::test]
@@ -27,8 +27,8 @@ async fn a_delivery_creates_its_callbacks_once_and_old_history_creates_none() {
         assert_eq!(
             kinds,
             vec![
-                (TaskType::SalesFirst, d("2026-11-24")),
-                (TaskType::SalesSecond, d("2026-11-30"))
+                (TaskType::SalesFirst, ymd("2026-11-24")),
+                (TaskType::SalesSecond, ymd("2026-11-30"))
             ]
         );
         assert_eq!(tasks[0].due_at, sh(2026, 11, 24, 17, 30));
@@ -112,8 +112,8 @@ async fn due_times_skip_the_spring_festival_and_honour_make_up_days() {
         let (c, v) = owner(&w, 3).await;
         w.store.create_sale(&w.agent, sale(c, v, "2026-02-13")).await.unwrap();
         let mut ro = repair_order(c, v);
-        ro.opened_on = d("2026-02-12");
-        ro.delivered_on = Some(d("2026-02-13"));
+        ro.opened_on = ymd("2026-02-12");
+        ro.delivered_on = Some(ymd("2026-02-13"));
         w.store.create_repair_order(&w.agent, ro).await.unwrap();
         let due: BTreeMap<_, _> = tasks_of(&w, c)
             .await
@@ -121,11 +121,11 @@ async fn due_times_skip_the_spring_festival_and_honour_make_up_days() {
             .map(|t| (t.task_type, t.due_date))
             .collect();
         // First-level: the next working day is the make-up Saturday 2/14.
-        assert_eq!(due[&TaskType::SalesFirst], d("2026-02-14"));
+        assert_eq!(due[&TaskType::SalesFirst], ymd("2026-02-14"));
         // Second-level: day 7 is 2/20, inside the break: Tuesday 2/24.
-        assert_eq!(due[&TaskType::SalesSecond], d("2026-02-24"));
+        assert_eq!(due[&TaskType::SalesSecond], ymd("2026-02-24"));
         // Post-repair within 3 working days: 2/14, 2/24, 2/25.
-        assert_eq!(due[&TaskType::PostRepair], d("2026-02-25"));
+        assert_eq!(due[&TaskType::PostRepair], ymd("2026-02-25"));
 
         // An unanswered call on the make-up Saturday is retried after the break.
         w.clock.set(sh(2026, 2, 14, 10, 0));
@@ -151,11 +151,11 @@ async fn due_times_skip_the_spring_festival_and_honour_make_up_days() {
         w.store.set_policy(staff, staff.org_id, geely).await.unwrap();
         let (c2, v2) = owner(&w, 4).await;
         let mut ro2 = repair_order(c2, v2);
-        ro2.delivered_on = Some(d("2026-02-12"));
+        ro2.delivered_on = Some(ymd("2026-02-12"));
         w.store.create_repair_order(&w.agent, ro2).await.unwrap();
         let t2 = tasks_of(&w, c2).await;
         // 2/12 + 3 = 2/15 (holiday) → 2/24.
-        assert_eq!(t2[0].due_date, d("2026-02-24"));
+        assert_eq!(t2[0].due_date, ymd("2026-02-24"));
         t.cleanup().await;
     }
 }
@@ -174,8 +174,8 @@ async fn an_insurance_policy_obliges_a_renewal_call_before_it_expires() {
             insurer: "平安保险".into(),
             kind: "commercial".into(),
             policy_number: None,
-            start_date: d(start),
-            expiry_date: d(expiry),
+            start_date: ymd(start),
+            expiry_date: ymd(expiry),
             premium_fen: Some(450_000),
             source_record_id: None,
         };
@@ -191,7 +191,12 @@ async fn an_insurance_policy_obliges_a_renewal_call_before_it_expires() {
             .unwrap();
         let tasks = tasks_of(&w, c).await;
         let kinds: Vec<_> = tasks.iter().map(|t| (t.task_type, t.due_date)).collect();
-        assert_eq!(kinds, vec![(TaskType::InsuranceRenewal, d("2026-12-04"))], "{}", t.name);
+        assert_eq!(
+            kinds,
+            vec![(TaskType::InsuranceRenewal, ymd("2026-12-04"))],
+            "{}",
+            t.name
+        );
         assert!(
             w.store.my_queue(&w.agent).await.unwrap().is_empty(),
             "workable from its due day"

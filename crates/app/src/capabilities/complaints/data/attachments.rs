@@ -6,7 +6,7 @@
 
 use super::{add_event, EventRow};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row};
+use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -148,7 +148,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let id = tx
             .fetch_one(
-                &q("INSERT INTO complaint_attachments (complaint_id, org_id, file_name, content_type, size_bytes, sha256, storage_key, uploaded_by, at) \
+                &stmt("INSERT INTO complaint_attachments (complaint_id, org_id, file_name, content_type, size_bytes, sha256, storage_key, uploaded_by, at) \
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
                 .bind(complaint_id)
                 .bind(org_id)
@@ -184,7 +184,9 @@ impl Store {
             Event::on("attach", "complaint", complaint_id, org_id, detail),
         )
         .await?;
-        let row = tx.fetch_one(&q(format!("{SELECT} WHERE a.id = $1")).bind(id)).await?;
+        let row = tx
+            .fetch_one(&stmt(format!("{SELECT} WHERE a.id = $1")).bind(id))
+            .await?;
         tx.commit().await?;
         attachment(&row)
     }
@@ -195,7 +197,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q(format!(
+                &stmt(format!(
                     "{SELECT} WHERE a.complaint_id = $1 AND o.path LIKE $2 ORDER BY a.id"
                 ))
                 .bind(complaint_id)
@@ -216,7 +218,7 @@ impl Store {
         let row = self
             .db
             .fetch_optional(
-                &q(format!(
+                &stmt(format!(
                     "{SELECT} WHERE a.id = $1 AND a.complaint_id = $2 AND o.path LIKE $3"
                 ))
                 .bind(id)

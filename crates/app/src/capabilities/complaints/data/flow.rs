@@ -9,7 +9,7 @@ use crate::capabilities::callbacks::rules::{Outcome, TaskType};
 use crate::capabilities::complaints::data::rules::ComplaintRules;
 use crate::capabilities::complaints::rules::State;
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -46,7 +46,7 @@ fn note_of(n: Option<&str>) -> Option<String> {
 async fn end_pause(tx: &mut Tx, id: i64, now: i64) -> Result<bool> {
     let n = tx
         .execute(
-            &q("UPDATE complaint_pauses SET until_at = $1 WHERE complaint_id = $2 AND until_at IS NULL")
+            &stmt("UPDATE complaint_pauses SET until_at = $1 WHERE complaint_id = $2 AND until_at IS NULL")
                 .bind(now)
                 .bind(id),
         )
@@ -58,7 +58,7 @@ async fn end_pause(tx: &mut Tx, id: i64, now: i64) -> Result<bool> {
 /// the task's id when one was created (a round per reopen, so each resolution is asked).
 async fn raise_closure_call(tx: &mut Tx, now: i64, id: i64, rules: &ComplaintRules) -> Result<Option<i64>> {
     let row = tx
-        .fetch_one(&q("SELECT org_id, customer_id, vehicle_id, reopen_count FROM complaints WHERE id = $1").bind(id))
+        .fetch_one(&stmt("SELECT org_id, customer_id, vehicle_id, reopen_count FROM complaints WHERE id = $1").bind(id))
         .await?;
     let trigger = Trigger {
         task_type: TaskType::ComplaintClosure,
@@ -78,7 +78,7 @@ async fn raise_closure_call(tx: &mut Tx, now: i64, id: i64, rules: &ComplaintRul
 /// The state of the latest closure callback of a complaint: `None` without one.
 async fn closure_task_state(tx: &mut Tx, id: i64) -> Result<Option<(String, Option<String>)>> {
     tx.fetch_optional(
-        &q("SELECT state, outcome FROM callback_tasks WHERE source_kind = 'complaint' AND source_id = $1 AND task_type = $2 ORDER BY id DESC LIMIT 1")
+        &stmt("SELECT state, outcome FROM callback_tasks WHERE source_kind = 'complaint' AND source_id = $1 AND task_type = $2 ORDER BY id DESC LIMIT 1")
             .bind(id)
             .bind(TaskType::ComplaintClosure.as_str()),
     )
@@ -111,7 +111,7 @@ async fn set_state(
         ""
     };
     tx.execute(
-        &q(format!(
+        &stmt(format!(
             "UPDATE complaints SET state = $2, updated_at = $1{stamp}{reopen} WHERE id = $3"
         ))
         .bind(now)
@@ -201,7 +201,7 @@ impl Store {
         if matches!(from, State::ClosureCallback) && t.to == State::InProgress {
             // Reopened by hand: the pending call is moot.
             tx.execute(
-                &q("UPDATE callback_tasks SET state = 'cancelled', close_reason = 'complaint_reopened', closed_at = $1, updated_at = $1 \
+                &stmt("UPDATE callback_tasks SET state = 'cancelled', close_reason = 'complaint_reopened', closed_at = $1, updated_at = $1 \
                     WHERE source_kind = 'complaint' AND source_id = $2 AND state = 'open'")
                 .bind(now)
                 .bind(id),
@@ -286,7 +286,7 @@ impl Store {
         }
         let note = note_of(p.note.as_deref());
         tx.execute(
-            &q("INSERT INTO complaint_pauses (complaint_id, reason, note, from_at, by_user) VALUES ($1, $2, $3, $4, $5)")
+            &stmt("INSERT INTO complaint_pauses (complaint_id, reason, note, from_at, by_user) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(reason)
                 .bind(note.clone())
@@ -400,7 +400,7 @@ impl Store {
         let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         tx.execute(
-            &q("UPDATE complaints SET responsible = $1, root_cause = $2, measures = $3, customer_agreement = $4, \
+            &stmt("UPDATE complaints SET responsible = $1, root_cause = $2, measures = $3, customer_agreement = $4, \
                 signed_off_by = CASE WHEN $5 THEN $6 ELSE signed_off_by END, signed_off_at = CASE WHEN $5 THEN $7 ELSE signed_off_at END, \
                 updated_at = $7 WHERE id = $8")
             .bind(responsible)
@@ -454,7 +454,7 @@ pub(crate) async fn closure_call(
         return Ok(());
     }
     let Some(row) = tx
-        .fetch_optional(&q("SELECT org_id, state FROM complaints WHERE id = $1").bind(complaint_id))
+        .fetch_optional(&stmt("SELECT org_id, state FROM complaints WHERE id = $1").bind(complaint_id))
         .await?
     else {
         return Ok(());

@@ -9,7 +9,7 @@ use crate::capabilities::callbacks::rules::TaskType;
 use crate::capabilities::complaints::data::rules::ComplaintRules;
 use crate::capabilities::complaints::rules::{Channel, State, Tier};
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 use crate::core::page::{self, Page};
 use crate::core::principal::Principal;
@@ -97,7 +97,7 @@ async fn check_link(
     };
     let found = tx
         .fetch_optional(
-            &q(format!(
+            &stmt(format!(
                 "SELECT 1 AS ok FROM {table} x WHERE x.id = $1 AND x.org_id = $2 AND {owner}"
             ))
             .bind(id)
@@ -114,8 +114,10 @@ async fn check_link(
 /// The dealer's active general manager (major complaints are theirs).
 async fn general_manager(tx: &mut Tx, org_id: i64) -> Result<Option<i64>> {
     tx.fetch_optional(
-        &q("SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
-            WHERE u.org_id = $1 AND u.active AND r.role = $2 ORDER BY u.id LIMIT 1")
+        &stmt(
+            "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+            WHERE u.org_id = $1 AND u.active AND r.role = $2 ORDER BY u.id LIMIT 1",
+        )
         .bind(org_id)
         .bind(Role::GeneralManager.as_str()),
     )
@@ -136,8 +138,10 @@ impl Store {
         let customer = self
             .db
             .fetch_optional(
-                &q("SELECT c.org_id FROM customers c JOIN orgs o ON o.id = c.org_id \
-                    WHERE c.id = $1 AND c.merged_into IS NULL AND c.erased_at IS NULL AND o.path LIKE $2")
+                &stmt(
+                    "SELECT c.org_id FROM customers c JOIN orgs o ON o.id = c.org_id \
+                    WHERE c.id = $1 AND c.merged_into IS NULL AND c.erased_at IS NULL AND o.path LIKE $2",
+                )
                 .bind(n.customer_id)
                 .bind(who.scope.like_pattern()),
             )
@@ -213,7 +217,7 @@ impl Store {
         let staff = n.staff_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let row = tx
             .fetch_one(
-                &q("INSERT INTO complaints (org_id, customer_id, vehicle_id, sale_id, repair_order_id, callback_task_id, channel, category, tier, \
+                &stmt("INSERT INTO complaints (org_id, customer_id, vehicle_id, sale_id, repair_order_id, callback_task_id, channel, category, tier, \
                     title, description, staff_name, state, assignee_id, filed_at, filed_on, created_by, created_at, updated_at) \
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'new', $13, $14, $15, $16, $17, $17) RETURNING id")
                 .bind(org_id)
@@ -254,7 +258,7 @@ impl Store {
         .await?;
         if let Some(rule) = policy.penalty(n.category.trim(), n.tier) {
             tx.execute(
-                &q("INSERT INTO penalties (org_id, complaint_id, rule, amount_fen, state, created_at) VALUES ($1, $2, $3, $4, 'proposed', $5)")
+                &stmt("INSERT INTO penalties (org_id, complaint_id, rule, amount_fen, state, created_at) VALUES ($1, $2, $3, $4, 'proposed', $5)")
                     .bind(org_id)
                     .bind(id)
                     .bind(&rule.category)
@@ -269,7 +273,7 @@ impl Store {
         if let Some(task) = n.callback_task_id {
             // The dissatisfaction follow-up is done once its complaint is filed.
             tx.execute(
-                &q(
+                &stmt(
                     "UPDATE callback_tasks SET state = 'done', close_reason = $1, closed_at = $2, updated_at = $2 \
                     WHERE id = $3 AND state = 'open' AND task_type = $4",
                 )
@@ -297,7 +301,7 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, "complaint").await?;
         let limit = page::limit(f.limit);
         let offset = page::decode_cursor(f.cursor.as_deref())?.unwrap_or(0).max(0);
-        let mut query = q(format!("{COMPLAINT_SELECT} WHERE o.path LIKE "));
+        let mut query = stmt(format!("{COMPLAINT_SELECT} WHERE o.path LIKE "));
         let p = query.param(who.scope.like_pattern());
         query.push_sql(&p);
         let mut cond = |sql: &str, v: crate::core::db::Value| {
@@ -335,7 +339,7 @@ impl Store {
              CASE WHEN k.state = 'closed' THEN -k.closed_at ELSE COALESCE(k.first_response_due_at, k.resolution_due_at, 9000000000000) END, k.id \
              LIMIT {lp} OFFSET {op}"
         ));
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let rows = tx.fetch_all(&query).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.i64("id")).collect::<Result<_>>()?;
         let mut pauses = pauses_of_many(&mut tx, &ids).await?;
@@ -375,7 +379,8 @@ async fn pauses_of_many(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, PauseLi
     if ids.is_empty() {
         return Ok(out);
     }
-    let mut query = q("SELECT complaint_id, reason, from_at, until_at FROM complaint_pauses WHERE complaint_id IN (");
+    let mut query =
+        stmt("SELECT complaint_id, reason, from_at, until_at FROM complaint_pauses WHERE complaint_id IN (");
     let ps: Vec<String> = ids.iter().map(|id| query.param(*id)).collect();
     query.push_sql(&ps.join(", "));
     query.push_sql(") ORDER BY complaint_id, from_at, id");

@@ -13,7 +13,7 @@ pub mod sweep;
 use crate::capabilities::complaints::data::rules::ComplaintRules;
 use crate::capabilities::complaints::rules::policy::ComplaintPolicy;
 use crate::capabilities::complaints::rules::{Channel, ClockKind, ClockStatus, Pause, SlaClock, State, Tier};
-use crate::core::db::{q, Row, Tx};
+use crate::core::db::{stmt, Row, Tx};
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -257,7 +257,7 @@ pub(crate) fn complaint_from(l: &Loaded, rules: &ComplaintRules, now: DateTime<U
 pub(crate) async fn pauses_of(tx: &mut Tx, complaint_id: i64) -> Result<(Vec<Pause>, Vec<PauseRecord>)> {
     let rows = tx
         .fetch_all(
-            &q("SELECT reason, note, from_at, until_at FROM complaint_pauses WHERE complaint_id = $1 ORDER BY from_at, id")
+            &stmt("SELECT reason, note, from_at, until_at FROM complaint_pauses WHERE complaint_id = $1 ORDER BY from_at, id")
                 .bind(complaint_id),
         )
         .await?;
@@ -293,7 +293,7 @@ pub(crate) async fn load_for_update(tx: &mut Tx, who: &Principal, id: i64) -> Re
 async fn load_row(tx: &mut Tx, who: &Principal, id: i64, lock: &str) -> Result<(Loaded, Vec<PauseRecord>)> {
     let row = tx
         .fetch_optional(
-            &q(format!("{COMPLAINT_SELECT} WHERE k.id = $1 AND o.path LIKE $2{lock}"))
+            &stmt(format!("{COMPLAINT_SELECT} WHERE k.id = $1 AND o.path LIKE $2{lock}"))
                 .bind(id)
                 .bind(who.scope.like_pattern()),
         )
@@ -319,7 +319,7 @@ async fn load_row(tx: &mut Tx, who: &Principal, id: i64, lock: &str) -> Result<(
 /// `NULL` when the clock has stopped or is paused.
 pub(crate) async fn refresh_deadlines(tx: &mut Tx, id: i64, rules: &ComplaintRules) -> Result<()> {
     let row = tx
-        .fetch_one(&q("SELECT * FROM complaints WHERE id = $1").bind(id))
+        .fetch_one(&stmt("SELECT * FROM complaints WHERE id = $1").bind(id))
         .await?;
     let (pauses, records) = pauses_of(tx, id).await?;
     let policy = &rules.complaints;
@@ -337,11 +337,13 @@ pub(crate) async fn refresh_deadlines(tx: &mut Tx, id: i64, rules: &ComplaintRul
         .find(|p| p.until.is_none())
         .map(|p| p.from.timestamp_millis());
     tx.execute(
-        &q("UPDATE complaints SET first_response_due_at = $1, resolution_due_at = $2, paused_since = $3 WHERE id = $4")
-            .bind(due(&first))
-            .bind(due(&resolution))
-            .bind(paused_since)
-            .bind(id),
+        &stmt(
+            "UPDATE complaints SET first_response_due_at = $1, resolution_due_at = $2, paused_since = $3 WHERE id = $4",
+        )
+        .bind(due(&first))
+        .bind(due(&resolution))
+        .bind(paused_since)
+        .bind(id),
     )
     .await?;
     Ok(())
@@ -359,7 +361,7 @@ pub(crate) struct EventRow<'a> {
 
 pub(crate) async fn add_event(tx: &mut Tx, now: i64, actor: Option<&Principal>, e: EventRow<'_>) -> Result<()> {
     tx.execute(
-        &q("INSERT INTO complaint_events (complaint_id, org_id, kind, from_state, to_state, detail, actor_id, actor_name, at) \
+        &stmt("INSERT INTO complaint_events (complaint_id, org_id, kind, from_state, to_state, detail, actor_id, actor_name, at) \
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(e.complaint_id)
         .bind(e.org_id)
@@ -379,19 +381,19 @@ impl Store {
     /// One complaint in scope with its pauses and history.
     pub async fn get_complaint(&self, who: &Principal, id: i64) -> Result<ComplaintDetail> {
         self.authorize(who, Permission::ViewCustomers, "complaint").await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.read().await?;
         let (loaded, pauses) = load(&mut tx, who, id).await?;
         let rules = ComplaintRules::load(&mut tx, loaded.row.i64("org_id")?).await?;
         let complaint = complaint_from(&loaded, &rules, self.clock.now())?;
         let call_pending = tx
             .fetch_optional(
-                &q("SELECT 1 AS pending FROM callback_tasks WHERE source_kind = 'complaint' AND source_id = $1 AND state = 'open'")
+                &stmt("SELECT 1 AS pending FROM callback_tasks WHERE source_kind = 'complaint' AND source_id = $1 AND state = 'open'")
                     .bind(id),
             )
             .await?
             .is_some();
         let rows = tx
-            .fetch_all(&q("SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY id").bind(id))
+            .fetch_all(&stmt("SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY id").bind(id))
             .await?;
         tx.commit().await?;
         let mut events = Vec::with_capacity(rows.len());

@@ -3,7 +3,7 @@
 //! confirms or waives it, once, with a note.
 
 use crate::core::audit::{self, Actor, Event};
-use crate::core::db::{q, Row};
+use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::core::principal::Principal;
 use crate::Store;
@@ -64,7 +64,7 @@ impl Store {
     /// Penalties of the dealers in scope, newest first (`state` filters).
     pub async fn list_penalties(&self, who: &Principal, state: Option<&str>) -> Result<Vec<Penalty>> {
         self.authorize(who, Permission::ViewCustomers, "penalty").await?;
-        let mut query = q(format!("{SELECT} WHERE o.path LIKE $1")).bind(who.scope.like_pattern());
+        let mut query = stmt(format!("{SELECT} WHERE o.path LIKE $1")).bind(who.scope.like_pattern());
         if let Some(s) = state.filter(|s| !s.is_empty()) {
             let p = query.param(s);
             query.push_sql(&format!(" AND p.state = {p}"));
@@ -96,7 +96,7 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let n = tx
             .execute(
-                &q("UPDATE penalties SET state = $1, note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND state = 'proposed'")
+                &stmt("UPDATE penalties SET state = $1, note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND state = 'proposed'")
                     .bind(&d.state)
                     .bind(note.clone())
                     .bind(who.user_id)
@@ -110,7 +110,9 @@ impl Store {
                 field: None,
             });
         }
-        let row = tx.fetch_one(&q(format!("{SELECT} WHERE p.id = $1")).bind(id)).await?;
+        let row = tx
+            .fetch_one(&stmt(format!("{SELECT} WHERE p.id = $1")).bind(id))
+            .await?;
         let p = penalty(&row)?;
         let detail = serde_json::json!({ "state": d.state, "note": note, "amount_fen": p.amount_fen });
         audit::record(

@@ -4,7 +4,7 @@
 //! (mean and 90th percentile); the reopen rate; and the open complaints by age now.
 //! Rates are integer basis points (1/100 %).
 
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::core::principal::Principal;
 use crate::Store;
@@ -95,7 +95,7 @@ impl Store {
                 .with("max", "366 days")])
             .into());
         }
-        let mut query = q(
+        let mut query = stmt(
             "SELECT k.category, k.tier, k.channel, k.staff_name, o.name AS dealer, k.filed_at, k.first_response_at, \
              k.first_response_breached_at, k.closed_at, k.resolution_breached_at, k.reopen_count \
              FROM complaints k JOIN orgs o ON o.id = k.org_id WHERE o.path LIKE $1 AND k.filed_on >= $2 AND k.filed_on <= $3",
@@ -166,7 +166,7 @@ impl Store {
     }
 
     async fn open_by_age(&self, who: &Principal, org_id: Option<i64>) -> Result<Vec<AgeBucket>> {
-        let mut query = q("SELECT k.filed_at FROM complaints k JOIN orgs o ON o.id = k.org_id WHERE o.path LIKE $1 AND k.state <> 'closed'")
+        let mut query = stmt("SELECT k.filed_at FROM complaints k JOIN orgs o ON o.id = k.org_id WHERE o.path LIKE $1 AND k.state <> 'closed'")
             .bind(who.scope.like_pattern());
         if let Some(org) = org_id {
             let p = query.param(org);

@@ -8,7 +8,7 @@ use super::{add_event, clocks, pauses_of, EventRow};
 use crate::capabilities::complaints::data::rules::ComplaintRules;
 use crate::capabilities::complaints::rules::policy::LimitUnit;
 use crate::capabilities::complaints::rules::{ClockKind, ClockStatus, State};
-use crate::core::db::{q, Tx};
+use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 use crate::Store;
 use chrono::{DateTime, Duration, Utc};
@@ -27,7 +27,7 @@ pub struct SweepReport {
 /// The organisations above `org_id`, nearest first (its parent, then the parent's …).
 async fn ancestors(tx: &mut Tx, org_id: i64) -> Result<Vec<i64>> {
     let path = tx
-        .fetch_one(&q("SELECT path FROM orgs WHERE id = $1").bind(org_id))
+        .fetch_one(&stmt("SELECT path FROM orgs WHERE id = $1").bind(org_id))
         .await?
         .text("path")?;
     let mut ids: Vec<i64> = path.split('/').filter_map(|p| p.parse().ok()).collect();
@@ -58,7 +58,7 @@ pub(crate) async fn notify(
         let key = format!("{kind}:{complaint_id}:{level}:{target}");
         let detail = serde_json::json!({ "level": level });
         tx.execute(
-            &q(
+            &stmt(
                 "INSERT INTO notifications (org_id, kind, complaint_id, idempotency_key, detail, created_at) \
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
             )
@@ -95,7 +95,7 @@ pub(crate) async fn mark_clocks(tx: &mut Tx, now: i64, id: i64, rules: &Complain
     // marks, so every crossing is recorded once.
     tx.lock_row("complaints", id).await?;
     let row = tx
-        .fetch_one(&q("SELECT * FROM complaints WHERE id = $1").bind(id))
+        .fetch_one(&stmt("SELECT * FROM complaints WHERE id = $1").bind(id))
         .await?;
     let org_id = row.i64("org_id")?;
     let (pauses, _) = pauses_of(tx, id).await?;
@@ -157,7 +157,7 @@ async fn escalate(
     }
     let moved = tx
         .execute(
-            &q("UPDATE complaints SET escalation_level = $1 WHERE id = $2 AND escalation_level = $3")
+            &stmt("UPDATE complaints SET escalation_level = $1 WHERE id = $2 AND escalation_level = $3")
                 .bind(target)
                 .bind(id)
                 .bind(level),
@@ -177,7 +177,7 @@ async fn escalate(
 async fn set_mark(tx: &mut Tx, id: i64, column: &str, value: i64) -> Result<bool> {
     let n = tx
         .execute(
-            &q(format!(
+            &stmt(format!(
                 "UPDATE complaints SET {column} = $1 WHERE id = $2 AND {column} IS NULL"
             ))
             .bind(value)
@@ -211,7 +211,7 @@ impl Store {
         let now = self.now_ms();
         let rows = self
             .db
-            .fetch_all(&q(
+            .fetch_all(&stmt(
                 "SELECT id, org_id FROM complaints WHERE state <> 'closed' ORDER BY org_id, id",
             ))
             .await?;
@@ -239,7 +239,7 @@ impl Store {
         let rows = self
             .db
             .fetch_all(
-                &q("SELECT n.id, n.kind, n.complaint_id, n.detail, n.created_at, COALESCE(k.title, '') AS title, o.name AS dealer FROM notifications n \
+                &stmt("SELECT n.id, n.kind, n.complaint_id, n.detail, n.created_at, COALESCE(k.title, '') AS title, o.name AS dealer FROM notifications n \
                     LEFT JOIN complaints k ON k.id = n.complaint_id JOIN orgs o ON o.id = COALESCE(k.org_id, n.subject_org_id) \
                     WHERE n.org_id = $1 ORDER BY n.id DESC LIMIT 100")
                 .bind(who.org_id),

@@ -350,8 +350,8 @@ async fn closure_needs_a_satisfied_callback_and_a_dissatisfied_one_reopens() {
 
         // The statistics count it: answered and closed on time, reopened once.
         let q = ComplaintStatsQuery {
-            from: common::d("2026-03-01"),
-            to: common::d("2026-03-31"),
+            from: common::ymd("2026-03-01"),
+            to: common::ymd("2026-03-31"),
             org_id: None,
         };
         let s = w.store.complaint_stats(&d.gm, &q).await.unwrap();

@@ -2,3 +2,4 @@ mod complaint_attachments;
 mod complaint_pages;
 mod complaint_sweep;
 mod complaints;
+pub mod isolation;

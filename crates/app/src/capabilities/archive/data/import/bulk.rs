@@ -6,7 +6,7 @@
 
 use super::row::{Outcome, Parsed};
 use crate::capabilities::archive::data::types::{join_list, CustomerKind, PhoneStatus};
-use crate::core::db::{q, Query, Tx, Value};
+use crate::core::db::{stmt, Query, Tx, Value};
 use crate::core::error::{Result, StoreError};
 use chrono::NaiveDate;
 use dcrc_domain::phone::PhoneKind;
@@ -83,7 +83,7 @@ pub(crate) async fn known_keys(tx: &mut Tx, org_id: i64, rows: &[&Parsed]) -> Re
         if keys.is_empty() {
             continue;
         }
-        let mut query = q(sql).bind(org_id);
+        let mut query = stmt(sql).bind(org_id);
         let list: Vec<String> = keys.into_iter().map(|k| query.param(k)).collect();
         query.push_sql(&format!("({})", list.join(", ")));
         for r in tx.fetch_all(&query).await? {
@@ -190,7 +190,7 @@ async fn insert_many(
         // At most 500 rows a statement keeps every INSERT under SQLite's 32,766 parameters.
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(500).collect();
         let n = chunk.len();
-        let mut query: Query = q(format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
+        let mut query: Query = stmt(format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
         let mut tuples = Vec::with_capacity(n);
         for row in chunk {
             let ps: Vec<String> = row.into_iter().map(|v| query.param(v)).collect();

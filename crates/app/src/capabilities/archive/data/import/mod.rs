@@ -15,7 +15,7 @@ pub mod row;
 mod statistics;
 
 use crate::core::audit::{Actor, Event};
-use crate::core::db::q;
+use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::core::principal::Principal;
 use crate::Store;
@@ -288,7 +288,7 @@ impl Store {
             let mut tx = self.db.begin().await?;
             for (n, e) in &errors {
                 tx.execute(
-                    &q("INSERT INTO import_errors (import_id, row_no, column_name, value, code) VALUES ($1, $2, $3, $4, $5)")
+                    &stmt("INSERT INTO import_errors (import_id, row_no, column_name, value, code) VALUES ($1, $2, $3, $4, $5)")
                         .bind(id)
                         .bind(*n)
                         .bind(&e.column)
@@ -298,7 +298,7 @@ impl Store {
                 .await?;
             }
             tx.execute(
-                &q("UPDATE imports SET rows_read = $1, rows_inserted = $2, rows_updated = $3, rows_unchanged = $4, rows_rejected = $5, heartbeat_at = $6 WHERE id = $7")
+                &stmt("UPDATE imports SET rows_read = $1, rows_inserted = $2, rows_updated = $3, rows_unchanged = $4, rows_rejected = $5, heartbeat_at = $6 WHERE id = $7")
                     .bind(tally.read)
                     .bind(tally.inserted)
                     .bind(tally.updated)

@@ -1,7 +1,7 @@
 //! Upserting a history record by its key columns.
 
 use super::resolve::Upsert;
-use crate::core::db::{q, Query, Tx, Value};
+use crate::core::db::{stmt, Query, Tx, Value};
 use crate::core::error::Result;
 
 /// Finds a record by its key columns; inserts it, updates it, or leaves it alone.
@@ -12,7 +12,7 @@ pub(crate) async fn upsert_record(
     keys: &[(&str, Value)],
     cols: &[(&'static str, Value)],
 ) -> Result<Upsert> {
-    let mut find = q(format!("SELECT * FROM {table} WHERE 1 = 1"));
+    let mut find = stmt(format!("SELECT * FROM {table} WHERE 1 = 1"));
     for (k, v) in keys {
         let p = find.param(v.clone());
         find.push_sql(&format!(" AND {k} = {p}"));
@@ -20,7 +20,7 @@ pub(crate) async fn upsert_record(
     find.push_sql(" ORDER BY id LIMIT 1");
     if let Some(row) = tx.fetch_optional(&find).await? {
         let id = row.i64("id")?;
-        let mut update = q(format!("UPDATE {table} SET id = id"));
+        let mut update = stmt(format!("UPDATE {table} SET id = id"));
         let mut changed = false;
         for (col, v) in cols {
             let same = match v {
@@ -49,7 +49,7 @@ pub(crate) async fn upsert_record(
             .filter(|k| !keys.iter().any(|(kk, _)| kk == k)),
     );
     names.push("created_at");
-    let mut insert: Query = q("");
+    let mut insert: Query = stmt("");
     let mut placeholders = Vec::new();
     for (k, v) in keys {
         let _ = k;

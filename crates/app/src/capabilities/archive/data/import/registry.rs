@@ -2,7 +2,7 @@
 //! and marking imports a crash interrupted.
 
 use super::{ImportError, ImportKind, ImportRecord, Tally};
-use crate::core::db::{q, Row};
+use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::core::page::{self, Page};
 use crate::core::principal::Principal;
@@ -56,7 +56,7 @@ impl Store {
         let row = self
             .db
             .write_returning(
-                &q("INSERT INTO imports (org_id, kind, file_name, status, dry_run, created_by, created_at, heartbeat_at) \
+                &stmt("INSERT INTO imports (org_id, kind, file_name, status, dry_run, created_by, created_at, heartbeat_at) \
                     VALUES ($1, $2, $3, 'running', $4, $5, $6, $6) RETURNING id")
                 .bind(dealer.id)
                 .bind(kind.as_str())
@@ -84,7 +84,7 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, "import").await?;
         let limit = page::limit(limit);
         let cursor = page::decode_cursor(cursor)?;
-        let mut query = q("SELECT i.* FROM imports i JOIN orgs o ON o.id = i.org_id WHERE o.path LIKE $1");
+        let mut query = stmt("SELECT i.* FROM imports i JOIN orgs o ON o.id = i.org_id WHERE o.path LIKE $1");
         query.param(who.scope.like_pattern());
         if let Some(c) = cursor {
             let p = query.param(c);
@@ -105,7 +105,7 @@ impl Store {
     /// The rejected cells of an import, in row order.
     pub async fn import_errors(&self, who: &Principal, id: i64) -> Result<Vec<ImportError>> {
         self.get_import(who, id).await?;
-        let rows = self.db.fetch_all(&q("SELECT row_no, column_name, value, code FROM import_errors WHERE import_id = $1 ORDER BY row_no, id").bind(id)).await?;
+        let rows = self.db.fetch_all(&stmt("SELECT row_no, column_name, value, code FROM import_errors WHERE import_id = $1 ORDER BY row_no, id").bind(id)).await?;
         rows.iter()
             .map(|r| {
                 Ok(ImportError {
@@ -121,7 +121,7 @@ impl Store {
     pub(super) async fn finish_import(&self, id: i64, status: &str, message: Option<String>, t: &Tally) -> Result<()> {
         self.db
             .execute(
-                &q("UPDATE imports SET status = $1, message = $2, rows_read = $3, rows_inserted = $4, rows_updated = $5, rows_unchanged = $6, \
+                &stmt("UPDATE imports SET status = $1, message = $2, rows_read = $3, rows_inserted = $4, rows_updated = $5, rows_unchanged = $6, \
                     rows_rejected = $7, heartbeat_at = $8, finished_at = $8 WHERE id = $9")
                 .bind(status)
                 .bind(message)
@@ -142,7 +142,7 @@ impl Store {
     pub async fn set_import_upload(&self, id: i64, path: &str) -> Result<()> {
         self.db
             .execute(
-                &q("UPDATE imports SET upload_path = $1 WHERE id = $2")
+                &stmt("UPDATE imports SET upload_path = $1 WHERE id = $2")
                     .bind(path)
                     .bind(id),
             )
@@ -154,7 +154,7 @@ impl Store {
     pub async fn import_heartbeat(&self, id: i64) -> Result<()> {
         self.db
             .execute(
-                &q("UPDATE imports SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'")
+                &stmt("UPDATE imports SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'")
                     .bind(self.now_ms())
                     .bind(id),
             )
@@ -171,7 +171,7 @@ impl Store {
         let rows = self
             .db
             .write_returning(
-                &q(
+                &stmt(
                     "UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 \
                     WHERE status = 'running' AND heartbeat_at < $2 AND NOT EXISTS (SELECT 1 FROM jobs j \
                     WHERE j.idempotency_key = 'archive.import:' || CAST(imports.id AS TEXT) AND j.state IN ('pending', 'running')) \

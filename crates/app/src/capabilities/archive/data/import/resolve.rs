@@ -5,7 +5,7 @@
 use crate::capabilities::archive::data::customers::{insert_customer, replace_phones, CustomerFields};
 use crate::capabilities::archive::data::types::{join_list, split_list, PhoneStatus};
 use crate::capabilities::archive::data::vehicles::start_ownership;
-use crate::core::db::{q, Tx, Value};
+use crate::core::db::{stmt, Tx, Value};
 use crate::core::error::Result;
 use chrono::NaiveDate;
 use dcrc_domain::{Phone, Vin};
@@ -45,7 +45,7 @@ async fn find_customer(tx: &mut Tx, org_id: i64, c: &CustomerRow) -> Result<Opti
     if let Some(src) = &c.source_id {
         if let Some(r) = tx
             .fetch_optional(
-                &q("SELECT id FROM customers WHERE org_id = $1 AND source_record_id = $2")
+                &stmt("SELECT id FROM customers WHERE org_id = $1 AND source_record_id = $2")
                     .bind(org_id)
                     .bind(src),
             )
@@ -57,7 +57,7 @@ async fn find_customer(tx: &mut Tx, org_id: i64, c: &CustomerRow) -> Result<Opti
     for p in &c.phones {
         let row = tx
             .fetch_optional(
-                &q("SELECT p.customer_id FROM customer_phones p JOIN customers c ON c.id = p.customer_id \
+                &stmt("SELECT p.customer_id FROM customer_phones p JOIN customers c ON c.id = p.customer_id \
                     WHERE p.org_id = $1 AND p.digits = $2 AND c.merged_into IS NULL AND c.erased_at IS NULL ORDER BY p.customer_id LIMIT 1")
                 .bind(org_id)
                 .bind(p.digits()),
@@ -105,7 +105,7 @@ pub async fn upsert_customer(
         return Ok(Some(Upsert::Created(id)));
     };
     let row = tx
-        .fetch_one(&q("SELECT name, gender, id_number, province, city, district, address, membership_level, tags, attributes, source_record_id FROM customers WHERE id = $1").bind(id))
+        .fetch_one(&stmt("SELECT name, gender, id_number, province, city, district, address, membership_level, tags, attributes, source_record_id FROM customers WHERE id = $1").bind(id))
         .await?;
     let mut sets: Vec<(&str, Value)> = Vec::new();
     let mut wanted: Vec<(&'static str, String)> = c.fields.clone();
@@ -135,7 +135,7 @@ pub async fn upsert_customer(
     }
     let known: Vec<String> = tx
         .fetch_all(
-            &q("SELECT digits FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id),
+            &stmt("SELECT digits FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id),
         )
         .await?
         .iter()
@@ -150,7 +150,7 @@ pub async fn upsert_customer(
         return Ok(Some(Upsert::Same(id)));
     }
     if !sets.is_empty() {
-        let mut query = q("UPDATE customers SET updated_at = $1");
+        let mut query = stmt("UPDATE customers SET updated_at = $1");
         query.param(now);
         for (col, v) in sets {
             let p = query.param(v);
@@ -184,7 +184,7 @@ pub struct VehicleRow {
 pub async fn upsert_vehicle(tx: &mut Tx, now: i64, org_id: i64, v: &VehicleRow) -> Result<Upsert> {
     let existing = tx
         .fetch_optional(
-            &q("SELECT * FROM vehicles WHERE org_id = $1 AND vin = $2")
+            &stmt("SELECT * FROM vehicles WHERE org_id = $1 AND vin = $2")
                 .bind(org_id)
                 .bind(v.vin.as_str()),
         )
@@ -193,7 +193,7 @@ pub async fn upsert_vehicle(tx: &mut Tx, now: i64, org_id: i64, v: &VehicleRow) 
         let get = |k: &str| v.fields.iter().find(|(f, _)| *f == k).map(|(_, x)| x.clone());
         let r = tx
             .fetch_one(
-                &q("INSERT INTO vehicles (org_id, vin, vin_rev, vin_check_overridden, plate, brand, model, trim_level, colour, purchase_date, delivery_date, \
+                &stmt("INSERT INTO vehicles (org_id, vin, vin_rev, vin_check_overridden, plate, brand, model, trim_level, colour, purchase_date, delivery_date, \
                     source_record_id, created_at, updated_at) VALUES ($1, $2, $3, FALSE, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $11) RETURNING id")
                 .bind(org_id)
                 .bind(v.vin.as_str())
@@ -211,7 +211,7 @@ pub async fn upsert_vehicle(tx: &mut Tx, now: i64, org_id: i64, v: &VehicleRow) 
         return Ok(Upsert::Created(r.i64("id")?));
     };
     let id = row.i64("id")?;
-    let mut query = q("UPDATE vehicles SET updated_at = $1");
+    let mut query = stmt("UPDATE vehicles SET updated_at = $1");
     query.param(now);
     let mut changed = false;
     for (col, value) in &v.fields {
@@ -242,7 +242,7 @@ pub async fn ensure_owner(
 ) -> Result<bool> {
     let current = tx
         .fetch_optional(
-            &q("SELECT customer_id FROM ownerships WHERE vehicle_id = $1 AND end_date IS NULL").bind(vehicle_id),
+            &stmt("SELECT customer_id FROM ownerships WHERE vehicle_id = $1 AND end_date IS NULL").bind(vehicle_id),
         )
         .await?;
     if current.as_ref().map(|r| r.i64("customer_id")).transpose()? == Some(customer_id) {
@@ -255,7 +255,7 @@ pub async fn ensure_owner(
 /// The current owner of a vehicle, if any.
 pub async fn current_owner(tx: &mut Tx, vehicle_id: i64) -> Result<Option<i64>> {
     tx.fetch_optional(
-        &q("SELECT customer_id FROM ownerships WHERE vehicle_id = $1 AND end_date IS NULL").bind(vehicle_id),
+        &stmt("SELECT customer_id FROM ownerships WHERE vehicle_id = $1 AND end_date IS NULL").bind(vehicle_id),
     )
     .await?
     .map(|r| r.i64("customer_id"))

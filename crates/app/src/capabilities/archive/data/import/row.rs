@@ -6,7 +6,7 @@ use super::record::upsert_record;
 use super::resolve::{current_owner, ensure_owner, upsert_customer, upsert_vehicle, CustomerRow, Upsert, VehicleRow};
 use super::ImportKind;
 use crate::capabilities::archive::events::{HistoryKind, HistoryRecorded};
-use crate::core::db::{q, Tx, Value};
+use crate::core::db::{stmt, Tx, Value};
 use crate::core::error::Result;
 use crate::core::events::publish;
 use chrono::NaiveDate;
@@ -227,7 +227,7 @@ pub async fn store(
     if let (Some(ve), Some(km)) = (vehicle, mileage) {
         let seen = tx
             .fetch_optional(
-                &q("SELECT id FROM mileage_readings WHERE vehicle_id = $1 AND km = $2")
+                &stmt("SELECT id FROM mileage_readings WHERE vehicle_id = $1 AND km = $2")
                     .bind(ve.id())
                     .bind(km),
             )
@@ -336,7 +336,7 @@ pub async fn store(
             }
             if kind == ImportKind::RepairOrders {
                 if let Some(Value::Text(Some(day))) = natural("opened_on") {
-                    tx.execute(&q("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND (last_visit_date IS NULL OR last_visit_date < $1)").bind(&day).bind(customer_id)).await?;
+                    tx.execute(&stmt("UPDATE customers SET last_visit_date = $1 WHERE id = $2 AND (last_visit_date IS NULL OR last_visit_date < $1)").bind(&day).bind(customer_id)).await?;
                 }
             }
             Some(up)

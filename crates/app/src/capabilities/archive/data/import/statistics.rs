@@ -2,7 +2,7 @@
 //! the searches from them, and keeps planning for empty tables until they are refreshed.
 
 use super::BATCH_ROWS;
-use crate::core::db::{q, Backend};
+use crate::core::db::{stmt, Backend};
 use crate::core::error::Result;
 use crate::Store;
 
@@ -12,7 +12,7 @@ impl Store {
     pub(super) async fn refresh_statistics_during_load(&self, before: i64, after: i64) -> Result<()> {
         if self.db.backend() == Backend::Postgres && crossed_decade(before, after) {
             self.db
-                .execute(&q("ANALYZE customers, customer_phones, vehicles, ownerships"))
+                .execute(&stmt("ANALYZE customers, customer_phones, vehicles, ownerships"))
                 .await?;
         }
         Ok(())
@@ -33,7 +33,7 @@ impl Store {
             }
             Backend::Sqlite => "ANALYZE",
         };
-        if let Err(e) = self.db.execute(&q(sql)).await {
+        if let Err(e) = self.db.execute(&stmt(sql)).await {
             tracing::warn!(error = %e, "refreshing statistics after an import failed");
         }
     }

@@ -1,6 +1,5 @@
-//! Duplicates and merging, and the PIPL requests: personal data export and erasure.
+//! Duplicates and merging: customers sharing a number, and the merge of one into another.
 
-use crate::capabilities::archive::data::customers::Customer;
 use crate::capabilities::archive::data::merge::{DuplicateGroup, MergeResult};
 use crate::core::http::error::ApiResult;
 use crate::core::http::extract::{ApiJson, ApiUser};
@@ -46,26 +45,4 @@ pub async fn merge(
     Ok(Json(
         state.store.merge_customers(&me, id, body.from, body.dry_run).await?,
     ))
-}
-
-/// Everything held about the customer, unmasked, for an access or portability request (PIPL art. 45). Audited.
-#[utoipa::path(get, path = "/api/v1/customers/{id}/personal-data", tag = "customers", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 403, body = crate::core::http::error::Problem), (status = 404, body = crate::core::http::error::Problem)))]
-pub async fn personal_data(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(state.store.customer_personal_data(&me, id).await?))
-}
-
-/// Erases the customer on request (PIPL art. 47): personal fields anonymised, history kept for statistics, every consent withdrawn. Irreversible; audited.
-#[utoipa::path(post, path = "/api/v1/customers/{id}/erase", tag = "customers", params(("id" = i64, Path)),
-    responses((status = 200, body = Customer), (status = 403, body = crate::core::http::error::Problem), (status = 404, body = crate::core::http::error::Problem)))]
-pub async fn erase(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Customer>> {
-    Ok(Json(state.store.erase_customer(&me, id).await?))
 }

@@ -1,0 +1,2 @@
+pub mod isolation;
+mod walkthrough;
