@@ -152,6 +152,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
         assert!(!w
             .store
             .may_contact(
+                &w.agent,
                 a.id,
                 crate::capabilities::archive::data::types::ConsentPurpose::ServiceContact
             )

@@ -356,6 +356,7 @@ async fn upkeep_pages_merge_duplicates_save_segments_and_erase_on_request() {
         assert!(!app
             .store
             .may_contact(
+                &app.store.operator_as("a.admin").await.unwrap(),
                 app.fx.customer_a,
                 crate::capabilities::archive::data::types::ConsentPurpose::Marketing
             )

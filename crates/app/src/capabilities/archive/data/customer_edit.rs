@@ -231,7 +231,8 @@ impl Store {
     /// Whether the customer may be contacted for a purpose now (asked by every work
     /// generator): the latest decision wins; service contact is assumed for existing
     /// customers unless withdrawn — a contract with them is its legal basis (PIPL art. 13).
-    pub async fn may_contact(&self, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
+    pub async fn may_contact(&self, who: &Principal, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
+        self.customer_org(who, customer_id).await?;
         let row = self
             .db
             .fetch_optional(&consent_query(customer_id, purpose.as_str()))

@@ -85,6 +85,10 @@ impl Store {
         limit: i64,
         unmasked: bool,
     ) -> Result<Vec<ExportRow>> {
+        // Unmasked numbers only for whom the permission allows, whoever asks for them.
+        if unmasked && !who.can(dcrc_domain::Permission::ExportPersonal) {
+            return Err(crate::StoreError::Forbidden);
+        }
         let mut query = filtered_query(
             who,
             f,

@@ -436,6 +436,7 @@ async fn revealing_personal_data_is_for_permitted_roles_and_audited() {
         assert!(w
             .store
             .may_contact(
+                &w.staff,
                 c.id,
                 crate::capabilities::archive::data::types::ConsentPurpose::Marketing
             )
@@ -456,11 +457,32 @@ async fn revealing_personal_data_is_for_permitted_roles_and_audited() {
         assert!(!w
             .store
             .may_contact(
+                &w.staff,
                 c.id,
                 crate::capabilities::archive::data::types::ConsentPurpose::Marketing
             )
             .await
             .unwrap());
+        t.cleanup().await;
+    }
+}
+
+/// Unmasked numbers in an export are refused to whoever may not export personal data,
+/// whatever the caller of the store asks for.
+#[tokio::test]
+async fn an_unmasked_export_needs_the_permission_at_the_store() {
+    for t in test_databases().await.unwrap() {
+        let w = world(t.db.clone()).await;
+        let filter = CustomerFilter::default();
+        assert!(w.store.export_batch(&w.agent, &filter, 0, 10, false).await.is_ok());
+        assert!(
+            matches!(
+                w.store.export_batch(&w.agent, &filter, 0, 10, true).await,
+                Err(StoreError::Forbidden)
+            ),
+            "{}",
+            t.name
+        );
         t.cleanup().await;
     }
 }
