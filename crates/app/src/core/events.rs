@@ -56,8 +56,3 @@ pub async fn publish<E: Event>(tx: &mut Tx, event: &E) -> Result<()> {
     }
     Ok(())
 }
-
-/// The names of the events some capability subscribes to, for the registry test.
-pub fn subscribed_names() -> Vec<&'static str> {
-    subscriptions().iter().map(|s| s.event_name).collect()
-}

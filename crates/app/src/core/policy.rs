@@ -71,7 +71,7 @@ pub struct EffectivePolicy {
 impl EffectivePolicy {
     /// One section, typed (`None` if the stored document does not fit the type).
     pub fn section<T: serde::de::DeserializeOwned>(&self, key: Option<&str>) -> Option<T> {
-        serde_json::from_value(section(&self.policy, key).clone()).ok()
+        typed(&self.policy, key).ok()
     }
 }
 
@@ -170,10 +170,14 @@ pub async fn document_of(tx: &mut Tx, org_id: i64) -> Result<Value> {
     Ok(effective(&settings_along(tx, org_id).await?))
 }
 
+/// A section of a document, typed.
+pub fn typed<T: serde::de::DeserializeOwned>(doc: &Value, key: Option<&str>) -> Result<T> {
+    serde_json::from_value(section(doc, key).clone()).map_err(|e| StoreError::Internal(format!("stored policy: {e}")))
+}
+
 /// A section of the effective document, typed.
 pub async fn section_of<T: serde::de::DeserializeOwned>(tx: &mut Tx, org_id: i64, key: Option<&str>) -> Result<T> {
-    let doc = document_of(tx, org_id).await?;
-    serde_json::from_value(section(&doc, key).clone()).map_err(|e| StoreError::Internal(format!("stored policy: {e}")))
+    typed(&document_of(tx, org_id).await?, key)
 }
 
 /// Every section's problems with a document.

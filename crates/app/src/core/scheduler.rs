@@ -103,7 +103,8 @@ pub async fn run_due(store: &Store) -> Result<usize> {
 /// Runs one job this worker holds, renewing its lease while it runs, and records the
 /// outcome: done (and the next run of a recurring kind), a retry after backoff, or given up.
 pub async fn run_claimed(store: &Store, job: Job) -> Result<()> {
-    let result = match kind_of(&job.kind) {
+    let kind = kind_of(&job.kind);
+    let result = match kind {
         None => Err(StoreError::Internal(format!("unknown job kind {}", job.kind))),
         Some(kind) => {
             let renewer = {
@@ -124,7 +125,6 @@ pub async fn run_claimed(store: &Store, job: Job) -> Result<()> {
             result
         }
     };
-    let kind = kind_of(&job.kind);
     match result {
         Ok(()) => {
             store.finish_job(&job).await?;

@@ -113,17 +113,14 @@ pub async fn describe(db: &Db) -> Result<Schema, StoreError> {
             // constraints, which SQLite names automatically), key and INCLUDE columns.
             for r in db
                 .fetch_all(&stmt("SELECT t.relname::text AS t, i.relname::text AS i, x.indisunique AS u, \
-                    ARRAY(SELECT COALESCE(a.attname::text, '(expression)') FROM unnest(x.indkey) WITH ORDINALITY k(attnum, ord) \
-                          LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.ord) AS cols \
+                    array_to_string(ARRAY(SELECT COALESCE(a.attname::text, '(expression)') FROM unnest(x.indkey) WITH ORDINALITY k(attnum, ord) \
+                          LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.ord), ',') AS cols \
                     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
                     JOIN pg_namespace n ON n.oid = t.relnamespace \
                     WHERE n.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"))
                 .await?
             {
-                let cols: Vec<String> = match &r {
-                    crate::core::db::Row::Pg(row) => sqlx::Row::try_get(row, "cols")?,
-                    crate::core::db::Row::Sqlite(_) => Vec::new(),
-                };
+                let cols: Vec<String> = r.text("cols")?.split(',').map(str::to_string).collect();
                 s.indexes.push((r.text("t")?, r.text("i")?, r.bool("u")?, cols));
             }
             for r in db

@@ -71,6 +71,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             fault_code: None,
             source_record_id: None,
         };
+        let ro_template = ro.clone();
         w.store.create_repair_order(&w.agent, ro).await.unwrap();
         let groups = w.store.duplicate_groups(&w.agent, 10).await.unwrap();
         assert_eq!(groups.len(), 1, "{}", t.name);
@@ -146,8 +147,37 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             matches!(w.store.erase_customer(&w.agent, a.id).await, Err(StoreError::Forbidden)),
             "agents cannot erase"
         );
+        let count = |sql: String| {
+            let db = w.store.db.clone();
+            async move { db.fetch_one(&stmt(sql)).await.unwrap().i64("n").unwrap() }
+        };
+        let open_tasks = format!(
+            "SELECT COUNT(*) AS n FROM callback_tasks WHERE customer_id = {} AND state = 'open'",
+            a.id
+        );
+        // A repair delivered three days ago: the archive's event makes callbacks raise the
+        // post-repair call.
+        let recent = RepairOrder {
+            customer_id: a.id,
+            vehicle_id: v.id,
+            opened_on: ymd("2026-11-18"),
+            delivered_on: Some(ymd("2026-11-20")),
+            ..ro_template
+        };
+        w.store.create_repair_order(&w.agent, recent).await.unwrap();
+        assert!(
+            count(open_tasks.clone()).await > 0,
+            "the repair order left a call to make"
+        );
         let erased = w.store.erase_customer(&cm, a.id).await.unwrap();
         assert!(erased.erased && erased.phones.is_empty() && erased.name.starts_with("已匿名"));
+        // Callbacks heard of the erasure: no open task, and the cancellation is audited.
+        assert_eq!(count(open_tasks).await, 0);
+        let audited = format!(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'cancel_tasks' AND entity = 'customer' AND entity_id = '{}'",
+            a.id
+        );
+        assert_eq!(count(audited).await, 1, "{}", t.name);
         assert_eq!(erased.vehicles.len(), 1);
         assert!(!w
             .store

@@ -12,6 +12,28 @@ pub enum HistoryKind {
     InsurancePolicy,
 }
 
+impl HistoryKind {
+    /// The table its records live in.
+    pub fn table(self) -> &'static str {
+        match self {
+            HistoryKind::Sale => "sales",
+            HistoryKind::RepairOrder => "repair_orders",
+            HistoryKind::InsurancePolicy => "insurance_policies",
+        }
+    }
+
+    /// The kind of the records of `table`.
+    pub fn of_table(table: &str) -> Option<HistoryKind> {
+        [
+            HistoryKind::Sale,
+            HistoryKind::RepairOrder,
+            HistoryKind::InsurancePolicy,
+        ]
+        .into_iter()
+        .find(|k| k.table() == table)
+    }
+}
+
 /// A sale, repair order or insurance policy was stored (by hand, through the API or by
 /// an import). `day` is its event day: delivery, repair delivery or policy expiry.
 #[derive(Debug, Clone)]

@@ -2,8 +2,10 @@
 //! leaves a job whose lease expires and which another instance (or this one, restarted)
 //! runs again from the start of the kept file; rows the first attempt stored are then
 //! found unchanged. An import whose attempts are used up is failed, and its file removed.
+//! The job's lease is what says its worker lives (the interrupted-import check leaves an
+//! import with a pending or running job alone), so the job needs no heartbeat of its own.
 
-use crate::capabilities::archive::data::import::{ImportOptions, HEARTBEAT_MS};
+use crate::capabilities::archive::data::import::ImportOptions;
 use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
 use crate::core::jobs::{Job, JobKind, Running};
@@ -45,17 +47,6 @@ fn run_import<'a>(store: &'a Store, job: &'a Job) -> Running<'a> {
     Box::pin(async move {
         let p = payload(job)?;
         let who = store.operator_as(&p.username).await?;
-        let beat = {
-            let store = store.clone();
-            let id = p.import_id;
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(std::time::Duration::from_millis(HEARTBEAT_MS));
-                loop {
-                    every.tick().await;
-                    let _ = store.import_heartbeat(id).await;
-                }
-            })
-        };
         let options = ImportOptions {
             dry_run: p.dry_run,
             mapping: p.mapping.clone(),
@@ -63,7 +54,6 @@ fn run_import<'a>(store: &'a Store, job: &'a Job) -> Running<'a> {
         let result = store
             .run_import(&who, p.import_id, std::path::Path::new(&p.path), &options, &|_| {})
             .await;
-        beat.abort();
         result?;
         let _ = tokio::fs::remove_file(&p.path).await;
         Ok(())

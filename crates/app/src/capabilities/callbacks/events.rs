@@ -1,6 +1,6 @@
 //! What callbacks tell other capabilities, and how callbacks answer the archive's events.
 
-use crate::capabilities::archive::events::{ConsentWithdrawn, CustomerErased, HistoryKind, HistoryRecorded};
+use crate::capabilities::archive::events::{ConsentWithdrawn, CustomerErased, HistoryRecorded};
 use crate::capabilities::callbacks::data::obligations::{cancel_open, raise_all, record_triggers};
 use crate::capabilities::callbacks::rules::{Outcome, TaskType};
 use crate::core::audit::{self, Event as AuditEvent};
@@ -13,6 +13,8 @@ use crate::core::principal::Principal;
 pub struct CallOutcomeRecorded {
     pub now_ms: i64,
     pub agent: Principal,
+    /// The dealer of the task (and of what raised it).
+    pub org_id: i64,
     pub task_id: i64,
     pub task_type: TaskType,
     /// What raised the task (`sale`, `complaint`, `callback` …) and its id.
@@ -38,13 +40,8 @@ pub fn subscriptions() -> Vec<Subscription> {
 /// post-repair call, a policy's expiry the renewal call.
 fn raise_obligations<'a>(tx: &'a mut Tx, e: &'a HistoryRecorded) -> Handling<'a> {
     Box::pin(async move {
-        let table = match e.kind {
-            HistoryKind::Sale => "sales",
-            HistoryKind::RepairOrder => "repair_orders",
-            HistoryKind::InsurancePolicy => "insurance_policies",
-        };
         let triggers = record_triggers(
-            table,
+            e.kind,
             e.org_id,
             e.record_id,
             e.customer_id,

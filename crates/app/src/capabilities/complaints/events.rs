@@ -19,14 +19,7 @@ fn closure_verdict<'a>(tx: &'a mut Tx, e: &'a CallOutcomeRecorded) -> Handling<'
         else {
             return Ok(());
         };
-        let org_id = match tx
-            .fetch_optional(&crate::core::db::stmt("SELECT org_id FROM complaints WHERE id = $1").bind(complaint))
-            .await?
-        {
-            Some(row) => row.i64("org_id")?,
-            None => return Ok(()),
-        };
-        let rules = ComplaintRules::load(tx, org_id).await?;
+        let rules = ComplaintRules::load(tx, e.org_id).await?;
         closure_call(tx, e.now_ms, &e.agent, complaint, e.outcome, &rules).await
     })
 }

@@ -92,8 +92,10 @@ pub fn nav_entries(capabilities: &[&Capability]) -> Vec<&'static NavEntry> {
 
 /// The navigation a user sees: the entries of the pages that work for them.
 pub fn nav_for(p: &Principal) -> Vec<NavItem> {
-    nav_entries(crate::core::registry::installed())
-        .into_iter()
+    static SORTED: std::sync::OnceLock<Vec<&'static NavEntry>> = std::sync::OnceLock::new();
+    SORTED
+        .get_or_init(|| nav_entries(crate::core::registry::installed()))
+        .iter()
         .filter(|e| (e.visible)(p))
         .map(|e| NavItem {
             key: e.key,

@@ -7,6 +7,7 @@
 //! changes.
 
 use super::policy::{calendar, policy_of};
+use crate::capabilities::archive::events::HistoryKind;
 use crate::capabilities::callbacks::rules::policy::Assign;
 use crate::capabilities::callbacks::rules::TaskType;
 use crate::core::db::{stmt, Tx};
@@ -65,6 +66,15 @@ pub struct Rules {
 impl Rules {
     pub(crate) async fn load(tx: &mut Tx, org_id: i64) -> Result<Rules> {
         let policy = policy_of(tx, org_id).await?;
+        Rules::with_policy(tx, org_id, policy).await
+    }
+
+    /// The rules of an organisation whose policy was already read.
+    pub(crate) async fn with_policy(
+        tx: &mut Tx,
+        org_id: i64,
+        policy: crate::capabilities::callbacks::rules::policy::CallbackPolicy,
+    ) -> Result<Rules> {
         let calendar = calendar(tx, &policy).await?;
         Ok(Rules {
             org_id,
@@ -251,12 +261,11 @@ pub(crate) async fn cancel_open(
     tx.execute(&query).await
 }
 
-/// The triggers of a stored history record (`sales`, `repair_orders`,
-/// `insurance_policies`) given its event day: a sale's delivery obliges the first- and
+/// The triggers of a stored history record given its event day: a sale's delivery obliges the first- and
 /// second-level callbacks, a repair order's delivery the post-repair call, a policy's
 /// expiry the renewal call. `staff` is the consultant or advisor named on the record.
 pub(crate) fn record_triggers(
-    table: &str,
+    kind: HistoryKind,
     org_id: i64,
     record_id: i64,
     customer_id: i64,
@@ -267,11 +276,10 @@ pub(crate) fn record_triggers(
     let Some(day) = day else {
         return Vec::new();
     };
-    let (kind, what, types): (&'static str, &str, &[TaskType]) = match table {
-        "sales" => ("sale", "delivered", &[TaskType::SalesFirst, TaskType::SalesSecond]),
-        "repair_orders" => ("repair_order", "repaired", &[TaskType::PostRepair]),
-        "insurance_policies" => ("insurance_policy", "insurance_expires", &[TaskType::InsuranceRenewal]),
-        _ => return Vec::new(),
+    let (kind, what, types): (&'static str, &str, &[TaskType]) = match kind {
+        HistoryKind::Sale => ("sale", "delivered", &[TaskType::SalesFirst, TaskType::SalesSecond]),
+        HistoryKind::RepairOrder => ("repair_order", "repaired", &[TaskType::PostRepair]),
+        HistoryKind::InsurancePolicy => ("insurance_policy", "insurance_expires", &[TaskType::InsuranceRenewal]),
     };
     types
         .iter()

@@ -339,6 +339,7 @@ impl Store {
         let recorded = CallOutcomeRecorded {
             now_ms: now,
             agent: who.clone(),
+            org_id: task.org_id,
             task_id,
             task_type: task.task_type,
             source_kind: task.source_kind.clone(),

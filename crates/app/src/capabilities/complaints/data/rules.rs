@@ -5,7 +5,7 @@ use crate::capabilities::callbacks::data::obligations::Rules;
 use crate::capabilities::complaints::rules::policy::ComplaintPolicy;
 use crate::core::db::Tx;
 use crate::core::error::Result;
-use crate::core::policy::{section_of, PolicySection};
+use crate::core::policy::{document_of, typed, PolicySection};
 use dcrc_domain::calendar::BusinessCalendar;
 use dcrc_domain::FieldError;
 
@@ -28,9 +28,11 @@ pub struct ComplaintRules {
 }
 
 impl ComplaintRules {
+    /// Reads the policy document once for both sections.
     pub(crate) async fn load(tx: &mut Tx, org_id: i64) -> Result<ComplaintRules> {
-        let callbacks = Rules::load(tx, org_id).await?;
-        let complaints = section_of(tx, org_id, Some("complaints")).await?;
+        let doc = document_of(tx, org_id).await?;
+        let callbacks = Rules::with_policy(tx, org_id, typed(&doc, None)?).await?;
+        let complaints = typed(&doc, Some("complaints"))?;
         Ok(ComplaintRules {
             complaints,
             calendar: callbacks.calendar.clone(),

@@ -9,7 +9,6 @@ mod bulk;
 mod cells;
 mod record;
 mod registry;
-pub use registry::HEARTBEAT_MS;
 pub mod resolve;
 pub mod row;
 mod statistics;

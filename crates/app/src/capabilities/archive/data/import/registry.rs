@@ -10,10 +10,9 @@ use crate::Store;
 use dcrc_domain::clock::ms_to_time;
 use dcrc_domain::Permission;
 
-/// An import whose heartbeat is older than this is treated as interrupted (its worker
-/// beats every [`HEARTBEAT_MS`] while it runs, and after every batch).
+/// An import without a job whose heartbeat (written after every batch) is older than this
+/// is treated as interrupted.
 const STALE_MS: i64 = 2 * 60_000;
-pub const HEARTBEAT_MS: u64 = 20_000;
 
 fn import_from_row(r: &Row) -> Result<ImportRecord> {
     let stored = r.opt_text("message")?;
@@ -144,18 +143,6 @@ impl Store {
             .execute(
                 &stmt("UPDATE imports SET upload_path = $1 WHERE id = $2")
                     .bind(path)
-                    .bind(id),
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// A running import's worker is alive.
-    pub async fn import_heartbeat(&self, id: i64) -> Result<()> {
-        self.db
-            .execute(
-                &stmt("UPDATE imports SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'")
-                    .bind(self.now_ms())
                     .bind(id),
             )
             .await?;

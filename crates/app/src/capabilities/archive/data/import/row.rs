@@ -317,14 +317,9 @@ pub async fn store(
                     Some(Value::Text(Some(name))) => Some(name),
                     _ => None,
                 };
-                let kind = match table {
-                    "sales" => HistoryKind::Sale,
-                    "repair_orders" => HistoryKind::RepairOrder,
-                    _ => HistoryKind::InsurancePolicy,
-                };
                 let recorded = HistoryRecorded {
                     now_ms: now,
-                    kind,
+                    kind: HistoryKind::of_table(table).unwrap_or(HistoryKind::Sale),
                     org_id,
                     record_id: id,
                     customer_id,
