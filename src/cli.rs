@@ -122,8 +122,13 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Serve(args) => crate::serve::serve(&config, &args, false).await,
         Command::Demo(args) => crate::demo::run(&config, &args).await,
         Command::Migrate => {
-            let store = crate::serve::open(&config, false).await?;
-            let applied = dcrc_app::migrate(&store.db, store.now_ms()).await?;
+            let db = crate::serve::connect(&config).await?;
+            let applied = dcrc_app::migrate(
+                &db,
+                dcrc_domain::Clock::now(&dcrc_domain::SystemClock).timestamp_millis(),
+            )
+            .await?;
+            db.close().await;
             println!(
                 "schema at version {} ({} migration(s) applied)",
                 dcrc_app::latest_migration(),

@@ -38,10 +38,10 @@ pub struct DemoSize {
 pub async fn seed(store: &Store, extra: &DemoSize) -> anyhow::Result<()> {
     let customers_per_dealer = extra.customers_per_dealer;
     store
-        .initialise("长城汽车", "admin", DEMO_PASSWORD)
+        .initialise(&dcrc_app::System::command_line(), "长城汽车", "admin", DEMO_PASSWORD)
         .await
         .map_err(crate::users::explain)?;
-    let admin = store.operator_as("admin").await?;
+    let admin = store.operator_as(&dcrc_app::System::command_line(), "admin").await?;
     let mk = |name: &str, kind, parent, code: &str| NewOrg {
         name: name.into(),
         kind,
@@ -127,8 +127,8 @@ pub async fn seed(store: &Store, extra: &DemoSize) -> anyhow::Result<()> {
         history_days: 730,
         seed: 2026,
     };
-    let counts = store.seed_archive(&places, &scale).await?;
-    let calls = store.seed_callback_work(scale.seed).await?;
+    let counts = store.seed_archive(&admin, &places, &scale).await?;
+    let calls = store.seed_callback_work(&admin, scale.seed).await?;
     let complaints = crate::demo_complaints::seed(store).await?;
     tracing::info!(
         ?counts,
@@ -143,7 +143,7 @@ pub async fn seed(store: &Store, extra: &DemoSize) -> anyhow::Result<()> {
 
 pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     let store = crate::serve::open(config, true).await?;
-    if !store.is_initialised().await? {
+    if !store.is_initialised(&dcrc_app::System::command_line()).await? {
         seed(
             &store,
             &DemoSize {
@@ -158,7 +158,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
             dcrc_app::core::db::redact_url(&config.database_url)
         );
     }
-    store.db.close().await;
+    store.close().await;
     if args.no_serve {
         println!(
             "demo data is in {}",

@@ -55,7 +55,9 @@ const CASES: &[(i64, Tier, &str, Channel, &str, State)] = &[
 ];
 
 pub async fn seed(store: &Store) -> anyhow::Result<usize> {
-    let manager = store.operator_as("complaint").await?;
+    let manager = store
+        .operator_as(&dcrc_app::System::command_line(), "complaint")
+        .await?;
     let filter = CustomerFilter {
         limit: Some(CASES.len() as i64),
         ..CustomerFilter::default()
@@ -108,6 +110,6 @@ pub async fn seed(store: &Store) -> anyhow::Result<usize> {
             store.pause_complaint(&manager, c.id, parts).await?;
         }
     }
-    store.sweep_complaints().await?;
+    store.sweep_complaints(&dcrc_app::System::command_line()).await?;
     Ok(customers.len().min(CASES.len()))
 }

@@ -50,12 +50,20 @@ pub async fn run(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         mapping: mapping(args.mapping.as_deref())?,
     };
     let store = crate::serve::open(config, true).await?;
-    store.mark_interrupted_imports().await?;
+    store
+        .mark_interrupted_imports(&dcrc_app::System::command_line())
+        .await?;
     let username = match args.as_user {
         Some(u) => u,
-        None => store.root_admin_username().await.map_err(crate::users::explain)?,
+        None => store
+            .root_admin_username(&dcrc_app::System::command_line())
+            .await
+            .map_err(crate::users::explain)?,
     };
-    let who = store.operator_as(&username).await.map_err(crate::users::explain)?;
+    let who = store
+        .operator_as(&dcrc_app::System::command_line(), &username)
+        .await
+        .map_err(crate::users::explain)?;
     let file_name = args
         .file
         .file_name()

@@ -3,12 +3,22 @@
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use anyhow::Context;
-use dcrc_app::{Db, DbOptions, Store};
+use dcrc_app::{Db, DbOptions, Store, System};
 use dcrc_domain::{Clock, SharedClock, SystemClock, TestClock};
 use std::sync::Arc;
 
-/// Connects (logging the URL without its password) and returns a store on the clock.
-pub async fn open_with_clock(config: &Config, clock: SharedClock) -> anyhow::Result<Store> {
+/// Connects (logging the URL without its password), migrates when asked, and returns a
+/// store on the clock. The database handle stays here: the store keeps its own private.
+pub async fn open_with_clock(config: &Config, clock: SharedClock, migrate: bool) -> anyhow::Result<Store> {
+    let db = connect(config).await?;
+    if migrate {
+        dcrc_app::migrate(&db, clock.now().timestamp_millis()).await?;
+    }
+    Ok(Store::new(db, clock).with_files_dir(&config.files_dir))
+}
+
+/// Connects to the configured database, logging the URL without its password.
+pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     let redacted = dcrc_app::core::db::redact_url(&config.database_url);
     tracing::info!(database = %redacted, "connecting");
     let db = Db::connect(
@@ -20,16 +30,12 @@ pub async fn open_with_clock(config: &Config, clock: SharedClock) -> anyhow::Res
     )
     .await
     .with_context(|| format!("cannot open database {redacted}"))?;
-    Ok(Store::new(db, clock).with_files_dir(&config.files_dir))
+    Ok(db)
 }
 
 /// Opens the store on the system clock; migrates when asked.
 pub async fn open(config: &Config, migrate: bool) -> anyhow::Result<Store> {
-    let store = open_with_clock(config, Arc::new(SystemClock)).await?;
-    if migrate {
-        dcrc_app::migrate(&store.db, store.now_ms()).await?;
-    }
-    Ok(store)
+    open_with_clock(config, Arc::new(SystemClock), migrate).await
 }
 
 pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> anyhow::Result<()> {
@@ -41,12 +47,12 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
         }
         None => Arc::new(SystemClock),
     };
-    let store = open_with_clock(config, clock).await?;
-    dcrc_app::migrate(&store.db, store.now_ms()).await?;
-    if !store.is_initialised().await? {
+    let store = open_with_clock(config, clock, true).await?;
+    let system = System::command_line();
+    if !store.is_initialised(&system).await? {
         tracing::warn!("the database has no organisations yet: run `dcrc init --admin-user NAME` to create the first administrator");
     }
-    let interrupted = store.mark_interrupted_imports().await?;
+    let interrupted = store.mark_interrupted_imports(&system).await?;
     if interrupted > 0 {
         tracing::warn!(
             imports = interrupted,
@@ -84,7 +90,7 @@ pub async fn serve(config: &Config, args: &ServeArgs, quiet_banner: bool) -> any
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     scheduler.abort();
-    store.db.close().await;
+    store.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -50,7 +50,10 @@ pub fn explain(e: StoreError) -> anyhow::Error {
 pub async fn init(config: &Config, admin_user: &str, password_file: Option<&Path>, brand: &str) -> anyhow::Result<()> {
     let store = crate::serve::open(config, true).await?;
     let (password, generated) = password_from(password_file)?;
-    let (org, _) = store.initialise(brand, admin_user, &password).await.map_err(explain)?;
+    let (org, _) = store
+        .initialise(&dcrc_app::System::command_line(), brand, admin_user, &password)
+        .await
+        .map_err(explain)?;
     println!(
         "initialised: brand \"{}\" (org {}) with administrator \"{}\"",
         org.name,
@@ -64,8 +67,14 @@ pub async fn init(config: &Config, admin_user: &str, password_file: Option<&Path
 }
 
 async fn operator(store: &Store) -> anyhow::Result<dcrc_app::Principal> {
-    let name = store.root_admin_username().await.map_err(explain)?;
-    store.operator_as(&name).await.map_err(explain)
+    let name = store
+        .root_admin_username(&dcrc_app::System::command_line())
+        .await
+        .map_err(explain)?;
+    store
+        .operator_as(&dcrc_app::System::command_line(), &name)
+        .await
+        .map_err(explain)
 }
 
 async fn find_user(store: &Store, who: &dcrc_app::Principal, username: &str) -> anyhow::Result<i64> {

@@ -154,7 +154,10 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
             dcrc_app::Db::connect(&db, &Default::default()).await.unwrap(),
             std::sync::Arc::new(dcrc_domain::SystemClock),
         );
-        let boss = store.operator_as("boss").await.unwrap();
+        let boss = store
+            .operator_as(&dcrc_app::System::command_line(), "boss")
+            .await
+            .unwrap();
         let d = store
             .create_org(
                 &boss,
@@ -167,7 +170,7 @@ fn an_import_killed_with_sigkill_can_be_run_again_to_completion() {
             )
             .await
             .unwrap();
-        store.db.close().await;
+        store.close().await;
         d.id
     });
     let rows = 5 * dcrc_app::capabilities::archive::data::import::BATCH_ROWS as u32;

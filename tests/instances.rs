@@ -134,7 +134,10 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
     let (customer, vehicle) = rt.block_on(async {
         let db = dcrc_app::Db::connect(&url, &Default::default()).await.unwrap();
         let store = dcrc_app::Store::new(db, std::sync::Arc::new(dcrc_domain::SystemClock));
-        let boss = store.operator_as("boss").await.unwrap();
+        let boss = store
+            .operator_as(&dcrc_app::System::command_line(), "boss")
+            .await
+            .unwrap();
         let dealer = store
             .create_org(
                 &boss,
@@ -184,7 +187,7 @@ fn two_servers_on_one_postgres_create_and_hand_out_each_task_once() {
             )
             .await
             .unwrap();
-        store.db.close().await;
+        store.close().await;
         (c.id, v.id)
     });
 

@@ -13,7 +13,7 @@ use dcrc_app::capabilities::archive::demo::Rng;
 use dcrc_app::capabilities::callbacks::data::stats::{By, Period, StatsQuery};
 use dcrc_app::capabilities::callbacks::data::NewAttempt;
 use dcrc_app::capabilities::callbacks::rules::Outcome;
-use dcrc_app::{stmt, Principal, Store};
+use dcrc_app::{stmt, Principal, Store, System};
 use dcrc_domain::calendar::at;
 use dcrc_domain::{OrgKind, Role, TestClock};
 use std::sync::Arc;
@@ -30,7 +30,7 @@ struct Dealer {
 }
 
 async fn network(store: &Store, dealers: u32) -> anyhow::Result<Vec<Dealer>> {
-    let root = store.operator_as("root").await?;
+    let root = store.operator_as(&System::command_line(), "root").await?;
     let mut out = Vec::new();
     for d in 0..dealers {
         let org = store
@@ -59,7 +59,7 @@ async fn network(store: &Store, dealers: u32) -> anyhow::Result<Vec<Dealer>> {
                 locale: None,
             };
             store.create_user(&root, user).await?;
-            who.push(store.operator_as(&name).await?);
+            who.push(store.operator_as(&System::command_line(), &name).await?);
         }
         let manager = who.pop().context("manager")?;
         let y = who.pop().context("agent")?;
@@ -75,7 +75,7 @@ async fn network(store: &Store, dealers: u32) -> anyhow::Result<Vec<Dealer>> {
 
 /// Inserts rows of `columns` in multi-row statements of 400, in transactions of 40,000.
 async fn insert_rows(
-    store: &Store,
+    db: &dcrc_app::Db,
     table: &str,
     columns: &[&str],
     rows: impl Iterator<Item = Vec<dcrc_app::Value>>,
@@ -83,7 +83,7 @@ async fn insert_rows(
     let mut rows = rows.peekable();
     let mut n = 0;
     while rows.peek().is_some() {
-        let mut tx = store.db.begin().await?;
+        let mut tx = db.begin().await?;
         for _ in 0..100 {
             let chunk: Vec<_> = rows.by_ref().take(400).collect();
             if chunk.is_empty() {
@@ -110,11 +110,13 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     let db = open(url, ".callbacks").await?;
     dcrc_app::migrate(&db, 0).await?;
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 1, 30, 0).single().context("date")?;
-    let store = Store::new(db, Arc::new(TestClock::new(now)));
-    store.initialise("长城汽车", "root", "bench-secret-2026").await?;
+    let store = Store::new(db.clone(), Arc::new(TestClock::new(now)));
+    store
+        .initialise(&System::command_line(), "长城汽车", "root", "bench-secret-2026")
+        .await?;
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?;
     let net = network(&store, dealers).await?;
-    let backend = if matches!(store.db, dcrc_app::Db::Sqlite { .. }) {
+    let backend = if matches!(db, dcrc_app::Db::Sqlite { .. }) {
         "SQLite"
     } else {
         "PostgreSQL"
@@ -143,7 +145,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
         })
     });
     insert_rows(
-        &store,
+        &db,
         "customers",
         &[
             "id",
@@ -158,13 +160,11 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     )
     .await?;
     // A marketing consent for everyone, so lost customers may be won back.
-    store
-        .db
-        .execute(&stmt(
-            "INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) \
+    db.execute(&stmt(
+        "INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) \
              SELECT id, org_id, 'marketing', TRUE, 'bench', 'bench', 0 FROM customers",
-        ))
-        .await?;
+    ))
+    .await?;
 
     // Tasks: due dates spread over two years up to a week ahead; the past ones called.
     let mut rng = Rng::new(2026);
@@ -242,12 +242,11 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
             stamp.into(),
         ]);
         if task_rows.len() == 40_000 {
-            insert_rows(&store, "callback_tasks", &columns, task_rows.drain(..)).await?;
+            insert_rows(&db, "callback_tasks", &columns, task_rows.drain(..)).await?;
         }
     }
-    insert_rows(&store, "callback_tasks", &columns, task_rows.drain(..)).await?;
-    store
-        .db
+    insert_rows(&db, "callback_tasks", &columns, task_rows.drain(..)).await?;
+    db
         .execute(&stmt(
             "INSERT INTO callback_attempts (task_id, org_id, customer_id, agent_id, at, business_date, outcome, answers) \
              SELECT id, org_id, customer_id, assignee_id, first_attempt_at, due_date, outcome, '{}' FROM callback_tasks \
@@ -255,14 +254,12 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
         ))
         .await?;
     if backend == "PostgreSQL" {
-        store
-            .db
-            .execute(&stmt(
-                "VACUUM (ANALYZE) customers, consents, callback_tasks, callback_attempts",
-            ))
-            .await?;
+        db.execute(&stmt(
+            "VACUUM (ANALYZE) customers, consents, callback_tasks, callback_attempts",
+        ))
+        .await?;
     } else {
-        store.db.execute(&stmt("ANALYZE")).await?;
+        db.execute(&stmt("ANALYZE")).await?;
     }
     let load_secs = started.elapsed().as_secs_f64();
 
@@ -271,7 +268,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
     println!("| loading the history (plain multi-row INSERTs) | {load_secs:.0} s |");
 
     let started = Instant::now();
-    let created = store.generate_daily_obligations().await?;
+    let created = store.generate_daily_obligations(&System::command_line()).await?;
     println!(
         "| the day's obligations for the whole network ({} customers, {created} newly lost → win-back tasks) | {:.0} ms |",
         u64::from(CUSTOMERS) * u64::from(dealers),
@@ -343,7 +340,7 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
         percentile(&times, 0.5),
         percentile(&times, 0.99)
     );
-    let root = store.operator_as("root").await?;
+    let root = store.operator_as(&System::command_line(), "root").await?;
     let network_month = StatsQuery {
         by: By::Dealer,
         period: Period::Month,
@@ -361,9 +358,9 @@ pub async fn run(url: &str, dealers: u32, tasks: u32, samples: usize) -> anyhow:
         percentile(&times, 0.5),
         percentile(&times, 1.0)
     );
-    if let dcrc_app::Db::Postgres(_) = store.db {
+    if let dcrc_app::Db::Postgres(_) = db {
         let schema = format!("bench_{}_callbacks", std::process::id());
-        store.db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
+        db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
     }
     Ok(())
 }

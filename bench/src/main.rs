@@ -13,7 +13,7 @@ use dcrc_app::capabilities::accounts::data::orgs::NewOrg;
 use dcrc_app::capabilities::accounts::data::users::NewUser;
 use dcrc_app::capabilities::archive::data::customer_search::CustomerFilter;
 use dcrc_app::capabilities::archive::data::import::{ImportKind, ImportOptions};
-use dcrc_app::{stmt, Db, DbOptions, Store};
+use dcrc_app::{stmt, Db, DbOptions, Store, System};
 use dcrc_domain::{OrgKind, Role, TestClock, Vin};
 use std::io::Write;
 
@@ -154,17 +154,19 @@ fn file_rows(customers: u32) -> Vec<FileRow> {
 }
 
 /// A migrated database with one dealer under a brand; returns the store and the dealer's id.
-async fn prepared(url: &str, tag: &str) -> anyhow::Result<(Store, i64)> {
+async fn prepared(url: &str, tag: &str) -> anyhow::Result<(Store, Db, i64)> {
     let db = open(url, tag).await.context("opening the database")?;
     dcrc_app::migrate(&db, 0).await?;
     let store = Store::new(
-        db,
+        db.clone(),
         Arc::new(TestClock::new(
             Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).single().context("date")?,
         )),
     );
-    store.initialise("长城汽车", "root", "bench-secret-2026").await?;
-    let root = store.operator_as("root").await?;
+    store
+        .initialise(&System::command_line(), "长城汽车", "root", "bench-secret-2026")
+        .await?;
+    let root = store.operator_as(&System::command_line(), "root").await?;
     let dealer = store
         .create_org(
             &root,
@@ -176,7 +178,7 @@ async fn prepared(url: &str, tag: &str) -> anyhow::Result<(Store, i64)> {
             },
         )
         .await?;
-    Ok((store, dealer.id))
+    Ok((store, db, dealer.id))
 }
 
 /// Makes the search text for customer number `i`.
@@ -193,13 +195,13 @@ async fn main() -> anyhow::Result<()> {
     if args.callbacks {
         return callbacks::run(&args.database, args.dealers, args.tasks, args.searches).await;
     }
-    let (store, dealer) = prepared(&args.database, "").await?;
-    let backend = if matches!(store.db, Db::Sqlite { .. }) {
+    let (store, db, dealer) = prepared(&args.database, "").await?;
+    let backend = if matches!(db, Db::Sqlite { .. }) {
         "SQLite"
     } else {
         "PostgreSQL"
     };
-    let root = store.operator_as("root").await?;
+    let root = store.operator_as(&System::command_line(), "root").await?;
     let user = NewUser {
         username: "agent".into(),
         password: "bench-secret-2026".into(),
@@ -209,7 +211,7 @@ async fn main() -> anyhow::Result<()> {
         locale: None,
     };
     store.create_user(&root, user).await?;
-    let agent = store.operator_as("agent").await?;
+    let agent = store.operator_as(&System::command_line(), "agent").await?;
 
     let rows = file_rows(args.customers);
     let path = std::env::temp_dir().join(format!("dcrc-bench-{}.csv", std::process::id()));
@@ -247,13 +249,13 @@ async fn main() -> anyhow::Result<()> {
     );
     let import_rate = rows.len() as f64 / import_secs;
     let ceiling_rate = {
-        let (twin, twin_dealer) = prepared(&args.database, ".ceiling").await?;
-        let rate = ceiling::measure(&twin.db, twin_dealer, &rows).await?;
-        if let Db::Postgres(_) = twin.db {
+        let (_twin, twin_db, twin_dealer) = prepared(&args.database, ".ceiling").await?;
+        let rate = ceiling::measure(&twin_db, twin_dealer, &rows).await?;
+        if let Db::Postgres(_) = twin_db {
             let schema = format!("bench_{}_ceiling", std::process::id());
-            twin.db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
+            twin_db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
         } else if let Some(p) = args.database.strip_prefix("sqlite://") {
-            twin.db.close().await;
+            twin_db.close().await;
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{p}.ceiling{suffix}"));
             }
@@ -274,7 +276,7 @@ async fn main() -> anyhow::Result<()> {
     // leaves minutes of background checkpoint writes that otherwise land in the first
     // kinds' p99.
     if backend == "PostgreSQL" {
-        store.db.execute(&stmt("CHECKPOINT")).await?;
+        db.execute(&stmt("CHECKPOINT")).await?;
     }
     let kinds: Vec<(&str, QueryMaker)> = vec![
         ("name fragment", Box::new(|i| name(i).chars().skip(1).collect())),
@@ -306,9 +308,9 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("| peak memory of the process after the import (VmHWM) | {import_peak:.0} MiB |");
-    if !args.keep && store.db.backend() == dcrc_app::Backend::Postgres {
+    if !args.keep && db.backend() == dcrc_app::Backend::Postgres {
         let schema = format!("bench_{}", std::process::id());
-        store.db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
+        db.execute(&stmt(format!("DROP SCHEMA {schema} CASCADE"))).await?;
     }
     Ok(())
 }

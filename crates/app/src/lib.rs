@@ -11,6 +11,7 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use crate::core::access::System;
 pub use crate::core::db::{stmt, Backend, Db, DbOptions, Row, Tx, Value};
 pub use crate::core::error::{Result, StoreError};
 pub use crate::core::principal::{Principal, Scope};

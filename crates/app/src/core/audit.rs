@@ -154,8 +154,8 @@ impl Store {
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
         let mut query = stmt("SELECT a.id, a.at, a.actor_user_id, a.actor_name, a.org_id, a.action, a.entity, a.entity_id, a.detail, a.ip \
                            FROM audit_log a LEFT JOIN orgs o ON o.id = a.org_id WHERE ");
-        let pattern = query.param(who.scope.like_pattern());
-        if who.scope.is_root() {
+        let pattern = query.param(who.scope().like_pattern());
+        if who.scope().is_root() {
             query.push_sql(&format!("(o.path LIKE {pattern} OR a.org_id IS NULL)"));
         } else {
             query.push_sql(&format!("o.path LIKE {pattern}"));

@@ -5,6 +5,7 @@
 //! that lost its lease cannot overwrite the instance that took over. Failures are retried
 //! with exponential backoff up to the kind's attempts, then given up.
 
+use crate::core::access::System;
 use crate::core::db::{stmt, Tx};
 use crate::core::dialect;
 use crate::core::error::Result;
@@ -29,11 +30,17 @@ pub struct Job {
 /// What a job's run returns.
 pub type Running<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
 
+/// A job's body: it runs with the system's authority.
+pub type RunJob = for<'a> fn(&'a Store, &'a System, &'a Job) -> Running<'a>;
+
+/// Called once when a job's last attempt failed, with the error.
+pub type GaveUp = for<'a> fn(&'a Store, &'a System, &'a Job, &'a str) -> Running<'a>;
+
 /// A kind of job, registered by the capability that runs it.
 pub struct JobKind {
     /// Stored in `jobs.kind`; prefixed with the capability's name.
     pub name: &'static str,
-    pub run: for<'a> fn(&'a Store, &'a Job) -> Running<'a>,
+    pub run: RunJob,
     /// Attempts before it is given up.
     pub max_attempts: i64,
     /// A recurring job: daily at this hour, Asia/Shanghai.
@@ -42,7 +49,7 @@ pub struct JobKind {
     /// the server was down at its hour; the job must be idempotent).
     pub catch_up_on_start: bool,
     /// Called once when the last attempt failed, with the error.
-    pub gave_up: Option<for<'a> fn(&'a Store, &'a Job, &'a str) -> Running<'a>>,
+    pub gave_up: Option<GaveUp>,
 }
 
 /// How long a claim lasts unless renewed; a crashed worker's job is taken over after it.

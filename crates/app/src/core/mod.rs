@@ -2,6 +2,7 @@
 //! database and its dialect, scope and principal, audit, durable jobs, pagination,
 //! errors, and the HTTP side (extractors, problem responses, i18n, layout).
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod customer_tables;

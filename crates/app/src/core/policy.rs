@@ -199,7 +199,7 @@ fn check(doc: &Value) -> Result<()> {
 impl Store {
     /// The effective policy of an organisation in scope.
     pub async fn effective_policy(&self, who: &Principal, org_id: i64) -> Result<EffectivePolicy> {
-        self.get_org(&who.scope, org_id).await?;
+        self.get_org(who.scope(), org_id).await?;
         let mut tx = self.db.read().await?;
         let settings = settings_along(&mut tx, org_id).await?;
         tx.commit().await?;
@@ -214,7 +214,7 @@ impl Store {
     /// any organisation in scope; dealer and group managers only their own, and only
     /// where the policy above them lets dealers edit (`dealers_may_edit`).
     pub async fn set_policy(&self, who: &Principal, org_id: i64, setting: PolicySetting) -> Result<EffectivePolicy> {
-        let org_kind = self.get_org(&who.scope, org_id).await?.kind;
+        let org_kind = self.get_org(who.scope(), org_id).await?.kind;
         self.authorize(who, Permission::EditPolicy, "callback_policy").await?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;

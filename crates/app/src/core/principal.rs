@@ -17,7 +17,7 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub(crate) fn new(org_id: i64, path: String) -> Self {
+    pub(in crate::core) fn new(org_id: i64, path: String) -> Self {
         Self { org_id, path }
     }
 
@@ -50,9 +50,9 @@ pub struct Principal {
     pub org_id: i64,
     pub org_name: String,
     pub org_kind: OrgKind,
-    pub roles: Vec<Role>,
+    pub(in crate::core) roles: Vec<Role>,
     pub locale: Option<Lang>,
-    pub scope: Scope,
+    pub(in crate::core) scope: Scope,
     /// The session or token the request came with.
     pub token_id: i64,
     /// The CSRF token bound to a web session.
@@ -62,6 +62,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The caller's roles (sorted). Private to the core with the scope, so a principal
+    /// can neither be built nor widened outside it.
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// The organisations the caller may see.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         dcrc_domain::role::allows(&self.roles, permission)
     }

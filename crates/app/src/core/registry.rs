@@ -38,7 +38,7 @@ pub struct Capability {
     /// Its kinds of durable job.
     pub jobs: &'static [JobKind],
     /// Its periodic check, run on every scheduler tick by any instance (idempotent).
-    pub tick: Option<for<'a> fn(&'a crate::Store) -> Running<'a>>,
+    pub tick: Option<for<'a> fn(&'a crate::Store, &'a crate::core::access::System) -> Running<'a>>,
     /// Its cases of the tenant-isolation walk, one per API route.
     #[cfg(test)]
     pub isolation: crate::testing::isolation::CaseFn,

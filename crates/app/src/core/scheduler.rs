@@ -2,6 +2,7 @@
 //! test clock moves. The kinds are those the core and the capabilities register; each
 //! tick also runs every capability's periodic check (idempotent, so any instance may).
 
+use crate::core::access::System;
 use crate::core::error::{Result, StoreError};
 use crate::core::jobs::{backoff_ms, Job, JobKind, Running, RENEW_MS};
 use crate::core::registry;
@@ -19,7 +20,7 @@ pub const PURGE_TOKENS: JobKind = JobKind {
     gave_up: None,
 };
 
-fn purge_tokens<'a>(store: &'a Store, _job: &'a Job) -> Running<'a> {
+fn purge_tokens<'a>(store: &'a Store, _system: &'a System, _job: &'a Job) -> Running<'a> {
     Box::pin(async move {
         let n = store.purge_tokens().await?;
         tracing::info!(purged = n, "purged expired tokens");
@@ -90,9 +91,10 @@ pub async fn run_due(store: &Store) -> Result<usize> {
             ran += 1;
         }
     }
+    let system = System::new();
     for capability in registry::installed() {
         if let Some(tick) = capability.tick {
-            if let Err(e) = tick(store).await {
+            if let Err(e) = tick(store, &system).await {
                 tracing::error!(capability = capability.name, error = %e, "periodic check failed");
             }
         }
@@ -103,6 +105,7 @@ pub async fn run_due(store: &Store) -> Result<usize> {
 /// Runs one job this worker holds, renewing its lease while it runs, and records the
 /// outcome: done (and the next run of a recurring kind), a retry after backoff, or given up.
 pub async fn run_claimed(store: &Store, job: Job) -> Result<()> {
+    let system = System::new();
     let kind = kind_of(&job.kind);
     let result = match kind {
         None => Err(StoreError::Internal(format!("unknown job kind {}", job.kind))),
@@ -120,7 +123,7 @@ pub async fn run_claimed(store: &Store, job: Job) -> Result<()> {
                     }
                 })
             };
-            let result = (kind.run)(store, &job).await;
+            let result = (kind.run)(store, &system, &job).await;
             renewer.abort();
             result
         }
@@ -143,7 +146,7 @@ pub async fn run_claimed(store: &Store, job: Job) -> Result<()> {
                     .await?;
             } else if store.fail_job(&job, &error, None).await? {
                 if let Some(gave_up) = kind.and_then(|k| k.gave_up) {
-                    gave_up(store, &job, &error).await?;
+                    gave_up(store, &system, &job, &error).await?;
                 }
             }
         }

@@ -24,7 +24,7 @@ impl Store {
             "SELECT {columns} FROM {table} {alias} JOIN orgs o ON o.id = {alias}.org_id WHERE {alias}.id = $1 AND o.path LIKE $2{extra}"
         );
         self.db
-            .fetch_optional(&stmt(sql).bind(id).bind(who.scope.like_pattern()))
+            .fetch_optional(&stmt(sql).bind(id).bind(who.scope().like_pattern()))
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -46,7 +46,7 @@ pub async fn lock_in_scope(
     let sql = format!(
         "SELECT {columns} FROM {table} r JOIN orgs o ON o.id = r.org_id WHERE r.id = $1 AND o.path LIKE $2{extra}{lock}"
     );
-    tx.fetch_optional(&stmt(sql).bind(id).bind(who.scope.like_pattern()))
+    tx.fetch_optional(&stmt(sql).bind(id).bind(who.scope().like_pattern()))
         .await?
         .ok_or(StoreError::NotFound)
 }

@@ -39,7 +39,7 @@ impl Default for AuthPolicy {
 /// The storage service: a database, the clock every rule reads, and policies.
 #[derive(Clone)]
 pub struct Store {
-    pub db: Db,
+    pub(in crate::core) db: Db,
     pub clock: SharedClock,
     pub auth_policy: AuthPolicy,
     /// Searches matching more customers than this walk customers in id order instead of
@@ -91,6 +91,17 @@ impl Store {
     pub fn with_files_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.files_dir = dir.into();
         self
+    }
+
+    /// The database itself, for tests that arrange rows directly.
+    #[cfg(test)]
+    pub(crate) fn raw_db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Closes the database's connections (at shutdown).
+    pub async fn close(&self) {
+        self.db.close().await;
     }
 
     /// Now, in milliseconds since the epoch, from the injected clock.

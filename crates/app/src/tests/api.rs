@@ -89,7 +89,7 @@ async fn wrong_passwords_are_refused_then_throttled() {
 
 async fn org_count(app: &TestApp) -> i64 {
     app.store
-        .db
+        .raw_db()
         .fetch_one(&crate::stmt("SELECT COUNT(*) AS n FROM orgs"))
         .await
         .unwrap()

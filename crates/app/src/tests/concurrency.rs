@@ -22,7 +22,7 @@ async fn servers(app: &TestApp) -> Vec<SocketAddr> {
 
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     app.store
-        .db
+        .raw_db()
         .fetch_one(&crate::stmt(sql).bind(id))
         .await
         .unwrap()
@@ -57,7 +57,7 @@ async fn twenty_clients_at_once_change_each_thing_once() {
         assert!(r.iter().all(|(s, b)| *s == 201 || b["code"] == "duplicate_customer"));
         let live = app
             .store
-            .db
+            .raw_db()
             .fetch_one(&crate::stmt(
                 "SELECT COUNT(*) AS n FROM customer_phones p JOIN customers c ON c.id = p.customer_id \
                  WHERE p.digits = '13700009999' AND c.merged_into IS NULL",
@@ -242,7 +242,7 @@ async fn two_brand_administrators_demoting_each_other_leave_one() {
         let (s, created) = request(srv[0], "POST", "/api/v1/users", Some(&root), Some(&body)).await;
         assert_eq!(s, 201, "{created}");
         let root2 = app.login("root2").await;
-        let root_id = app.store.operator_as("root").await.unwrap().user_id;
+        let root_id = app.store.test_user("root").await.unwrap().user_id;
         let root2_id = created["id"].as_i64().unwrap();
         let demote = json!({"roles": ["brand_staff"]});
         let a = {
@@ -261,7 +261,7 @@ async fn two_brand_administrators_demoting_each_other_leave_one() {
         assert!(a.0 < 500 && b.0 < 500, "{a:?} {b:?}");
         let admins = app
             .store
-            .db
+            .raw_db()
             .fetch_one(
                 &crate::stmt(
                     "SELECT COUNT(*) AS n FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.org_id = $1 AND r.role = 'admin' AND u.active = TRUE",

@@ -17,7 +17,7 @@ use dcrc_domain::Role;
 async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
     for t in test_databases().await.unwrap() {
         let w = world(t.db.clone()).await;
-        let root = w.store.operator_as("root").await.unwrap();
+        let root = w.store.test_user("root").await.unwrap();
         let cm = NewUser {
             username: "a.cm".into(),
             password: "test-secret-1".into(),
@@ -27,7 +27,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             locale: None,
         };
         w.store.create_user(&root, cm).await.unwrap();
-        let cm = w.store.operator_as("a.cm").await.unwrap();
+        let cm = w.store.test_user("a.cm").await.unwrap();
         let a = w
             .store
             .create_customer(&w.agent, customer("马云", "13800000001"))
@@ -148,7 +148,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             "agents cannot erase"
         );
         let count = |sql: String| {
-            let db = w.store.db.clone();
+            let db = w.store.raw_db().clone();
             async move { db.fetch_one(&stmt(sql)).await.unwrap().i64("n").unwrap() }
         };
         let open_tasks = format!(
@@ -190,7 +190,7 @@ async fn duplicates_are_found_previewed_and_merged_keeping_all_history() {
             .unwrap());
         let n = w
             .store
-            .db
+            .raw_db()
             .fetch_one(&stmt(
                 "SELECT COUNT(*) AS n FROM customer_phones WHERE digits = '13800000001'",
             ))

@@ -63,7 +63,7 @@ async fn every_download_arrives_whole_when_compressed() {
             let phone = format!("1370000{i:04}");
             app.store
                 .create_customer(
-                    &app.store.operator_as("root").await.unwrap(),
+                    &app.store.test_user("root").await.unwrap(),
                     serde_json::from_value(serde_json::json!({
                         "org_id": app.fx.dealer_a, "name": format!("导出{i}"), "kind": "person",
                         "phones": [{"number": phone}]

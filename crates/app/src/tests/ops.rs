@@ -147,7 +147,7 @@ async fn test_clock_routes_exist_only_when_enabled_and_run_due_jobs() {
         );
         let left = app
             .store
-            .db
+            .raw_db()
             .fetch_one(&crate::stmt("SELECT COUNT(*) AS n FROM auth_tokens"))
             .await
             .unwrap()
@@ -183,7 +183,7 @@ async fn health_readiness_and_metrics() {
         assert!(m.text.contains("route=\"/api/v1/orgs\""));
         assert!(m.text.contains("http_request_duration_seconds"));
         assert!(m.text.contains("db_pool_connections"));
-        app.store.db.close().await;
+        app.store.raw_db().close().await;
         assert_eq!(
             app.call(Method::GET, "/readyz", None, None).await.status,
             StatusCode::SERVICE_UNAVAILABLE

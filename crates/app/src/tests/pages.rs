@@ -160,7 +160,7 @@ async fn an_administrator_edits_a_users_roles_and_an_orgs_name() {
         let session = web_login(&app, "a.admin").await;
         let users = get(&app, "/admin/users", &session).await;
         let csrf = hidden(&users.text, "_csrf");
-        let agent_id = app.store.operator_as("a.agent").await.unwrap().user_id;
+        let agent_id = app.store.test_user("a.agent").await.unwrap().user_id;
         let form = get(&app, &format!("/admin/users/{agent_id}"), &session).await;
         assert!(
             form.text.contains("value=\"callback_agent\" checked"),
@@ -169,10 +169,10 @@ async fn an_administrator_edits_a_users_roles_and_an_orgs_name() {
         let body = format!("_csrf={csrf}&display_name=%E5%91%A8%E6%95%8F&org_id={}&roles=callback_agent&roles=info_maintainer&password=", app.fx.dealer_a);
         let r = post_form(&app, &format!("/admin/users/{agent_id}"), &session, &body).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-        let agent = app.store.operator_as("a.agent").await.unwrap();
+        let agent = app.store.test_user("a.agent").await.unwrap();
         assert_eq!(agent.display_name, "周敏");
         assert_eq!(
-            agent.roles,
+            agent.roles(),
             vec![dcrc_domain::Role::CallbackAgent, dcrc_domain::Role::InfoMaintainer]
         );
         // Editing B's user: B does not exist for A.
@@ -264,7 +264,7 @@ async fn the_customer_pages_search_show_360_and_reveal_with_audit() {
         assert!(r.text.contains("/customers/") && r.text.contains("客户已存在"));
         let n = app
             .store
-            .db
+            .raw_db()
             .fetch_one(&crate::stmt(
                 "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'",
             ))
@@ -280,7 +280,7 @@ async fn the_customer_pages_search_show_360_and_reveal_with_audit() {
 #[tokio::test]
 async fn upkeep_pages_merge_duplicates_save_segments_and_erase_on_request() {
     for app in TestApp::all(false).await {
-        let root = app.store.operator_as("root").await.unwrap();
+        let root = app.store.test_user("root").await.unwrap();
         let cm = crate::capabilities::accounts::data::users::NewUser {
             username: "a.cm".into(),
             password: PW.into(),
@@ -290,7 +290,7 @@ async fn upkeep_pages_merge_duplicates_save_segments_and_erase_on_request() {
             locale: None,
         };
         app.store.create_user(&root, cm).await.unwrap();
-        let who = app.store.operator_as("a.cm").await.unwrap();
+        let who = app.store.test_user("a.cm").await.unwrap();
         let mut twin = crate::capabilities::archive::data::customers::NewCustomer {
             name: "A客户（重复）".into(),
             phones: vec![crate::capabilities::archive::data::customers::PhoneInput {
@@ -356,7 +356,7 @@ async fn upkeep_pages_merge_duplicates_save_segments_and_erase_on_request() {
         assert!(!app
             .store
             .may_contact(
-                &app.store.operator_as("a.admin").await.unwrap(),
+                &app.store.test_user("a.admin").await.unwrap(),
                 app.fx.customer_a,
                 crate::capabilities::archive::data::types::ConsentPurpose::Marketing
             )

@@ -75,6 +75,22 @@ fn the_core_knows_no_capability() {
     }
 }
 
+/// The system's authority is handed out by the core (to jobs and periodic checks) and by
+/// the operator's command line; a capability's own code never makes one, so it cannot
+/// step out of its caller's scope (`Store.db` is private to the core, so the compiler
+/// keeps everything else out).
+#[test]
+fn no_capability_makes_the_system_authority() {
+    for (path, text) in files(&src().join("capabilities")) {
+        if path.components().any(|c| c.as_os_str() == "tests") {
+            continue;
+        }
+        for forbidden in ["System::command_line", "System::new", "System::for_tests"] {
+            assert!(!text.contains(forbidden), "{} calls {forbidden}", path.display());
+        }
+    }
+}
+
 /// A capability's code uses only the capabilities it declares it depends on, and the
 /// declared graph has no cycle (so no capability can end up calling back into one that
 /// calls it). Tests of a capability are held to the same rule.

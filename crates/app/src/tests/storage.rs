@@ -17,8 +17,11 @@ fn clock() -> Arc<TestClock> {
 
 async fn admin_store(db: crate::Db, clock: Arc<TestClock>) -> (Store, crate::Principal) {
     let store = Store::new(db, clock);
-    store.initialise("长城汽车", "root", "root-password").await.unwrap();
-    let admin = store.operator_as("root").await.unwrap();
+    store
+        .initialise(&crate::testing::system(), "长城汽车", "root", "root-password")
+        .await
+        .unwrap();
+    let admin = store.test_user("root").await.unwrap();
     (store, admin)
 }
 
@@ -76,7 +79,9 @@ async fn migrate_is_idempotent() {
 async fn init_refuses_an_initialised_database() {
     for t in test_databases().await.unwrap() {
         let (store, _) = admin_store(t.db.clone(), clock()).await;
-        let again = store.initialise("Other", "other", "other-password").await;
+        let again = store
+            .initialise(&crate::testing::system(), "Other", "other", "other-password")
+            .await;
         assert!(
             matches!(
                 again,
@@ -129,7 +134,7 @@ async fn a_dealer_user_sees_only_their_dealer() {
             )
             .await
             .unwrap();
-        let a_admin = store.operator_as("a.admin").await.unwrap();
+        let a_admin = store.test_user("a.admin").await.unwrap();
         let seen = store.list_orgs(&a_admin, &OrgFilter::default()).await.unwrap();
         assert_eq!(
             seen.items.iter().map(|o| o.id).collect::<Vec<_>>(),
@@ -138,7 +143,7 @@ async fn a_dealer_user_sees_only_their_dealer() {
             t.name
         );
         assert!(matches!(
-            store.get_org(&a_admin.scope, b.id).await,
+            store.get_org(a_admin.scope(), b.id).await,
             Err(StoreError::NotFound)
         ));
         // Creating a user in another dealer: the dealer does not exist for them.
@@ -165,7 +170,7 @@ async fn the_audit_log_cannot_be_edited() {
     for t in test_databases().await.unwrap() {
         let (store, _) = admin_store(t.db.clone(), clock()).await;
         let n = store
-            .db
+            .raw_db()
             .fetch_one(&stmt("SELECT COUNT(*) AS n FROM audit_log"))
             .await
             .unwrap()
@@ -174,7 +179,7 @@ async fn the_audit_log_cannot_be_edited() {
         assert!(n >= 2);
         assert!(
             store
-                .db
+                .raw_db()
                 .execute(&stmt("UPDATE audit_log SET action = 'x'"))
                 .await
                 .is_err(),
@@ -182,12 +187,12 @@ async fn the_audit_log_cannot_be_edited() {
             t.name
         );
         assert!(
-            store.db.execute(&stmt("DELETE FROM audit_log")).await.is_err(),
+            store.raw_db().execute(&stmt("DELETE FROM audit_log")).await.is_err(),
             "{}",
             t.name
         );
         let after = store
-            .db
+            .raw_db()
             .fetch_one(&stmt("SELECT COUNT(*) AS n FROM audit_log"))
             .await
             .unwrap()

@@ -11,6 +11,7 @@ use crate::capabilities::archive::data::history::{
 };
 use crate::capabilities::archive::data::types::{ConsentPurpose, PhoneStatus};
 use crate::capabilities::archive::data::vehicles::add_mileage;
+use crate::core::access::Authority;
 use crate::core::audit::{Actor, Event};
 use crate::core::error::{Result, StoreError};
 use crate::{stmt, Store};
@@ -173,12 +174,17 @@ fn phone(rng: &mut Rng, index: u64) -> Result<Phone> {
 impl Store {
     /// Fills each dealer with customers, vehicles and history, one transaction per 500
     /// customers; ends with one audit entry per dealer.
-    pub async fn seed_archive(&self, places: &[DealerPlace], scale: &DemoScale) -> Result<DemoCounts> {
+    pub async fn seed_archive(
+        &self,
+        who: &impl Authority,
+        places: &[DealerPlace],
+        scale: &DemoScale,
+    ) -> Result<DemoCounts> {
         let mut rng = Rng::new(scale.seed);
         let today = self.clock.today();
         let mut counts = DemoCounts::default();
         let mut vin_serial: u64 = self
-            .db
+            .access(who)
             .fetch_one(&stmt("SELECT COUNT(*) AS n FROM vehicles"))
             .await?
             .i64("n")?
@@ -187,7 +193,7 @@ impl Store {
             let mut done = 0;
             while done < scale.customers_per_dealer {
                 let batch = (scale.customers_per_dealer - done).min(500);
-                let mut tx = self.db.begin().await?;
+                let mut tx = self.access(who).begin().await?;
                 let now = self.now_ms();
                 for i in done..done + batch {
                     let index = i as u64;

@@ -6,6 +6,7 @@
 //! import with a pending or running job alone), so the job needs no heartbeat of its own.
 
 use crate::capabilities::archive::data::import::ImportOptions;
+use crate::core::access::System;
 use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
 use crate::core::jobs::{Job, JobKind, Running};
@@ -43,10 +44,10 @@ fn payload(job: &Job) -> Result<ImportJob> {
     serde_json::from_value(job.payload.clone()).map_err(|e| StoreError::Internal(format!("import job payload: {e}")))
 }
 
-fn run_import<'a>(store: &'a Store, job: &'a Job) -> Running<'a> {
+fn run_import<'a>(store: &'a Store, system: &'a System, job: &'a Job) -> Running<'a> {
     Box::pin(async move {
         let p = payload(job)?;
-        let who = store.operator_as(&p.username).await?;
+        let who = store.operator_as(system, &p.username).await?;
         let options = ImportOptions {
             dry_run: p.dry_run,
             mapping: p.mapping.clone(),
@@ -60,11 +61,11 @@ fn run_import<'a>(store: &'a Store, job: &'a Job) -> Running<'a> {
     })
 }
 
-fn give_up<'a>(store: &'a Store, job: &'a Job, _error: &'a str) -> Running<'a> {
+fn give_up<'a>(store: &'a Store, system: &'a System, job: &'a Job, _error: &'a str) -> Running<'a> {
     Box::pin(async move {
         let p = payload(job)?;
         store
-            .db
+            .access(system)
             .execute(
                 &stmt(
                     "UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 \
@@ -81,9 +82,9 @@ fn give_up<'a>(store: &'a Store, job: &'a Job, _error: &'a str) -> Running<'a> {
 
 /// Imports whose worker stopped without a job to carry them on (an interrupted command
 /// line import) are failed; run on every tick.
-pub fn interrupted_imports(store: &Store) -> Running<'_> {
+pub fn interrupted_imports<'a>(store: &'a Store, system: &'a System) -> Running<'a> {
     Box::pin(async move {
-        let n = store.mark_interrupted_imports().await?;
+        let n = store.mark_interrupted_imports(system).await?;
         if n > 0 {
             tracing::warn!(imports = n, "imports whose worker stopped were marked failed");
         }

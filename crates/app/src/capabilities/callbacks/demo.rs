@@ -5,6 +5,7 @@
 
 use crate::capabilities::archive::demo::Rng;
 use crate::capabilities::callbacks::rules::Outcome;
+use crate::core::access::Authority;
 use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::Store;
@@ -14,11 +15,11 @@ const HOUR: i64 = 3_600_000;
 
 impl Store {
     /// Records calls on the tasks already past their deadline; returns how many.
-    pub async fn seed_callback_work(&self, seed: u64) -> Result<usize> {
+    pub async fn seed_callback_work(&self, who: &impl Authority, seed: u64) -> Result<usize> {
         let mut rng = Rng::new(seed ^ 0xCA11);
         let now = self.now_ms();
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(
                     "SELECT id, org_id, customer_id, assignee_id, workable_from, due_at FROM callback_tasks \
@@ -27,7 +28,7 @@ impl Store {
                 .bind(now),
             )
             .await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let mut calls = 0;
         for r in &rows {
             let (workable, due) = (r.i64("workable_from")?, r.i64("due_at")?);

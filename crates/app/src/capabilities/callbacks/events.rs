@@ -27,6 +27,25 @@ impl Event for CallOutcomeRecorded {
     const NAME: &'static str = "callbacks.call_outcome_recorded";
 }
 
+/// A dealer's month was found below the compliance line for the first time (inside the
+/// transaction that stored the finding): whoever keeps notices and penalties acts on it.
+#[derive(Debug, Clone)]
+pub struct MonthNoncompliant {
+    pub now_ms: i64,
+    pub dealer_id: i64,
+    /// The top of the dealer's tree (the brand), notified with the dealer.
+    pub brand_id: i64,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub failing_types: Vec<String>,
+    /// The policy's proposed penalty.
+    pub penalty_fen: i64,
+}
+
+impl Event for MonthNoncompliant {
+    const NAME: &'static str = "callbacks.month_noncompliant";
+}
+
 /// Callbacks' handlers of the archive's events.
 pub fn subscriptions() -> Vec<Subscription> {
     vec![

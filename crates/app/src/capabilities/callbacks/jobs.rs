@@ -1,5 +1,6 @@
 //! Callbacks' durable jobs.
 
+use crate::core::access::System;
 use crate::core::jobs::{Job, JobKind, Running};
 use crate::Store;
 
@@ -14,11 +15,11 @@ pub const DAILY: JobKind = JobKind {
     gave_up: None,
 };
 
-fn daily<'a>(store: &'a Store, _job: &'a Job) -> Running<'a> {
+fn daily<'a>(store: &'a Store, system: &'a System, _job: &'a Job) -> Running<'a> {
     Box::pin(async move {
-        let created = store.generate_daily_obligations().await?;
+        let created = store.generate_daily_obligations(system).await?;
         tracing::info!(created, "daily callback obligations");
-        let dealers = store.check_callback_compliance().await?;
+        let dealers = store.check_callback_compliance(system).await?;
         tracing::info!(dealers, "callback compliance of last month");
         Ok(())
     })

@@ -32,13 +32,22 @@ pub const CAPABILITY: Capability = Capability {
     subscriptions: events::subscriptions,
 };
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 7,
-    name: "callbacks",
-    sqlite: include_str!("migrations/sqlite/0007_callbacks.sql"),
-    postgres: include_str!("migrations/postgres/0007_callbacks.sql"),
-    data: include_str!("migrations/common/0007_calendar_2025_2026.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 7,
+        name: "callbacks",
+        sqlite: include_str!("migrations/sqlite/0007_callbacks.sql"),
+        postgres: include_str!("migrations/postgres/0007_callbacks.sql"),
+        data: include_str!("migrations/common/0007_calendar_2025_2026.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "compliance_findings",
+        sqlite: include_str!("migrations/sqlite/0014_compliance_findings.sql"),
+        postgres: include_str!("migrations/postgres/0014_compliance_findings.sql"),
+        data: "",
+    },
+];
 
 const NAV: &[NavEntry] = &[
     NavEntry {

@@ -43,7 +43,7 @@ impl Store {
     pub async fn example_notes(&self, who: &Principal, customer_id: i64) -> Result<Vec<ExampleNote>> {
         self.customer_org(who, customer_id).await?;
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT id, customer_id, day, body FROM example_notes WHERE customer_id = $1 ORDER BY id")
                     .bind(customer_id),
@@ -67,7 +67,7 @@ impl Store {
         if body.is_empty() {
             return Err(Invalid(vec![FieldError::new("body", "required")]).into());
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let customer = lock_in_scope(
             &mut tx,
             who,

@@ -99,7 +99,7 @@ pub const FLAKY: JobKind = JobKind {
     gave_up: None,
 };
 
-fn flaky<'a>(_store: &'a Store, job: &'a Job) -> Running<'a> {
+fn flaky<'a>(_store: &'a Store, _system: &'a crate::core::access::System, job: &'a Job) -> Running<'a> {
     Box::pin(async move {
         let fail = job.payload.get("fail").and_then(serde_json::Value::as_i64).unwrap_or(0);
         if job.attempts <= fail {

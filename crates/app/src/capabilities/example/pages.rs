@@ -20,12 +20,12 @@ struct NotesPage {
 async fn page(State(state): State<AppState>, WebUser(me): WebUser) -> Response {
     let count = state
         .store
-        .db
+        .access(&me)
         .fetch_one(
             &crate::stmt(
                 "SELECT COUNT(*) AS n FROM example_notes n JOIN orgs o ON o.id = n.org_id WHERE o.path LIKE $1",
             )
-            .bind(me.scope.like_pattern()),
+            .bind(me.scope().like_pattern()),
         )
         .await
         .and_then(|r| r.i64("n"))

@@ -101,7 +101,7 @@ pub async fn page(WebUser(me): WebUser) -> Response {
         display_name: me.display_name.clone(),
         org_name: me.org_name.clone(),
         org_kind_key: format!("kind.{}", me.org_kind.as_str()),
-        role_keys: role_keys(&me.roles),
+        role_keys: role_keys(me.roles()),
         cards: cards_for(&me),
     };
     render(StatusCode::OK, &page)

@@ -19,7 +19,7 @@ pub fn sh(y: i32, m: u32, day: u32, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 pub async fn add_user(w: &World, name: &str, org_id: i64, role: Role) -> Principal {
-    let root = w.store.operator_as("root").await.unwrap();
+    let root = w.store.test_user("root").await.unwrap();
     let u = NewUser {
         username: name.into(),
         password: "test-secret-1".into(),
@@ -29,7 +29,7 @@ pub async fn add_user(w: &World, name: &str, org_id: i64, role: Role) -> Princip
         locale: None,
     };
     w.store.create_user(&root, u).await.unwrap();
-    w.store.operator_as(name).await.unwrap()
+    w.store.test_user(name).await.unwrap()
 }
 
 /// A customer with a vehicle at the agent's dealer; returns (customer id, vehicle id).

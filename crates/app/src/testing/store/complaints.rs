@@ -25,7 +25,7 @@ pub struct Desk {
 
 /// A region with a dealer (`name`) and its people; the dealer's policy uses `preset`.
 pub async fn desk(w: &World, name: &str, preset: &str) -> Desk {
-    let root = w.store.operator_as("root").await.unwrap();
+    let root = w.store.test_user("root").await.unwrap();
     let org = |n: &str, kind, parent| NewOrg {
         name: n.into(),
         kind,

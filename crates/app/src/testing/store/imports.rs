@@ -19,8 +19,11 @@ pub async fn setup(db: crate::Db) -> (Store, Principal, i64) {
 pub async fn setup_with_clock(db: crate::Db) -> ((Store, Principal, i64), Arc<TestClock>) {
     let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
     let store = Store::new(db, clock.clone());
-    store.initialise("长城汽车", "root", "root-password").await.unwrap();
-    let root = store.operator_as("root").await.unwrap();
+    store
+        .initialise(&crate::testing::system(), "长城汽车", "root", "root-password")
+        .await
+        .unwrap();
+    let root = store.test_user("root").await.unwrap();
     let dealer = store
         .create_org(
             &root,
@@ -43,7 +46,7 @@ pub async fn setup_with_clock(db: crate::Db) -> ((Store, Principal, i64), Arc<Te
     };
     store.create_user(&root, user).await.unwrap();
     (
-        (store.clone(), store.operator_as("info").await.unwrap(), dealer.id),
+        (store.clone(), store.test_user("info").await.unwrap(), dealer.id),
         clock,
     )
 }
@@ -113,7 +116,7 @@ pub fn reconciles(r: &ImportRecord) -> bool {
 
 pub async fn count(store: &Store, table: &str) -> i64 {
     store
-        .db
+        .raw_db()
         .fetch_one(&stmt(format!("SELECT COUNT(*) AS n FROM {table}")))
         .await
         .unwrap()

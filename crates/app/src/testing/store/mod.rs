@@ -25,8 +25,11 @@ pub struct World {
 pub async fn world(db: crate::Db) -> World {
     let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
     let store = Store::new(db, clock.clone());
-    store.initialise("长城汽车", "root", "root-password").await.unwrap();
-    let root = store.operator_as("root").await.unwrap();
+    store
+        .initialise(&crate::testing::system(), "长城汽车", "root", "root-password")
+        .await
+        .unwrap();
+    let root = store.test_user("root").await.unwrap();
     let org = |name: &str, parent| NewOrg {
         name: name.into(),
         kind: OrgKind::Dealer,
@@ -56,9 +59,9 @@ pub async fn world(db: crate::Db) -> World {
         .await
         .unwrap();
     World {
-        agent: store.operator_as("agent").await.unwrap(),
-        other: store.operator_as("other").await.unwrap(),
-        staff: store.operator_as("staff").await.unwrap(),
+        agent: store.test_user("agent").await.unwrap(),
+        other: store.test_user("other").await.unwrap(),
+        staff: store.test_user("staff").await.unwrap(),
         store,
         clock,
     }

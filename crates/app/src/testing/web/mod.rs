@@ -89,8 +89,11 @@ impl TestApp {
     async fn on(db: TestDb, test_clock: bool) -> TestApp {
         let clock = Arc::new(TestClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()));
         let store = Store::new(db.db.clone(), clock.clone());
-        store.initialise("长城汽车", "root", PW).await.unwrap();
-        let root = store.operator_as("root").await.unwrap();
+        store
+            .initialise(&crate::testing::system(), "长城汽车", "root", PW)
+            .await
+            .unwrap();
+        let root = store.test_user("root").await.unwrap();
         let org = |name: &str, kind, parent| NewOrg {
             name: name.into(),
             kind,
@@ -138,7 +141,7 @@ impl TestApp {
             .create_user(&root, user("b.admin", "B SECRET", b.id, Role::Admin))
             .await
             .unwrap();
-        let b_admin = store.operator_as("b.admin").await.unwrap();
+        let b_admin = store.test_user("b.admin").await.unwrap();
         let (customer_b, phone_b, vehicle_b) = archive_records(
             &store,
             &b_admin,
@@ -164,7 +167,7 @@ impl TestApp {
             filter: Default::default(),
         };
         let segment_b = store.create_segment(&b_admin, segment).await.unwrap().id;
-        let a_maint = store.operator_as("root").await.unwrap();
+        let a_maint = store.test_user("root").await.unwrap();
         let (customer_a, _, vehicle_a) =
             archive_records(&store, &a_maint, "A客户", "13933334444", "LGWEF4A50A0000001", "哈弗H6").await;
         let task_of = |who: Principal, customer_id: i64| {
@@ -178,12 +181,12 @@ impl TestApp {
             }
         };
         let callback_b = task_of(b_admin.clone(), customer_b).await;
-        let callback_a = task_of(store.operator_as("root").await.unwrap(), customer_a).await;
+        let callback_a = task_of(store.test_user("root").await.unwrap(), customer_a).await;
         store
             .create_user(&root, user("b.cm", "B投诉经理", b.id, Role::ComplaintManager))
             .await
             .unwrap();
-        let b_cm = store.operator_as("b.cm").await.unwrap();
+        let b_cm = store.test_user("b.cm").await.unwrap();
         // Changan's rules: a service-attitude complaint proposes a penalty.
         let changan = crate::core::policy::PolicySetting {
             preset: Some("changan".into()),
@@ -317,7 +320,7 @@ async fn archive_records(
     let org_id = if who.org_kind == OrgKind::Dealer {
         who.org_id
     } else {
-        store.operator_as("a.admin").await.unwrap().org_id
+        store.test_user("a.admin").await.unwrap().org_id
     };
     let c = store
         .create_customer(

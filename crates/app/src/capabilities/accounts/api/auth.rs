@@ -81,13 +81,13 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::core::http::error::Problem)))]
 pub async fn me(ApiUser(me): ApiUser) -> Json<Me> {
     Json(Me {
+        roles: me.roles().to_vec(),
         id: me.user_id,
         username: me.username,
         display_name: me.display_name,
         org_id: me.org_id,
         org_name: me.org_name,
         org_kind: me.org_kind,
-        roles: me.roles,
         locale: me.locale,
     })
 }

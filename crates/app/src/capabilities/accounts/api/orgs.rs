@@ -58,7 +58,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = Org), (status = 404, body = crate::core::http::error::Problem)))]
 pub async fn get(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<Org>> {
-    Ok(Json(state.store.get_org(&me.scope, id).await?))
+    Ok(Json(state.store.get_org(me.scope(), id).await?))
 }
 
 /// Changes an organisation (name, code, active).

@@ -1,6 +1,7 @@
 //! The organisation tree. Each org stores its materialised path (`/1/4/9/`), so "this org
 //! and everything below it" is one indexed prefix match.
 
+use crate::core::access::Authority;
 use crate::core::audit::{self, Actor, Event};
 use crate::core::db::{stmt, Row, Tx};
 use crate::core::error::{Result, StoreError};
@@ -142,7 +143,7 @@ impl Store {
     /// An org in the caller's scope, or `NotFound`.
     pub async fn get_org(&self, scope: &Scope, id: i64) -> Result<Org> {
         let row = self
-            .db
+            .access(scope)
             .fetch_optional(
                 &stmt(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 AND path LIKE $2"))
                     .bind(id)
@@ -159,7 +160,7 @@ impl Store {
         let limit = page::limit(filter.limit);
         let cursor = page::decode_cursor(filter.cursor.as_deref())?;
         let mut query = stmt(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE "));
-        let p = query.param(who.scope.like_pattern());
+        let p = query.param(who.scope().like_pattern());
         query.push_sql(&p);
         if let Some(kind) = filter.kind {
             let p = query.param(kind.as_str());
@@ -175,7 +176,7 @@ impl Store {
         }
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let p = query.param(format!("%{}%", crate::core::dialect::like_escape(text)));
-            let like = crate::core::dialect::ilike(self.db.backend());
+            let like = crate::core::dialect::ilike(self.access(who).backend());
             query.push_sql(&format!(
                 " AND (name {like} {p} ESCAPE '\\' OR code {like} {p} ESCAPE '\\')"
             ));
@@ -186,7 +187,7 @@ impl Store {
         }
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY id LIMIT {p}"));
-        let rows = self.db.fetch_all(&query).await?;
+        let rows = self.access(who).fetch_all(&query).await?;
         let items = rows.iter().map(org_from_row).collect::<Result<Vec<_>>>()?;
         Ok(page::paginate(items, limit, |o| o.id))
     }
@@ -206,7 +207,7 @@ impl Store {
                 errors.push(FieldError::new("parent_id", "required"));
                 None
             }
-            (_, Some(pid)) => Some(self.get_org(&who.scope, pid).await?),
+            (_, Some(pid)) => Some(self.get_org(who.scope(), pid).await?),
         };
         if let Some(parent) = &parent {
             if !parent.kind.may_contain(input.kind) {
@@ -218,7 +219,7 @@ impl Store {
         }
         errors.finish()?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let org = insert_org(&mut tx, now, parent.as_ref(), input.kind, &name, code.as_deref()).await?;
         let detail =
             serde_json::json!({ "name": org.name, "kind": org.kind, "parent_id": org.parent_id, "code": org.code });
@@ -235,7 +236,7 @@ impl Store {
 
     /// Renames, recodes, deactivates or reactivates an org in scope.
     pub async fn update_org(&self, who: &Principal, id: i64, patch: OrgPatch) -> Result<Org> {
-        let before = self.get_org(&who.scope, id).await?;
+        let before = self.get_org(who.scope(), id).await?;
         self.authorize(who, Permission::ManageOrgs, "org").await?;
         let mut errors = Invalid::default();
         let name = patch
@@ -248,7 +249,7 @@ impl Store {
         }
         errors.finish()?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         if patch.active == Some(false) && before.active {
             let busy = tx
                 .fetch_one(
@@ -317,7 +318,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.get_org(&who.scope, id).await
+        self.get_org(who.scope(), id).await
     }
 
     /// Every org in scope in tree order (each followed by its subtree), at most 5,000,
@@ -325,24 +326,24 @@ impl Store {
     pub async fn org_tree(&self, who: &Principal) -> Result<Vec<Org>> {
         self.authorize(who, Permission::ViewDirectory, "org").await?;
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(format!(
                     "SELECT {ORG_COLUMNS} FROM orgs WHERE path LIKE $1 ORDER BY path LIMIT 5000"
                 ))
-                .bind(who.scope.like_pattern()),
+                .bind(who.scope().like_pattern()),
             )
             .await?;
         rows.iter().map(org_from_row).collect()
     }
 
     /// The chain from a tree's root down to the org (for breadcrumbs and notifications).
-    pub async fn org_ancestors(&self, org: &Org) -> Result<Vec<Org>> {
+    pub async fn org_ancestors(&self, who: &impl Authority, org: &Org) -> Result<Vec<Org>> {
         let ids: Vec<i64> = org.path.split('/').filter_map(|s| s.parse().ok()).collect();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let row = self
-                .db
+                .access(who)
                 .fetch_one(&stmt(format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1")).bind(id))
                 .await?;
             out.push(org_from_row(&row)?);

@@ -3,6 +3,7 @@
 
 use crate::capabilities::accounts::data::orgs::{insert_org, Org};
 use crate::capabilities::accounts::data::users::{insert_user, UserRecord};
+use crate::core::access::Authority;
 use crate::core::audit::{self, Actor, Event};
 use crate::core::db::stmt;
 use crate::core::error::{Result, StoreError};
@@ -13,9 +14,9 @@ use dcrc_domain::{validation, FieldError, Invalid, OrgKind, Role};
 
 impl Store {
     /// Whether any organisation exists.
-    pub async fn is_initialised(&self) -> Result<bool> {
+    pub async fn is_initialised(&self, who: &impl Authority) -> Result<bool> {
         Ok(self
-            .db
+            .access(who)
             .fetch_one(&stmt("SELECT COUNT(*) AS n FROM orgs"))
             .await?
             .i64("n")?
@@ -24,7 +25,13 @@ impl Store {
 
     /// Creates the root brand and its first administrator in an empty database; refuses
     /// (`already_initialised`) otherwise.
-    pub async fn initialise(&self, brand_name: &str, admin_username: &str, admin_password: &str) -> Result<(Org, i64)> {
+    pub async fn initialise(
+        &self,
+        who: &impl Authority,
+        brand_name: &str,
+        admin_username: &str,
+        admin_password: &str,
+    ) -> Result<(Org, i64)> {
         let mut errors = Invalid::default();
         let brand_name = validation::text("brand", brand_name, 100, &mut errors);
         let username = validation::username("admin_user", admin_username, &mut errors);
@@ -32,7 +39,7 @@ impl Store {
         errors.finish()?;
         let hash = secret::hash_password_blocking(admin_password.to_string()).await?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let existing = tx.fetch_one(&stmt("SELECT COUNT(*) AS n FROM orgs")).await?.i64("n")?;
         if existing > 0 {
             return Err(StoreError::Conflict {
@@ -83,9 +90,9 @@ impl Store {
 
     /// A principal acting with a user's rights but without a session, for command-line
     /// tools run by the operator (`dcrc user …`, `dcrc demo`).
-    pub async fn operator_as(&self, username: &str) -> Result<Principal> {
+    pub async fn operator_as(&self, who: &impl Authority, username: &str) -> Result<Principal> {
         let row = self
-            .db
+            .access(who)
             .fetch_optional(
                 &stmt("SELECT u.id AS user_id, u.username, u.display_name, u.locale, o.id AS org_id, o.name AS org_name, o.kind AS org_kind, o.path \
                     FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.username = $1 AND u.active = TRUE")
@@ -99,9 +106,9 @@ impl Store {
 
     /// The first active administrator of a root organisation, used by `dcrc user` when
     /// no `--as` is given.
-    pub async fn root_admin_username(&self) -> Result<String> {
+    pub async fn root_admin_username(&self, who: &impl Authority) -> Result<String> {
         let row = self
-            .db
+            .access(who)
             .fetch_optional(&stmt(
                 "SELECT u.username FROM users u JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id \
                  WHERE o.parent_id IS NULL AND r.role = 'admin' AND u.active = TRUE ORDER BY u.id LIMIT 1",

@@ -1,6 +1,7 @@
 //! Users and their roles.
 
 use crate::capabilities::accounts::data::orgs::Org;
+use crate::core::access::Authority;
 use crate::core::audit::{self, Actor, Event};
 use crate::core::db::{stmt, Row, Tx};
 use crate::core::error::{Result, StoreError};
@@ -83,7 +84,7 @@ fn user_from_row(r: &Row) -> Result<User> {
 }
 
 /// Loads the roles of many users with one query.
-async fn attach_roles(store: &Store, users: &mut [User]) -> Result<()> {
+async fn attach_roles(store: &Store, who: &impl Authority, users: &mut [User]) -> Result<()> {
     if users.is_empty() {
         return Ok(());
     }
@@ -91,7 +92,7 @@ async fn attach_roles(store: &Store, users: &mut [User]) -> Result<()> {
     let params: Vec<String> = users.iter().map(|u| query.param(u.id)).collect();
     query.push_sql(&params.join(", "));
     query.push_sql(") ORDER BY user_id, role");
-    for row in store.db.fetch_all(&query).await? {
+    for row in store.access(who).fetch_all(&query).await? {
         let uid = row.i64("user_id")?;
         if let (Some(user), Some(role)) = (users.iter_mut().find(|u| u.id == uid), Role::parse(&row.text("role")?)) {
             user.roles.push(role);
@@ -126,7 +127,7 @@ fn check_grants(who: &Principal, org: &Org, added: &[Role], errors: &mut Invalid
     for role in added {
         let may = match role {
             Role::Admin => {
-                who.roles.contains(&Role::Admin)
+                who.roles().contains(&Role::Admin)
                     && (who.org_id != org.id || who.org_kind == dcrc_domain::OrgKind::Brand)
             }
             _ => true,
@@ -220,7 +221,7 @@ impl Store {
     pub async fn get_user(&self, who: &Principal, id: i64) -> Result<User> {
         let row = self.scoped_row(who, "users", "u", USER_COLUMNS, id, "").await?;
         let mut users = vec![user_from_row(&row)?];
-        attach_roles(self, &mut users).await?;
+        attach_roles(self, who, &mut users).await?;
         users.pop().ok_or(StoreError::NotFound)
     }
 
@@ -232,7 +233,7 @@ impl Store {
         let mut query = stmt(format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE "
         ));
-        let p = query.param(who.scope.like_pattern());
+        let p = query.param(who.scope().like_pattern());
         query.push_sql(&p);
         if let Some(org) = filter.org_id {
             let p = query.param(org);
@@ -250,7 +251,7 @@ impl Store {
         }
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let p = query.param(format!("%{}%", crate::core::dialect::like_escape(text)));
-            let like = crate::core::dialect::ilike(self.db.backend());
+            let like = crate::core::dialect::ilike(self.access(who).backend());
             query.push_sql(&format!(
                 " AND (u.username {like} {p} ESCAPE '\\' OR u.display_name {like} {p} ESCAPE '\\')"
             ));
@@ -261,16 +262,16 @@ impl Store {
         }
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY u.id LIMIT {p}"));
-        let rows = self.db.fetch_all(&query).await?;
+        let rows = self.access(who).fetch_all(&query).await?;
         let mut items = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
-        attach_roles(self, &mut items).await?;
+        attach_roles(self, who, &mut items).await?;
         Ok(page::paginate(items, limit, |u| u.id))
     }
 
     /// Creates a user in an org in scope.
     pub async fn create_user(&self, who: &Principal, input: NewUser) -> Result<User> {
         self.authorize(who, Permission::ManageUsers, "user").await?;
-        let org = self.get_org(&who.scope, input.org_id).await?;
+        let org = self.get_org(who.scope(), input.org_id).await?;
         let mut errors = Invalid::default();
         let username = validation::username("username", &input.username, &mut errors);
         validation::password("password", &input.password, &username, &mut errors);
@@ -283,7 +284,7 @@ impl Store {
         errors.finish()?;
         let hash = secret::hash_password_blocking(input.password).await?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let record = UserRecord {
             org_id: org.id,
             username: &username,
@@ -316,7 +317,7 @@ impl Store {
         if !self_service {
             self.authorize(who, Permission::ManageUsers, "user").await?;
         }
-        let org = self.get_org(&who.scope, patch.org_id.unwrap_or(before.org_id)).await?;
+        let org = self.get_org(who.scope(), patch.org_id.unwrap_or(before.org_id)).await?;
         let mut errors = Invalid::default();
         let display_name = patch
             .display_name
@@ -354,7 +355,7 @@ impl Store {
         let now = self.now_ms();
         let active = patch.active.unwrap_or(before.active);
         let locale = patch.locale.or(before.locale);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let was_brand_admin = before.roles.contains(&Role::Admin) && before.active;
         let stays_brand_admin = roles.contains(&Role::Admin) && active && org.id == before.org_id;
         if was_brand_admin && !stays_brand_admin {

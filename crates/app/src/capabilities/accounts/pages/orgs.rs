@@ -160,7 +160,7 @@ struct OrgEditPage {
 }
 
 async fn show_edit(state: &AppState, me: &Principal, id: i64, status: StatusCode, error: Option<ApiError>) -> Response {
-    let org = match state.store.get_org(&me.scope, id).await {
+    let org = match state.store.get_org(me.scope(), id).await {
         Ok(o) => o,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };

@@ -80,7 +80,11 @@ fn upload_dir() -> PathBuf {
 /// administrators load whole DMS exports, managers smaller lists.
 pub fn upload_limit(me: &Principal) -> u64 {
     use dcrc_domain::Role;
-    if me.roles.iter().any(|r| matches!(r, Role::InfoMaintainer | Role::Admin)) {
+    if me
+        .roles()
+        .iter()
+        .any(|r| matches!(r, Role::InfoMaintainer | Role::Admin))
+    {
         UPLOAD_LIMIT as u64
     } else {
         100 * 1024 * 1024
@@ -141,7 +145,7 @@ pub async fn receive(state: &AppState, me: &Principal, mut multipart: Multipart)
 pub async fn launch(state: &AppState, me: &Principal, mut upload: Upload) -> ApiResult<ImportRecord> {
     let (import, options) = prepare(state, me, &upload).await?;
     let path_text = upload.path.to_string_lossy().to_string();
-    state.store.set_import_upload(import.id, &path_text).await?;
+    state.store.set_import_upload(me, import.id, &path_text).await?;
     upload.kept = true;
     let job = crate::capabilities::archive::jobs::ImportJob {
         import_id: import.id,

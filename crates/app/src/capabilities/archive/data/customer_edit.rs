@@ -1,6 +1,7 @@
 //! Changing customers: fields, phones and their status, consents; and revealing personal
 //! data to the roles that may see it, audited.
 
+use crate::capabilities::archive::data::customer_records::{lock_customer, lock_customer_of};
 use crate::capabilities::archive::data::customers::{
     find_duplicate, insert_consents, parse_phones, replace_phones, ConsentInput, Customer, CustomerPatch,
 };
@@ -66,13 +67,17 @@ impl Store {
         }
         errors.finish()?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
-        crate::capabilities::archive::data::customer_records::lock_live_customer(&mut tx, id).await?;
+        let mut tx = self.access(who).begin().await?;
+        let org_id = lock_customer(&mut tx, who, id).await?;
+        if let Some(r) = patch.referred_by {
+            // Checked again on the locked rows: the referrer may have moved since.
+            lock_customer_of(&mut tx, who, r, org_id, "referred_by").await?;
+        }
         if let Some(phones) = &phones {
-            if let Some(existing) = find_duplicate(&mut tx, before.org_id, phones, Some(id)).await? {
+            if let Some(existing) = find_duplicate(&mut tx, org_id, phones, Some(id)).await? {
                 return Err(StoreError::Duplicate { existing_id: existing });
             }
-            replace_phones(&mut tx, now, id, before.org_id, phones, true).await?;
+            replace_phones(&mut tx, now, id, org_id, phones, true).await?;
         }
         let mut query = stmt("UPDATE customers SET updated_at = $1");
         let set = |col: &str, v: crate::core::db::Value, query: &mut crate::core::db::Query| {
@@ -114,14 +119,14 @@ impl Store {
         query.push_sql(&format!(" WHERE id = {p}"));
         tx.execute(&query).await?;
         if let Some(consents) = &patch.consents {
-            insert_consents(&mut tx, now, id, before.org_id, consents, &who.username).await?;
+            insert_consents(&mut tx, now, id, org_id, consents, &who.username).await?;
         }
         let detail = serde_json::json!({ "fields": changed_fields(&patch) });
         audit::record(
             &mut tx,
             now,
             &Actor::from(who),
-            Event::on("update", "customer", id, before.org_id, detail),
+            Event::on("update", "customer", id, org_id, detail),
         )
         .await?;
         tx.commit().await?;
@@ -136,10 +141,11 @@ impl Store {
         phone_id: i64,
         status: PhoneStatus,
     ) -> Result<Customer> {
-        let org_id = self.customer_org(who, customer_id).await?;
+        self.customer_org(who, customer_id).await?;
         self.authorize(who, Permission::EditCustomers, "customer").await?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
+        let org_id = lock_customer(&mut tx, who, customer_id).await?;
         let n = tx
             .execute(
                 &stmt("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3 AND customer_id = $4")
@@ -171,13 +177,14 @@ impl Store {
         customer_id: i64,
         consents: &[ConsentInput],
     ) -> Result<Customer> {
-        let org_id = self.customer_org(who, customer_id).await?;
+        self.customer_org(who, customer_id).await?;
         self.authorize(who, Permission::EditCustomers, "customer").await?;
         if consents.is_empty() {
             return Err(Invalid(vec![FieldError::new("consents", "required")]).into());
         }
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
+        let org_id = lock_customer(&mut tx, who, customer_id).await?;
         insert_consents(&mut tx, now, customer_id, org_id, consents, &who.username).await?;
         let detail = serde_json::json!({ "consents": consents.iter().map(|c| (c.purpose.as_str(), c.granted)).collect::<Vec<_>>() });
         audit::record(
@@ -196,7 +203,7 @@ impl Store {
         let org_id = self.customer_org(who, customer_id).await?;
         self.authorize(who, Permission::RevealPersonal, "customer").await?;
         let phones = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT id, digits FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id")
                     .bind(customer_id),
@@ -211,7 +218,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         let id_number = self
-            .db
+            .access(who)
             .fetch_one(&stmt("SELECT id_number FROM customers WHERE id = $1").bind(customer_id))
             .await?
             .opt_text("id_number")?;
@@ -234,7 +241,7 @@ impl Store {
     pub async fn may_contact(&self, who: &Principal, customer_id: i64, purpose: ConsentPurpose) -> Result<bool> {
         self.customer_org(who, customer_id).await?;
         let row = self
-            .db
+            .access(who)
             .fetch_optional(&consent_query(customer_id, purpose.as_str()))
             .await?;
         consent_granted(row.as_ref(), purpose.as_str())

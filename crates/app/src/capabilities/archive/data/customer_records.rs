@@ -5,6 +5,8 @@ use crate::capabilities::archive::data::customers::{ConsentInput, NewCustomer, P
 use crate::capabilities::archive::data::types::{join_list, CustomerKind, PhoneStatus};
 use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
+use crate::core::principal::Principal;
+use crate::core::scoped::lock_in_scope;
 use dcrc_domain::{validation, FieldError, IdNumber, Invalid, Phone, PhoneKind};
 
 /// Validated phones: (digits, kind, status).
@@ -78,14 +80,37 @@ pub(crate) async fn find_duplicate(
 }
 
 /// Locks a customer's row for the rest of the transaction and checks, inside it, that the
-/// customer is still live (not merged away or erased): `NotFound` otherwise.
-pub(crate) async fn lock_live_customer(tx: &mut Tx, id: i64) -> Result<()> {
-    let lock = crate::core::dialect::for_update(tx.backend(), None);
-    let sql = format!("SELECT id FROM customers WHERE id = $1 AND merged_into IS NULL AND erased_at IS NULL{lock}");
-    tx.fetch_optional(&stmt(sql).bind(id))
+/// customer is in the caller's scope and still live (not merged away or erased); returns
+/// the customer's dealer. `NotFound` otherwise. Every write to a customer starts here.
+pub(crate) async fn lock_customer(tx: &mut Tx, who: &Principal, id: i64) -> Result<i64> {
+    lock_in_scope(
+        tx,
+        who,
+        "customers",
+        "r.org_id",
+        id,
+        " AND r.merged_into IS NULL AND r.erased_at IS NULL",
+    )
+    .await?
+    .i64("org_id")
+}
+
+/// Locks customer `id` inside the transaction and checks it is a live customer of
+/// `dealer` in scope; otherwise the form's `field` gets `different_dealer`.
+pub(crate) async fn lock_customer_of(tx: &mut Tx, who: &Principal, id: i64, dealer: i64, field: &str) -> Result<()> {
+    match lock_customer(tx, who, id).await {
+        Ok(o) if o == dealer => Ok(()),
+        Ok(_) | Err(StoreError::NotFound) => Err(Invalid(vec![FieldError::new(field, "different_dealer")]).into()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Locks a vehicle's row in the caller's scope for the rest of the transaction; returns
+/// its dealer (`NotFound` outside the scope).
+pub(crate) async fn lock_vehicle(tx: &mut Tx, who: &Principal, id: i64) -> Result<i64> {
+    lock_in_scope(tx, who, "vehicles", "r.org_id", id, "")
         .await?
-        .map(|_| ())
-        .ok_or(crate::core::error::StoreError::NotFound)
+        .i64("org_id")
 }
 
 /// Replaces a customer's phones, keeping the id and status of numbers that stay.

@@ -3,6 +3,7 @@
 //! the caller's scope.
 
 use crate::capabilities::archive::data::types::parse_date;
+use crate::core::access::Authority;
 use crate::core::db::Query;
 use crate::core::dialect::like_escape;
 use crate::core::error::Result;
@@ -201,7 +202,7 @@ fn current_owner(vehicle_id: &str) -> String {
 
 /// The organisations in the caller's scope, as an SQL list.
 fn scope_orgs(query: &mut Query, who: &Principal) -> String {
-    let p = query.param(who.scope.like_pattern());
+    let p = query.param(who.scope().like_pattern());
     format!("(SELECT id FROM orgs WHERE path LIKE {p})")
 }
 
@@ -238,7 +239,7 @@ fn query_with(who: &Principal, f: &CustomerFilter, columns: &str, mode: &TextMat
     let mut query = crate::core::db::stmt(format!(
         "SELECT {columns} FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.merged_into IS NULL AND o.path LIKE "
     ));
-    let p = query.param(who.scope.like_pattern());
+    let p = query.param(who.scope().like_pattern());
     query.push_sql(&p);
     let and = |query: &mut Query, cond: String| query.push_sql(&format!(" AND ({cond})"));
     if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -341,7 +342,7 @@ impl Store {
                     size = (size * 4).min(ID_CHUNK);
                     let want = limit + 1 - rows.len() as i64;
                     rows.extend(
-                        self.db
+                        self.access(who)
                             .fetch_all(&page_query(&TextMatch::List(chunk.to_vec()), want))
                             .await?,
                     );
@@ -351,7 +352,7 @@ impl Store {
                 }
                 rows
             }
-            mode => self.db.fetch_all(&page_query(&mode, limit + 1)).await?,
+            mode => self.access(who).fetch_all(&page_query(&mode, limit + 1)).await?,
         };
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -369,7 +370,7 @@ impl Store {
             });
         }
         let mut page = page::paginate(items, limit, |c| c.id);
-        self.fill_summaries(&mut page.items).await?;
+        self.fill_summaries(who, &mut page.items).await?;
         Ok(page)
     }
 
@@ -396,7 +397,7 @@ impl Store {
         probe.push_sql(&ids.join(" UNION ALL "));
         probe.push_sql(&format!(") k WHERE k.customer_id IS NOT NULL LIMIT {n}"));
         let mut ids = self
-            .db
+            .access(who)
             .fetch_all(&probe)
             .await?
             .iter()
@@ -411,7 +412,7 @@ impl Store {
     }
 
     /// Adds the primary phone (masked) and current vehicles to result rows, in two queries.
-    async fn fill_summaries(&self, items: &mut [CustomerSummary]) -> Result<()> {
+    async fn fill_summaries(&self, who: &impl Authority, items: &mut [CustomerSummary]) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }
@@ -421,7 +422,7 @@ impl Store {
         let ids: Vec<String> = items.iter().map(|c| phones.param(c.id)).collect();
         phones.push_sql(&ids.join(", "));
         phones.push_sql(")");
-        for r in self.db.fetch_all(&phones).await? {
+        for r in self.access(who).fetch_all(&phones).await? {
             let id = r.i64("customer_id")?;
             if let Some(c) = items.iter_mut().find(|c| c.id == id) {
                 c.phone_masked = Some(mask_digits(&r.text("digits")?));
@@ -433,7 +434,7 @@ impl Store {
         let ids: Vec<String> = items.iter().map(|c| vehicles.param(c.id)).collect();
         vehicles.push_sql(&ids.join(", "));
         vehicles.push_sql(") ORDER BY w.id");
-        for r in self.db.fetch_all(&vehicles).await? {
+        for r in self.access(who).fetch_all(&vehicles).await? {
             let id = r.i64("customer_id")?;
             if let Some(c) = items.iter_mut().find(|c| c.id == id) {
                 if let Some(p) = r.opt_text("plate")? {

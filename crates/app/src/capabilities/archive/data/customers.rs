@@ -207,8 +207,8 @@ impl Store {
     /// caller's own organisation when that is a dealer.
     pub async fn dealer_for(&self, who: &Principal, org_id: Option<i64>) -> Result<Org> {
         let org = match org_id {
-            Some(id) => self.get_org(&who.scope, id).await?,
-            None if who.org_kind == OrgKind::Dealer => self.get_org(&who.scope, who.org_id).await?,
+            Some(id) => self.get_org(who.scope(), id).await?,
+            None if who.org_kind == OrgKind::Dealer => self.get_org(who.scope(), who.org_id).await?,
             None => return Err(Invalid(vec![FieldError::new("org_id", "required")]).into()),
         };
         if org.kind != OrgKind::Dealer {
@@ -237,7 +237,17 @@ impl Store {
         }
         errors.finish()?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
+        if let Some(r) = input.referred_by {
+            crate::capabilities::archive::data::customer_records::lock_customer_of(
+                &mut tx,
+                who,
+                r,
+                dealer.id,
+                "referred_by",
+            )
+            .await?;
+        }
         if !input.allow_duplicate {
             if let Some(existing) = find_duplicate(&mut tx, dealer.id, &phones, None).await? {
                 return Err(StoreError::Duplicate { existing_id: existing });
@@ -279,7 +289,7 @@ impl Store {
             )
             .await?;
         let mut c = customer_from_row(&row)?;
-        for r in self.db.fetch_all(&stmt("SELECT id, digits, kind, status, is_primary FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id)).await? {
+        for r in self.access(who).fetch_all(&stmt("SELECT id, digits, kind, status, is_primary FROM customer_phones WHERE customer_id = $1 ORDER BY is_primary DESC, id").bind(id)).await? {
             c.phones.push(PhoneView {
                 id: r.i64("id")?,
                 masked: mask_digits(&r.text("digits")?),
@@ -289,7 +299,7 @@ impl Store {
             });
         }
         for r in self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT purpose, granted, source, at FROM consents WHERE customer_id = $1 ORDER BY id").bind(id),
             )
@@ -308,7 +318,7 @@ impl Store {
             c.consents.push(view);
         }
         for r in self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT v.id, v.vin, v.plate, v.model, w.start_date, w.end_date FROM ownerships w JOIN vehicles v ON v.id = w.vehicle_id \
                     WHERE w.customer_id = $1 ORDER BY w.end_date IS NULL DESC, w.start_date DESC")

@@ -69,7 +69,7 @@ impl Store {
     /// How many customers in scope match (segments show this live).
     pub async fn count_customers(&self, who: &Principal, f: &CustomerFilter) -> Result<i64> {
         self.authorize(who, Permission::ViewCustomers, "customer").await?;
-        self.db
+        self.access(who)
             .fetch_one(&filtered_query(who, f, "COUNT(*) AS n"))
             .await?
             .i64("n")
@@ -99,7 +99,7 @@ impl Store {
         let p = query.param(limit);
         query.push_sql(&format!(" ORDER BY c.id LIMIT {p}"));
         let mut rows = Vec::new();
-        for r in self.db.fetch_all(&query).await? {
+        for r in self.access(who).fetch_all(&query).await? {
             rows.push(ExportRow {
                 id: r.i64("id")?,
                 dealer: r.text("dealer")?,
@@ -122,7 +122,7 @@ impl Store {
         let ids: Vec<String> = rows.iter().map(|c| phones.param(c.id)).collect();
         phones.push_sql(&ids.join(", "));
         phones.push_sql(") ORDER BY customer_id, is_primary DESC, id");
-        for r in self.db.fetch_all(&phones).await? {
+        for r in self.access(who).fetch_all(&phones).await? {
             let id = r.i64("customer_id")?;
             let digits = r.text("digits")?;
             if let Some(row) = index.get(&id).map(|i| &mut rows[*i]) {
@@ -135,7 +135,7 @@ impl Store {
         let ids: Vec<String> = rows.iter().map(|c| vehicles.param(c.id)).collect();
         vehicles.push_sql(&ids.join(", "));
         vehicles.push_sql(") ORDER BY w.customer_id, w.id");
-        for r in self.db.fetch_all(&vehicles).await? {
+        for r in self.access(who).fetch_all(&vehicles).await? {
             let id = r.i64("customer_id")?;
             if let Some(row) = index.get(&id).map(|i| &mut rows[*i]) {
                 row.vins.push(r.text("vin")?);

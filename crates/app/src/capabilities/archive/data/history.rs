@@ -317,16 +317,24 @@ impl Store {
         Ok(c)
     }
 
+    /// Writes one history record of the customer and vehicle `pair`, both locked in scope
+    /// inside the transaction and still of `org_id` (the dealer [`Self::pair_org`] found).
     async fn record_history(
         &self,
         who: &Principal,
         entity: &str,
-        org_id: i64,
+        (org_id, customer_id, vehicle_id): (i64, i64, i64),
         detail: serde_json::Value,
         insert: impl AsyncFnOnce(&mut Tx, i64) -> Result<i64>,
     ) -> Result<i64> {
+        use crate::capabilities::archive::data::customer_records::{lock_customer, lock_vehicle};
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
+        if lock_customer(&mut tx, who, customer_id).await? != org_id
+            || lock_vehicle(&mut tx, who, vehicle_id).await? != org_id
+        {
+            return Err(Invalid(vec![FieldError::new("vehicle_id", "different_dealer")]).into());
+        }
         let id = insert(&mut tx, now).await?;
         audit::record(
             &mut tx,
@@ -353,9 +361,13 @@ impl Store {
         errors.finish()?;
         let detail = serde_json::json!({ "customer_id": s.customer_id, "vehicle_id": s.vehicle_id, "delivery_date": s.delivery_date });
         s.id = self
-            .record_history(who, "sale", s.org_id, detail, async |tx, now| {
-                insert_sale(tx, now, &s).await
-            })
+            .record_history(
+                who,
+                "sale",
+                (s.org_id, s.customer_id, s.vehicle_id),
+                detail,
+                async |tx, now| insert_sale(tx, now, &s).await,
+            )
             .await?;
         Ok(s)
     }
@@ -369,9 +381,13 @@ impl Store {
         let detail =
             serde_json::json!({ "customer_id": r.customer_id, "vehicle_id": r.vehicle_id, "opened_on": r.opened_on });
         r.id = self
-            .record_history(who, "repair_order", r.org_id, detail, async |tx, now| {
-                insert_repair(tx, now, &r).await
-            })
+            .record_history(
+                who,
+                "repair_order",
+                (r.org_id, r.customer_id, r.vehicle_id),
+                detail,
+                async |tx, now| insert_repair(tx, now, &r).await,
+            )
             .await?;
         if r.total_fen.is_none() && (r.labour_fen.is_some() || r.parts_fen.is_some()) {
             r.total_fen = Some(r.labour_fen.unwrap_or(0) + r.parts_fen.unwrap_or(0));
@@ -388,9 +404,13 @@ impl Store {
         errors.finish()?;
         let detail = serde_json::json!({ "customer_id": p.customer_id, "vehicle_id": p.vehicle_id, "expiry_date": p.expiry_date });
         p.id = self
-            .record_history(who, "insurance_policy", p.org_id, detail, async |tx, now| {
-                insert_policy(tx, now, &p).await
-            })
+            .record_history(
+                who,
+                "insurance_policy",
+                (p.org_id, p.customer_id, p.vehicle_id),
+                detail,
+                async |tx, now| insert_policy(tx, now, &p).await,
+            )
             .await?;
         Ok(p)
     }
@@ -410,7 +430,7 @@ impl Store {
         let mut query = stmt(format!(
             "SELECT h.* FROM {table} h JOIN orgs o ON o.id = h.org_id WHERE o.path LIKE "
         ));
-        let p = query.param(who.scope.like_pattern());
+        let p = query.param(who.scope().like_pattern());
         query.push_sql(&p);
         if let Some(c) = f.customer_id {
             let p = query.param(c);
@@ -427,7 +447,7 @@ impl Store {
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY h.id LIMIT {p}"));
         let items = self
-            .db
+            .access(who)
             .fetch_all(&query)
             .await?
             .iter()

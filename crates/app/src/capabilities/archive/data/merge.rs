@@ -54,14 +54,14 @@ impl Store {
     pub async fn duplicate_groups(&self, who: &Principal, limit: i64) -> Result<Vec<DuplicateGroup>> {
         self.authorize(who, Permission::EditCustomers, "customer").await?;
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT p.org_id, p.digits, c.id, c.name FROM customer_phones p JOIN customers c ON c.id = p.customer_id JOIN orgs o ON o.id = p.org_id \
                     WHERE o.path LIKE $1 AND c.merged_into IS NULL AND c.erased_at IS NULL AND (p.org_id, p.digits) IN ( \
                       SELECT p2.org_id, p2.digits FROM customer_phones p2 JOIN customers c2 ON c2.id = p2.customer_id \
                       WHERE c2.merged_into IS NULL AND c2.erased_at IS NULL GROUP BY p2.org_id, p2.digits HAVING COUNT(DISTINCT p2.customer_id) > 1) \
                     ORDER BY p.org_id, p.digits, c.id")
-                .bind(who.scope.like_pattern()),
+                .bind(who.scope().like_pattern()),
             )
             .await?;
         let mut groups: Vec<DuplicateGroup> = Vec::new();
@@ -107,12 +107,16 @@ impl Store {
             return Err(Invalid(vec![FieldError::new("from", "different_dealer")]).into());
         }
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         // Both customers are locked in id order, then checked again inside the
         // transaction: of two opposite merges (a←b and b←a) at once, the second finds its
         // survivor merged away and stops.
+        let mut dealers = Vec::with_capacity(2);
         for id in [into.min(from), into.max(from)] {
-            crate::capabilities::archive::data::customer_records::lock_live_customer(&mut tx, id).await?;
+            dealers.push(crate::capabilities::archive::data::customer_records::lock_customer(&mut tx, who, id).await?);
+        }
+        if dealers[0] != dealers[1] {
+            return Err(Invalid(vec![FieldError::new("from", "different_dealer")]).into());
         }
         let mut moved: MergeCounts =
             crate::capabilities::archive::data::customer_tables::merge_rows(&mut tx, into, from)
@@ -195,7 +199,7 @@ impl Store {
             &mut tx,
             now,
             &Actor::from(who),
-            Event::on("merge", "customer", into, org, detail),
+            Event::on("merge", "customer", into, dealers[0], detail),
         )
         .await?;
         tx.commit().await?;
@@ -212,8 +216,8 @@ impl Store {
     /// A merged-away customer's survivor (so old links keep working).
     pub async fn merged_into(&self, who: &Principal, id: i64) -> Result<Option<i64>> {
         let row = self
-            .db
-            .fetch_optional(&stmt("SELECT c.merged_into FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2").bind(id).bind(who.scope.like_pattern()))
+            .access(who)
+            .fetch_optional(&stmt("SELECT c.merged_into FROM customers c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 AND o.path LIKE $2").bind(id).bind(who.scope().like_pattern()))
             .await?
             .ok_or(StoreError::NotFound)?;
         row.opt_i64("merged_into")

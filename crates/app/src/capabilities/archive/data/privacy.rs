@@ -15,12 +15,12 @@ impl Store {
         self.authorize(who, Permission::ErasePersonal, "customer").await?;
         let c = self.get_customer(who, id).await?;
         let raw = self
-            .db
+            .access(who)
             .fetch_one(&stmt("SELECT id_number, source_record_id FROM customers WHERE id = $1").bind(id))
             .await?;
         let phones = self.reveal_customer(who, id).await?.phones;
         let consents = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(
                     "SELECT purpose, granted, source, recorded_by, at FROM consents WHERE customer_id = $1 ORDER BY id",
@@ -37,7 +37,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         // Every record of every kind, from the one list of customer-owned tables.
-        let mut tx = self.db.read().await?;
+        let mut tx = self.access(who).read().await?;
         let records = crate::capabilities::archive::data::customer_tables::export_rows(&mut tx, id).await?;
         drop(tx);
         let doc = serde_json::json!({
@@ -69,11 +69,11 @@ impl Store {
         who: &Principal,
         id: i64,
     ) -> Result<crate::capabilities::archive::data::customers::Customer> {
-        let org_id = self.customer_org(who, id).await?;
+        self.customer_org(who, id).await?;
         self.authorize(who, Permission::ErasePersonal, "customer").await?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
-        crate::capabilities::archive::data::customer_records::lock_live_customer(&mut tx, id).await?;
+        let mut tx = self.access(who).begin().await?;
+        let org_id = crate::capabilities::archive::data::customer_records::lock_customer(&mut tx, who, id).await?;
         let erased: std::collections::BTreeMap<&str, u64> =
             crate::capabilities::archive::data::customer_tables::erase_rows(&mut tx, id)
                 .await?

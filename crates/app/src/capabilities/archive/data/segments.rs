@@ -92,7 +92,7 @@ impl Store {
         errors.finish()?;
         let filter = serde_json::to_string(&input.filter).map_err(|e| StoreError::Internal(e.to_string()))?;
         let rows = self
-            .db
+            .access(who)
             .write_returning(
                 &stmt("INSERT INTO segments (org_id, name, filter, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                     .bind(who.org_id)
@@ -110,8 +110,8 @@ impl Store {
     pub async fn list_segments(&self, who: &Principal) -> Result<Vec<Segment>> {
         self.authorize(who, Permission::ViewCustomers, "segment").await?;
         let rows = self
-            .db
-            .fetch_all(&stmt("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE $1 LIKE o.path || '%' ORDER BY s.id").bind(who.scope.like_pattern()))
+            .access(who)
+            .fetch_all(&stmt("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE $1 LIKE o.path || '%' ORDER BY s.id").bind(who.scope().like_pattern()))
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -123,8 +123,8 @@ impl Store {
     pub async fn get_segment(&self, who: &Principal, id: i64) -> Result<Segment> {
         self.authorize(who, Permission::ViewCustomers, "segment").await?;
         let row = self
-            .db
-            .fetch_optional(&stmt("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1 AND $2 LIKE o.path || '%'").bind(id).bind(who.scope.like_pattern()))
+            .access(who)
+            .fetch_optional(&stmt("SELECT s.* FROM segments s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1 AND $2 LIKE o.path || '%'").bind(id).bind(who.scope().like_pattern()))
             .await?
             .ok_or(StoreError::NotFound)?;
         self.segment_from_row(who, &row).await
@@ -133,7 +133,7 @@ impl Store {
     /// Deletes a segment of the caller's own organisation.
     pub async fn delete_segment(&self, who: &Principal, id: i64) -> Result<()> {
         let owned = self
-            .db
+            .access(who)
             .fetch_optional(
                 &stmt("SELECT name FROM segments WHERE id = $1 AND org_id = $2")
                     .bind(id)
@@ -142,7 +142,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         self.authorize(who, Permission::DeleteSegments, "segment").await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let n = tx
             .execute(
                 &stmt("DELETE FROM segments WHERE id = $1 AND org_id = $2")

@@ -84,7 +84,7 @@ impl Store {
         }
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY t.day DESC, t.kind ASC, t.id DESC LIMIT {p}"));
-        let rows = self.db.fetch_all(&query).await?;
+        let rows = self.access(who).fetch_all(&query).await?;
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
             let kind = r.text("kind")?;

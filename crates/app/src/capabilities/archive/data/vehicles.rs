@@ -1,5 +1,6 @@
 //! Vehicles, their owners over time and their mileage readings.
 
+use crate::capabilities::archive::data::customer_records::{lock_customer_of, lock_vehicle};
 use crate::capabilities::archive::data::types::{date_text, parse_date};
 use crate::core::audit::{self, Actor, Event};
 use crate::core::db::{stmt, Row, Tx};
@@ -263,7 +264,10 @@ impl Store {
         };
         let now = self.now_ms();
         let today = self.clock.today();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
+        if let Some(owner) = input.owner_id {
+            lock_customer_of(&mut tx, who, owner, dealer.id, "owner_id").await?;
+        }
         let row = tx
             .fetch_one(
                 &stmt("INSERT INTO vehicles (org_id, vin, vin_rev, vin_check_overridden, plate, brand, model, trim_level, colour, purchase_date, delivery_date, \
@@ -321,7 +325,7 @@ impl Store {
         let row = self.scoped_row(who, "vehicles", "v", VEHICLE_COLUMNS, id, "").await?;
         let mut v = vehicle_from_row(&row)?;
         for r in self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT w.customer_id, c.name, w.start_date, w.end_date FROM ownerships w JOIN customers c ON c.id = w.customer_id \
                     WHERE w.vehicle_id = $1 ORDER BY w.start_date DESC, w.id DESC")
@@ -340,7 +344,7 @@ impl Store {
             }
             v.owners.push(owner);
         }
-        for r in self.db.fetch_all(&stmt("SELECT read_on, km, source FROM mileage_readings WHERE vehicle_id = $1 ORDER BY read_on DESC, id DESC").bind(id)).await? {
+        for r in self.access(who).fetch_all(&stmt("SELECT read_on, km, source FROM mileage_readings WHERE vehicle_id = $1 ORDER BY read_on DESC, id DESC").bind(id)).await? {
             v.mileage.push(MileageReading { read_on: parse_date(Some(r.text("read_on")?)).unwrap_or_default(), km: r.i64("km")?, source: r.text("source")? });
         }
         Ok(v)
@@ -360,7 +364,7 @@ impl Store {
         let mut query = stmt(format!(
             "SELECT {VEHICLE_COLUMNS} FROM vehicles v JOIN orgs o ON o.id = v.org_id WHERE o.path LIKE "
         ));
-        let p = query.param(who.scope.like_pattern());
+        let p = query.param(who.scope().like_pattern());
         query.push_sql(&p);
         if let Some(t) = text.map(dcrc_domain::text::compact_upper).filter(|t| !t.is_empty()) {
             let cond = crate::capabilities::archive::data::customer_search::vehicle_match(&mut query, &t);
@@ -372,31 +376,37 @@ impl Store {
         }
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY v.id LIMIT {p}"));
-        let rows = self.db.fetch_all(&query).await?;
+        let rows = self.access(who).fetch_all(&query).await?;
         let items = rows.iter().map(vehicle_from_row).collect::<Result<Vec<_>>>()?;
         Ok(page::paginate(items, limit, |v| v.id))
     }
 
     /// Hands the vehicle to another customer of the same dealer from a date on.
     pub async fn change_owner(&self, who: &Principal, vehicle_id: i64, change: OwnerChange) -> Result<Vehicle> {
-        let org_id = self.vehicle_org(who, vehicle_id).await?;
+        self.vehicle_org(who, vehicle_id).await?;
         self.authorize(who, Permission::EditCustomers, "vehicle").await?;
-        if self.customer_org(who, change.customer_id).await? != org_id {
-            return Err(Invalid(vec![FieldError::new("customer_id", "different_dealer")]).into());
-        }
-        let before = self.get_vehicle(who, vehicle_id).await?;
-        if before
-            .owners
-            .iter()
-            .any(|o| o.end_date.is_none() && o.start_date > change.date)
-        {
-            return Err(Invalid(vec![FieldError::new("date", "before_current_owner")]).into());
-        }
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
+        // The vehicle, the new owner and the current ownership are read on the locked rows.
+        let org_id = lock_vehicle(&mut tx, who, vehicle_id).await?;
+        lock_customer_of(&mut tx, who, change.customer_id, org_id, "customer_id").await?;
+        let current = tx
+            .fetch_optional(
+                &stmt("SELECT customer_id, start_date FROM ownerships WHERE vehicle_id = $1 AND end_date IS NULL ORDER BY start_date DESC LIMIT 1")
+                    .bind(vehicle_id),
+            )
+            .await?;
+        let from = match &current {
+            Some(r) => {
+                if r.text("start_date")? > change.date.format("%Y-%m-%d").to_string() {
+                    return Err(Invalid(vec![FieldError::new("date", "before_current_owner")]).into());
+                }
+                Some(r.i64("customer_id")?)
+            }
+            None => None,
+        };
         start_ownership(&mut tx, now, vehicle_id, change.customer_id, org_id, change.date).await?;
-        let detail =
-            serde_json::json!({ "from": before.current_owner_id, "to": change.customer_id, "date": change.date });
+        let detail = serde_json::json!({ "from": from, "to": change.customer_id, "date": change.date });
         audit::record(
             &mut tx,
             now,
@@ -410,7 +420,7 @@ impl Store {
 
     /// Records a mileage reading.
     pub async fn record_mileage(&self, who: &Principal, vehicle_id: i64, reading: NewMileage) -> Result<Vehicle> {
-        let org_id = self.vehicle_org(who, vehicle_id).await?;
+        self.vehicle_org(who, vehicle_id).await?;
         self.authorize(who, Permission::EditCustomers, "vehicle").await?;
         if !(0..=5_000_000).contains(&reading.km) {
             return Err(Invalid(vec![FieldError::new("km", "range")
@@ -418,7 +428,8 @@ impl Store {
                 .with("max", 5_000_000)])
             .into());
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
+        let org_id = lock_vehicle(&mut tx, who, vehicle_id).await?;
         add_mileage(&mut tx, vehicle_id, org_id, reading.read_on, reading.km, "manual").await?;
         tx.commit().await?;
         self.get_vehicle(who, vehicle_id).await

@@ -119,7 +119,7 @@ async fn show(
     };
     let dealer = state
         .store
-        .get_org(&me.scope, c.org_id)
+        .get_org(me.scope(), c.org_id)
         .await
         .map(|o| o.name)
         .unwrap_or_default();

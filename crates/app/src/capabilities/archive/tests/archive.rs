@@ -26,7 +26,7 @@ async fn customers_are_normalised_masked_and_duplicates_caught() {
         assert_eq!(c.org_id, w.agent.org_id, "defaults to the agent's dealer");
         let stored = w
             .store
-            .db
+            .raw_db()
             .fetch_one(&stmt("SELECT digits FROM customer_phones WHERE customer_id = $1").bind(c.id))
             .await
             .unwrap()
@@ -55,7 +55,7 @@ async fn customers_are_normalised_masked_and_duplicates_caught() {
         // Bad input names the field and stores nothing.
         let before = w
             .store
-            .db
+            .raw_db()
             .fetch_one(&stmt("SELECT COUNT(*) AS n FROM customers"))
             .await
             .unwrap()
@@ -90,7 +90,7 @@ async fn customers_are_normalised_masked_and_duplicates_caught() {
         );
         let after = w
             .store
-            .db
+            .raw_db()
             .fetch_one(&stmt("SELECT COUNT(*) AS n FROM customers"))
             .await
             .unwrap()
@@ -425,7 +425,7 @@ async fn revealing_personal_data_is_for_permitted_roles_and_audited() {
         );
         let n = w
             .store
-            .db
+            .raw_db()
             .fetch_one(&stmt("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'reveal'"))
             .await
             .unwrap()

@@ -232,7 +232,7 @@ async fn imports_through_the_api_report_progress_reconciliation_and_errors() {
 #[tokio::test]
 async fn exports_stream_masked_csv_and_xlsx_and_are_audited_with_their_row_count() {
     for app in TestApp::all(false).await {
-        let root = app.store.operator_as("root").await.unwrap();
+        let root = app.store.test_user("root").await.unwrap();
         let user = crate::capabilities::accounts::data::users::NewUser {
             username: "a.cm".into(),
             password: common::PW.into(),

@@ -150,7 +150,7 @@ async fn history_files_attach_to_the_right_customer_and_vehicle() {
         .await;
         assert_eq!(again.rows_unchanged, 2);
         let total: i64 = store
-            .db
+            .raw_db()
             .fetch_one(&stmt("SELECT total_fen FROM repair_orders WHERE ro_number = 'RO2'"))
             .await
             .unwrap()
@@ -187,7 +187,7 @@ async fn history_files_attach_to_the_right_customer_and_vehicle() {
         assert_eq!(r.rows_inserted, 1, "{r:?}");
         assert_eq!(
             store
-                .db
+                .raw_db()
                 .fetch_one(&stmt("SELECT amount_fen FROM sales"))
                 .await
                 .unwrap()
@@ -261,7 +261,10 @@ async fn an_interrupted_import_leaves_whole_batches_and_can_be_run_again() {
             t.name
         );
         clock.advance(chrono::Duration::minutes(11));
-        assert_eq!(store.mark_interrupted_imports().await.unwrap(), 1);
+        assert_eq!(
+            store.mark_interrupted_imports(&crate::testing::system()).await.unwrap(),
+            1
+        );
         assert_eq!(
             store.get_import(&who, import.id).await.unwrap().message_code.as_deref(),
             Some("import.interrupted")

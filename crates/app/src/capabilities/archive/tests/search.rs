@@ -45,7 +45,7 @@ async fn common_and_rare_fragments_page_through_every_match_in_scope() {
         // Walk customers above 1,000 matches (the production threshold, stated so the
         // 1,200 customers below keep exercising both ways).
         w.store.search_walk_above = 1_000;
-        let root = w.store.operator_as("root").await.unwrap();
+        let root = w.store.test_user("root").await.unwrap();
         // 1,200 customers of dealer A: every one a 王, every tenth a 王小…, each with a car.
         let mut csv = String::from("客户姓名,手机号,车架号,车牌号\n");
         for i in 0..1_200u32 {

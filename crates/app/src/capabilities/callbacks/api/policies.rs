@@ -12,10 +12,10 @@ use axum::Json;
     responses((status = 200, body = Vec<CalendarDay>)))]
 pub async fn calendar(
     State(state): State<AppState>,
-    ApiUser(_me): ApiUser,
+    ApiUser(me): ApiUser,
     Path(year): Path<i32>,
 ) -> ApiResult<Json<Vec<CalendarDay>>> {
-    Ok(Json(state.store.calendar_year(year).await?))
+    Ok(Json(state.store.calendar_year(&me, year).await?))
 }
 
 /// Replaces a year's entries (a newly published schedule, or a correction).

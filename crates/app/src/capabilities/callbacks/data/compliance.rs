@@ -1,13 +1,17 @@
 //! The monthly compliance check (Great Wall, seed 001): after a month ends, each dealer's
 //! normative callback rate is checked per checked type (sales first-level, sales
 //! second-level, post-repair by default); a month at or below the threshold in any of
-//! them notifies the dealer and the brand and proposes a penalty (the policy's amount,
-//! ours 0) in the penalty ledger for the brand to confirm or waive. Run every day by the
-//! daily job; one notice and one penalty per dealer and month, whichever instance runs it.
+//! them is stored as a finding (once per dealer and month, whichever instance runs it) and
+//! announced as [`MonthNoncompliant`]: complaints, which keep the board's notices and the
+//! penalty ledger, notify the dealer and the brand and propose the policy's penalty (ours
+//! 0) for the brand to confirm or waive. Run every day by the daily job.
 
 use super::policy::policy_of;
+use crate::capabilities::callbacks::events::MonthNoncompliant;
+use crate::core::access::Authority;
 use crate::core::db::stmt;
 use crate::core::error::Result;
+use crate::core::events::publish;
 use crate::Store;
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -22,14 +26,14 @@ fn last_month(today: NaiveDate) -> (NaiveDate, NaiveDate, String) {
 impl Store {
     /// Checks last month for every active dealer; returns the dealers found non-compliant
     /// for the first time.
-    pub async fn check_callback_compliance(&self) -> Result<usize> {
+    pub async fn check_callback_compliance(&self, who: &impl Authority) -> Result<usize> {
         let (first, last, month) = last_month(self.clock.today());
         let (from, to) = (
             first.format("%Y-%m-%d").to_string(),
             last.format("%Y-%m-%d").to_string(),
         );
         let dealers = self
-            .db
+            .access(who)
             .fetch_all(&stmt(
                 "SELECT id, path FROM orgs WHERE kind = 'dealer' AND active ORDER BY id",
             ))
@@ -37,11 +41,11 @@ impl Store {
         let mut found = 0;
         for d in dealers {
             let (dealer, path) = (d.i64("id")?, d.text("path")?);
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.access(who).begin().await?;
             let policy = policy_of(&mut tx, dealer).await?;
             tx.commit().await?;
             let (by_type, compliant) = self
-                .compliance_by_type(&format!("{path}%"), &from, &to, &policy)
+                .compliance_by_type(who, &format!("{path}%"), &from, &to, &policy)
                 .await?;
             if compliant {
                 continue;
@@ -57,38 +61,33 @@ impl Store {
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(dealer);
             let now = self.now_ms();
-            let mut tx = self.db.begin().await?;
-            let detail = serde_json::json!({ "month": month, "types": failing });
-            let mut first_time = false;
-            for target in [dealer, brand] {
-                let n = tx
-                    .execute(
-                        &stmt("INSERT INTO notifications (org_id, kind, complaint_id, subject_org_id, idempotency_key, detail, created_at) \
-                            VALUES ($1, 'callback_noncompliance', NULL, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING")
-                        .bind(target)
-                        .bind(dealer)
-                        .bind(format!("callback_noncompliance:{dealer}:{month}:{target}"))
-                        .bind(detail.to_string())
-                        .bind(now),
+            let mut tx = self.access(who).begin().await?;
+            let stored = tx
+                .execute(
+                    &stmt(
+                        "INSERT INTO callback_compliance_findings (org_id, month, failing_types, penalty_fen, found_at) \
+                        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                     )
-                    .await?;
-                first_time |= n > 0;
-            }
-            tx.execute(
-                &stmt(
-                    "INSERT INTO penalties (org_id, complaint_id, rule, amount_fen, state, created_at) \
-                    VALUES ($1, NULL, $2, $3, 'proposed', $4) ON CONFLICT DO NOTHING",
+                    .bind(dealer)
+                    .bind(month.as_str())
+                    .bind(failing.join(","))
+                    .bind(policy.noncompliance_penalty_fen)
+                    .bind(now),
                 )
-                .bind(dealer)
-                .bind(format!("callback_noncompliance:{month}"))
-                .bind(policy.noncompliance_penalty_fen)
-                .bind(now),
-            )
-            .await?;
-            tx.commit().await?;
-            if first_time {
+                .await?;
+            if stored > 0 {
+                let finding = MonthNoncompliant {
+                    now_ms: now,
+                    dealer_id: dealer,
+                    brand_id: brand,
+                    month: month.clone(),
+                    failing_types: failing.iter().map(|t| t.to_string()).collect(),
+                    penalty_fen: policy.noncompliance_penalty_fen,
+                };
+                publish(&mut tx, &finding).await?;
                 found += 1;
             }
+            tx.commit().await?;
         }
         Ok(found)
     }

@@ -6,6 +6,7 @@
 
 use super::obligations::{raise_with, Rules, Trigger};
 use crate::capabilities::callbacks::rules::{Due, TaskType};
+use crate::core::access::Authority;
 use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 use crate::Store;
@@ -15,11 +16,11 @@ use std::collections::BTreeMap;
 impl Store {
     /// Creates the win-back and care tasks due by `today` for every active dealer; returns
     /// how many were created.
-    pub async fn generate_daily_obligations(&self) -> Result<usize> {
+    pub async fn generate_daily_obligations(&self, who: &impl Authority) -> Result<usize> {
         let today = self.clock.today();
         let now = self.now_ms();
         let dealers: Vec<i64> = self
-            .db
+            .access(who)
             .fetch_all(&stmt(
                 "SELECT id FROM orgs WHERE kind = 'dealer' AND active ORDER BY id",
             ))
@@ -29,7 +30,7 @@ impl Store {
             .collect::<Result<_>>()?;
         let mut created = 0;
         for dealer in dealers {
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.access(who).begin().await?;
             let rules = Rules::load(&mut tx, dealer).await?;
             let mut triggers = churn_triggers(&mut tx, dealer, today, &rules).await?;
             triggers.extend(birthday_triggers(&mut tx, dealer, today, &rules).await?);

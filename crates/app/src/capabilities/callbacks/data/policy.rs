@@ -6,6 +6,7 @@
 //! dealer applied in order.
 
 use crate::capabilities::callbacks::rules::policy::{preset, CallbackPolicy};
+use crate::core::access::Authority;
 use crate::core::audit::{self, Actor, Event};
 use crate::core::db::{stmt, Tx};
 use crate::core::error::{Result, StoreError};
@@ -47,9 +48,9 @@ pub(crate) async fn calendar(tx: &mut Tx, policy: &CallbackPolicy) -> Result<Bus
 
 impl Store {
     /// The official calendar entries of a year.
-    pub async fn calendar_year(&self, year: i32) -> Result<Vec<CalendarDay>> {
+    pub async fn calendar_year(&self, who: &impl Authority, year: i32) -> Result<Vec<CalendarDay>> {
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
                     .bind(format!("{year:04}-01-01"))
@@ -79,7 +80,7 @@ impl Store {
         days: Vec<CalendarDay>,
     ) -> Result<Vec<CalendarDay>> {
         self.authorize(who, Permission::ManageCalendar, "calendar").await?;
-        if !who.scope.is_root() {
+        if !who.scope().is_root() {
             return Err(StoreError::Forbidden);
         }
         let mut errors = Invalid::default();
@@ -97,7 +98,7 @@ impl Store {
         }
         errors.finish()?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         tx.execute(
             &stmt("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2")
                 .bind(format!("{year:04}-01-01"))
@@ -124,7 +125,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.calendar_year(year).await
+        self.calendar_year(who, year).await
     }
 }
 

@@ -10,6 +10,7 @@
 
 use super::policy::policy_of;
 use crate::capabilities::callbacks::rules::{compliance, Outcome, TaskType};
+use crate::core::access::Authority;
 use crate::core::db::stmt;
 use crate::core::error::Result;
 use crate::core::principal::Principal;
@@ -151,10 +152,10 @@ impl Store {
             return Err(Invalid(vec![FieldError::new("to", "range").with("min", 0).with("max", 800)]).into());
         }
         let org_id = sq.org_id.unwrap_or(who.org_id);
-        let org = self.get_org(&who.scope, org_id).await?;
-        let pattern = self.org_path(org.id).await? + "%";
+        let org = self.get_org(who.scope(), org_id).await?;
+        let pattern = self.org_path(who, org.id).await? + "%";
         // The threshold of the organisation asked about (for a brand: the brand's policy).
-        let mut tx = self.db.read().await?;
+        let mut tx = self.access(who).read().await?;
         let policy = policy_of(&mut tx, org.id).await?;
         let threshold = policy.compliance_threshold_pct;
         tx.commit().await?;
@@ -170,7 +171,7 @@ impl Store {
             By::Dealer => ("t.org_id", ", t.org_id"),
         };
         let tasks = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(format!(
                     "SELECT t.due_date AS d, {key} AS k, COUNT(*) AS due_n, \
@@ -212,7 +213,7 @@ impl Store {
             By::Dealer => ("a.org_id", ", a.org_id"),
         };
         let calls = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(format!(
                     "SELECT a.business_date AS d, {akey} AS k, a.outcome, COUNT(*) AS n \
@@ -246,7 +247,7 @@ impl Store {
                 }
             }
         }
-        let names = self.key_names(sq.by, rows.keys().filter_map(|(_, k)| *k)).await?;
+        let names = self.key_names(who, sq.by, rows.keys().filter_map(|(_, k)| *k)).await?;
         let mut out = Vec::with_capacity(rows.len());
         for ((period, k), mut row) in rows {
             total.due += row.due;
@@ -260,10 +261,10 @@ impl Store {
             out.push(row);
         }
         finish(&mut total, threshold);
-        let (by_type, compliant) = self.compliance_by_type(&pattern, &from, &to, &policy).await?;
+        let (by_type, compliant) = self.compliance_by_type(who, &pattern, &from, &to, &policy).await?;
         let (start_ms, end_ms) = day_range_ms(sq.from, sq.to);
         let filed = self
-            .db
+            .access(who)
             .fetch_one(
                 &stmt(
                     "SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
@@ -276,7 +277,7 @@ impl Store {
             .await?
             .i64("n")?;
         let reached = self
-            .db
+            .access(who)
             .fetch_one(
                 &stmt(
                     "SELECT COUNT(*) AS n FROM customers c JOIN orgs o ON o.id = c.org_id \
@@ -310,13 +311,14 @@ impl Store {
     /// type that had calls due is compliant.
     pub(crate) async fn compliance_by_type(
         &self,
+        who: &impl Authority,
         pattern: &str,
         from: &str,
         to: &str,
         policy: &crate::capabilities::callbacks::rules::policy::CallbackPolicy,
     ) -> Result<(Vec<TypeCompliance>, bool)> {
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT t.task_type, COUNT(*) AS due_n, SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time \
                     FROM callback_tasks t JOIN orgs o ON o.id = t.org_id \
@@ -352,14 +354,19 @@ impl Store {
         Ok((out, all_ok))
     }
 
-    async fn org_path(&self, org_id: i64) -> Result<String> {
-        self.db
+    async fn org_path(&self, who: &impl Authority, org_id: i64) -> Result<String> {
+        self.access(who)
             .fetch_one(&stmt("SELECT path FROM orgs WHERE id = $1").bind(org_id))
             .await?
             .text("path")
     }
 
-    async fn key_names(&self, by: By, ids: impl Iterator<Item = i64>) -> Result<BTreeMap<i64, String>> {
+    async fn key_names(
+        &self,
+        who: &impl Authority,
+        by: By,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<BTreeMap<i64, String>> {
         let (table, col) = match by {
             By::Total => return Ok(BTreeMap::new()),
             By::Agent => ("users", "display_name"),
@@ -376,7 +383,7 @@ impl Store {
                 query.push_sql(&if i == 0 { p } else { format!(", {p}") });
             }
             query.push_sql(")");
-            for r in self.db.fetch_all(&query).await? {
+            for r in self.access(who).fetch_all(&query).await? {
                 names.insert(r.i64("id")?, r.text("name")?);
             }
         }

@@ -41,17 +41,17 @@ impl Store {
             .into());
         }
         let assignee = self
-            .db
+            .access(who)
             .fetch_optional(
                 &stmt("SELECT u.id, u.org_id FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1 AND u.active AND o.path LIKE $2")
                     .bind(r.assignee_id)
-                    .bind(who.scope.like_pattern()),
+                    .bind(who.scope().like_pattern()),
             )
             .await?
             .ok_or_else(|| StoreError::from(Invalid(vec![FieldError::new("assignee_id", "not_found")])))?;
         let assignee_org = assignee.i64("org_id")?;
         let roles: Vec<dcrc_domain::Role> = self
-            .db
+            .access(who)
             .fetch_all(&stmt("SELECT role FROM user_roles WHERE user_id = $1").bind(r.assignee_id))
             .await?
             .iter()
@@ -61,7 +61,7 @@ impl Store {
             return Err(Invalid(vec![FieldError::new("assignee_id", "cannot_work_callbacks")]).into());
         }
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let mut moved = 0;
         for id in &r.task_ids {
             let n = tx
@@ -95,7 +95,7 @@ impl Store {
         self.authorize(who, Permission::SuperviseCallbacks, "callback").await?;
         let now = self.now_ms();
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(
                     "SELECT t.assignee_id, u.display_name, t.org_id, COUNT(*) AS open_n, \
@@ -107,7 +107,7 @@ impl Store {
                 )
                 .bind(self.end_of_today_ms())
                 .bind(now)
-                .bind(who.scope.like_pattern()),
+                .bind(who.scope().like_pattern()),
             )
             .await?;
         rows.iter()

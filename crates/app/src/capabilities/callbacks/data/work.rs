@@ -81,12 +81,12 @@ impl Store {
              ORDER BY CASE WHEN t.due_at < $4 THEN 0 ELSE 1 END, t.due_at, t.priority, t.id LIMIT 500"
         );
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(sql)
                     .bind(who.user_id)
                     .bind(self.end_of_today_ms())
-                    .bind(who.scope.like_pattern())
+                    .bind(who.scope().like_pattern())
                     .bind(now),
             )
             .await?;
@@ -100,7 +100,7 @@ impl Store {
         let limit = page::limit(f.limit);
         let cursor = page::decode_cursor(f.cursor.as_deref())?;
         let mut query = stmt(format!("{TASK_SELECT} WHERE o.path LIKE "));
-        let p = query.param(who.scope.like_pattern());
+        let p = query.param(who.scope().like_pattern());
         query.push_sql(&p);
         let cond = |query: &mut crate::core::db::Query, sql: &str, v: crate::core::db::Value| {
             let p = query.param(v);
@@ -151,7 +151,7 @@ impl Store {
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY t.id LIMIT {p}"));
         let items = self
-            .db
+            .access(who)
             .fetch_all(&query)
             .await?
             .iter()
@@ -163,8 +163,8 @@ impl Store {
     async fn task_in_scope(&self, who: &Principal, id: i64) -> Result<CallbackTask> {
         let sql = format!("{TASK_SELECT} WHERE t.id = $1 AND o.path LIKE $2");
         let row = self
-            .db
-            .fetch_optional(&stmt(sql).bind(id).bind(who.scope.like_pattern()))
+            .access(who)
+            .fetch_optional(&stmt(sql).bind(id).bind(who.scope().like_pattern()))
             .await?
             .ok_or(StoreError::NotFound)?;
         task_from_row(&row, self.now_ms())
@@ -175,7 +175,7 @@ impl Store {
         self.authorize(who, Permission::ViewCustomers, "callback").await?;
         let task = self.task_in_scope(who, id).await?;
         let attempts = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT a.*, u.display_name AS agent_name FROM callback_attempts a LEFT JOIN users u ON u.id = a.agent_id \
                     WHERE a.task_id = $1 ORDER BY a.id")
@@ -185,7 +185,7 @@ impl Store {
             .iter()
             .map(attempt_from_row)
             .collect::<Result<Vec<_>>>()?;
-        let mut tx = self.db.read().await?;
+        let mut tx = self.access(who).read().await?;
         let policy = policy_of(&mut tx, task.org_id).await?;
         tx.commit().await?;
         let rule = policy.types.get(&task.task_type).cloned();
@@ -232,7 +232,7 @@ impl Store {
         if a.note.as_deref().is_some_and(|n| n.chars().count() > 1000) {
             errors.push(FieldError::new("note", "length").with("min", 0).with("max", 1000));
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let rules = Rules::load(&mut tx, task.org_id).await?;
         let rule = rules.policy.types.get(&task.task_type).cloned();
         let questions = rule.as_ref().map(|r| r.questions.clone()).unwrap_or_default();
@@ -401,7 +401,7 @@ impl Store {
             .filter(|n| !n.is_empty())
             .map(|n| n.chars().take(500).collect::<String>())
             .unwrap_or_else(|| format!("closed_by:{}", who.username));
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let n = tx
             .execute(
                 &stmt("UPDATE callback_tasks SET state = $1, close_reason = $2, closed_at = $3, updated_at = $3 WHERE id = $4 AND state = 'open'")

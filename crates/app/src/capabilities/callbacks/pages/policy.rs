@@ -73,7 +73,7 @@ async fn show(state: &AppState, me: &Principal, org_id: i64, error: Option<ApiEr
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
     let year = state.store.clock.today().year();
-    let holidays = state.store.calendar_year(year).await.unwrap_or_default();
+    let holidays = state.store.calendar_year(&me, year).await.unwrap_or_default();
     let Some(policy) = p.section::<CallbackPolicy>(None) else {
         return crate::core::http::layout::error_page(Some(me), crate::StoreError::Internal("stored policy".into()));
     };
@@ -114,7 +114,7 @@ async fn show(state: &AppState, me: &Principal, org_id: i64, error: Option<ApiEr
             .map(|d| format!("{} {} {}", d.day, d.kind.as_str(), d.name))
             .collect::<Vec<_>>()
             .join("\n"),
-        can_edit_calendar: me.can(Permission::ManageCalendar) && me.scope.is_root(),
+        can_edit_calendar: me.can(Permission::ManageCalendar) && me.scope().is_root(),
         holidays,
         year,
         l,

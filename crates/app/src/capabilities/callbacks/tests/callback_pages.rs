@@ -141,7 +141,7 @@ async fn brand_staff_set_the_preset_and_supervisors_see_the_workload() {
         )
         .await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
-        let year = app.store.calendar_year(2027).await.unwrap();
+        let year = app.store.calendar_year(&crate::testing::system(), 2027).await.unwrap();
         assert_eq!(year.len(), 2);
         assert_eq!(year[0].name, "元旦");
         // A dealer's administrator may not change the shared calendar.

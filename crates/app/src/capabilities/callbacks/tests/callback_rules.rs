@@ -26,7 +26,7 @@ async fn policy_can_give_the_sales_call_to_the_consultant_named_on_the_sale() {
     for t in test_databases().await.unwrap() {
         let w = world(t.db.clone()).await;
         w.clock.set(sh(2026, 11, 23, 9, 0));
-        let root = w.store.operator_as("root").await.unwrap();
+        let root = w.store.test_user("root").await.unwrap();
         let consultant = w
             .store
             .create_user(
@@ -96,7 +96,15 @@ async fn customers_who_agreed_to_marketing_get_a_care_call_on_their_birthday() {
             }
             ids.push(c.id);
         }
-        assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 1, "{}", t.name);
+        assert_eq!(
+            w.store
+                .generate_daily_obligations(&crate::testing::system())
+                .await
+                .unwrap(),
+            1,
+            "{}",
+            t.name
+        );
         let care = tasks_of(&w, ids[1]).await;
         assert_eq!(care.len(), 1);
         assert_eq!(
@@ -109,8 +117,20 @@ async fn customers_who_agreed_to_marketing_get_a_care_call_on_their_birthday() {
         }
         // Two days later: the next birthday, and nothing twice.
         w.clock.set(sh(2026, 11, 25, 7, 0));
-        assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 1);
-        assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 0);
+        assert_eq!(
+            w.store
+                .generate_daily_obligations(&crate::testing::system())
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            w.store
+                .generate_daily_obligations(&crate::testing::system())
+                .await
+                .unwrap(),
+            0
+        );
         assert_eq!(tasks_of(&w, ids[2]).await[0].due_date, ymd("2026-11-25"));
         t.cleanup().await;
     }

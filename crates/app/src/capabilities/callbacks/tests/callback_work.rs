@@ -289,9 +289,24 @@ async fn the_normative_rate_must_be_above_ninety_percent() {
         // When November is over, the daily check notifies the dealer and the brand and
         // proposes a penalty (the policy's amount: 0 unless the brand sets one), once.
         w.clock.set(sh(2026, 12, 1, 6, 0));
-        assert_eq!(w.store.check_callback_compliance().await.unwrap(), 1, "{}", t.name);
-        assert_eq!(w.store.check_callback_compliance().await.unwrap(), 0, "once per month");
-        let root = w.store.operator_as("root").await.unwrap();
+        assert_eq!(
+            w.store
+                .check_callback_compliance(&crate::testing::system())
+                .await
+                .unwrap(),
+            1,
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            w.store
+                .check_callback_compliance(&crate::testing::system())
+                .await
+                .unwrap(),
+            0,
+            "once per month"
+        );
+        let root = w.store.test_user("root").await.unwrap();
         let notices = w.store.complaint_notifications(&root).await.unwrap();
         let notice = notices.iter().find(|n| n.kind == "callback_noncompliance").unwrap();
         assert_eq!((notice.complaint_id, notice.month.as_deref()), (None, Some("2026-11")));
@@ -329,9 +344,18 @@ async fn churned_customers_get_one_winback_and_other_dealers_see_nothing() {
         ro.opened_on = ymd("2025-11-20");
         w.store.create_repair_order(&w.agent, ro).await.unwrap();
         // Last visit 2025-11-20: lost since 2026-11-20, inside the 30-day window.
-        assert_eq!(w.store.generate_daily_obligations().await.unwrap(), 1);
         assert_eq!(
-            w.store.generate_daily_obligations().await.unwrap(),
+            w.store
+                .generate_daily_obligations(&crate::testing::system())
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            w.store
+                .generate_daily_obligations(&crate::testing::system())
+                .await
+                .unwrap(),
             0,
             "a second run adds nothing"
         );
@@ -399,7 +423,7 @@ async fn the_brand_sets_policy_and_dealers_edit_only_where_allowed() {
             Err(StoreError::NotFound)
         ));
         // The calendar ships 2026 with the Spring Festival and its make-up days.
-        let days = w.store.calendar_year(2026).await.unwrap();
+        let days = w.store.calendar_year(&crate::testing::system(), 2026).await.unwrap();
         assert!(days
             .iter()
             .any(|x| x.day == ymd("2026-02-14") && x.kind == dcrc_domain::calendar::DayKind::Workday));

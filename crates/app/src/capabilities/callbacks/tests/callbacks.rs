@@ -61,7 +61,7 @@ async fn imports_create_callbacks_only_for_recent_events_and_replays_add_nothing
     use crate::capabilities::archive::data::import::{ImportKind, ImportOptions};
     for t in test_databases().await.unwrap() {
         let w = world(t.db.clone()).await;
-        let root = w.store.operator_as("root").await.unwrap();
+        let root = w.store.test_user("root").await.unwrap();
         w.clock.set(sh(2026, 11, 23, 9, 0));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sales.csv");

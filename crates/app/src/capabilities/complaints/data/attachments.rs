@@ -145,7 +145,7 @@ impl Store {
         }
         let now = self.now_ms();
         let name = clean_name(file_name);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let id = tx
             .fetch_one(
                 &stmt("INSERT INTO complaint_attachments (complaint_id, org_id, file_name, content_type, size_bytes, sha256, storage_key, uploaded_by, at) \
@@ -195,13 +195,13 @@ impl Store {
     pub async fn complaint_attachments(&self, who: &Principal, complaint_id: i64) -> Result<Vec<Attachment>> {
         self.authorize(who, Permission::ViewCustomers, "complaint").await?;
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt(format!(
                     "{SELECT} WHERE a.complaint_id = $1 AND o.path LIKE $2 ORDER BY a.id"
                 ))
                 .bind(complaint_id)
-                .bind(who.scope.like_pattern()),
+                .bind(who.scope().like_pattern()),
             )
             .await?;
         rows.iter().map(attachment).collect()
@@ -216,14 +216,14 @@ impl Store {
     ) -> Result<(Attachment, Vec<u8>)> {
         self.authorize(who, Permission::ViewCustomers, "complaint").await?;
         let row = self
-            .db
+            .access(who)
             .fetch_optional(
                 &stmt(format!(
                     "{SELECT} WHERE a.id = $1 AND a.complaint_id = $2 AND o.path LIKE $3"
                 ))
                 .bind(id)
                 .bind(complaint_id)
-                .bind(who.scope.like_pattern()),
+                .bind(who.scope().like_pattern()),
             )
             .await?
             .ok_or(StoreError::NotFound)?;

@@ -172,7 +172,7 @@ impl Store {
     async fn transition_complaint_once(&self, who: &Principal, id: i64, t: TransitionInput) -> Result<ComplaintDetail> {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         let from = State::parse(&loaded.row.text("state")?).unwrap_or(State::New);
@@ -260,7 +260,7 @@ impl Store {
     async fn pause_complaint_once(&self, who: &Principal, id: i64, p: PauseInput) -> Result<ComplaintDetail> {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         let rules = ComplaintRules::load(&mut tx, org_id).await?;
@@ -305,7 +305,7 @@ impl Store {
     pub async fn resume_complaint(&self, who: &Principal, id: i64) -> Result<ComplaintDetail> {
         self.may_handle(who, id).await?;
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         if !end_pause(&mut tx, id, now).await? {
@@ -396,7 +396,7 @@ impl Store {
         }
         self.may_handle(who, id).await?;
         errors.finish()?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let (loaded, _) = load_for_update(&mut tx, who, id).await?;
         let org_id = loaded.row.i64("org_id")?;
         tx.execute(
@@ -450,15 +450,14 @@ pub(crate) async fn closure_call(
     outcome: Outcome,
     rules: &ComplaintRules,
 ) -> Result<()> {
-    if !tx.lock_row("complaints", complaint_id).await? {
-        return Ok(());
-    }
-    let Some(row) = tx
-        .fetch_optional(&stmt("SELECT org_id, state FROM complaints WHERE id = $1").bind(complaint_id))
-        .await?
-    else {
-        return Ok(());
-    };
+    // The complaint as the caller may see it, locked: out of their scope the call
+    // changes nothing.
+    let row =
+        match crate::core::scoped::lock_in_scope(tx, who, "complaints", "r.org_id, r.state", complaint_id, "").await {
+            Ok(row) => row,
+            Err(StoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
     let from = State::parse(&row.text("state")?).unwrap_or(State::New);
     let to = match outcome {
         Outcome::ReachedSatisfied => State::Closed,

@@ -136,14 +136,14 @@ impl Store {
         // Out of scope the customer does not exist (named); then the permission, asked
         // before the transaction so a refusal's audit entry is written.
         let customer = self
-            .db
+            .access(who)
             .fetch_optional(
                 &stmt(
                     "SELECT c.org_id FROM customers c JOIN orgs o ON o.id = c.org_id \
                     WHERE c.id = $1 AND c.merged_into IS NULL AND c.erased_at IS NULL AND o.path LIKE $2",
                 )
                 .bind(n.customer_id)
-                .bind(who.scope.like_pattern()),
+                .bind(who.scope().like_pattern()),
             )
             .await?;
         let mut errors = Invalid::default();
@@ -152,7 +152,7 @@ impl Store {
             return Err(errors.into());
         };
         self.authorize(who, Permission::FileComplaints, "complaint").await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let org_id = customer.i64("org_id")?;
         let rules = ComplaintRules::load(&mut tx, org_id).await?;
         let policy = &rules.complaints;
@@ -302,7 +302,7 @@ impl Store {
         let limit = page::limit(f.limit);
         let offset = page::decode_cursor(f.cursor.as_deref())?.unwrap_or(0).max(0);
         let mut query = stmt(format!("{COMPLAINT_SELECT} WHERE o.path LIKE "));
-        let p = query.param(who.scope.like_pattern());
+        let p = query.param(who.scope().like_pattern());
         query.push_sql(&p);
         let mut cond = |sql: &str, v: crate::core::db::Value| {
             let p = query.param(v);
@@ -339,7 +339,7 @@ impl Store {
              CASE WHEN k.state = 'closed' THEN -k.closed_at ELSE COALESCE(k.first_response_due_at, k.resolution_due_at, 9000000000000) END, k.id \
              LIMIT {lp} OFFSET {op}"
         ));
-        let mut tx = self.db.read().await?;
+        let mut tx = self.access(who).read().await?;
         let rows = tx.fetch_all(&query).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.i64("id")).collect::<Result<_>>()?;
         let mut pauses = pauses_of_many(&mut tx, &ids).await?;

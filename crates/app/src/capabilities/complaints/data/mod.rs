@@ -295,7 +295,7 @@ async fn load_row(tx: &mut Tx, who: &Principal, id: i64, lock: &str) -> Result<(
         .fetch_optional(
             &stmt(format!("{COMPLAINT_SELECT} WHERE k.id = $1 AND o.path LIKE $2{lock}"))
                 .bind(id)
-                .bind(who.scope.like_pattern()),
+                .bind(who.scope().like_pattern()),
         )
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -381,7 +381,7 @@ impl Store {
     /// One complaint in scope with its pauses and history.
     pub async fn get_complaint(&self, who: &Principal, id: i64) -> Result<ComplaintDetail> {
         self.authorize(who, Permission::ViewCustomers, "complaint").await?;
-        let mut tx = self.db.read().await?;
+        let mut tx = self.access(who).read().await?;
         let (loaded, pauses) = load(&mut tx, who, id).await?;
         let rules = ComplaintRules::load(&mut tx, loaded.row.i64("org_id")?).await?;
         let complaint = complaint_from(&loaded, &rules, self.clock.now())?;

@@ -64,13 +64,13 @@ impl Store {
     /// Penalties of the dealers in scope, newest first (`state` filters).
     pub async fn list_penalties(&self, who: &Principal, state: Option<&str>) -> Result<Vec<Penalty>> {
         self.authorize(who, Permission::ViewCustomers, "penalty").await?;
-        let mut query = stmt(format!("{SELECT} WHERE o.path LIKE $1")).bind(who.scope.like_pattern());
+        let mut query = stmt(format!("{SELECT} WHERE o.path LIKE $1")).bind(who.scope().like_pattern());
         if let Some(s) = state.filter(|s| !s.is_empty()) {
             let p = query.param(s);
             query.push_sql(&format!(" AND p.state = {p}"));
         }
         query.push_sql(" ORDER BY p.id DESC LIMIT 500");
-        self.db.fetch_all(&query).await?.iter().map(penalty).collect()
+        self.access(who).fetch_all(&query).await?.iter().map(penalty).collect()
     }
 
     /// Confirms or waives a proposed penalty (brand staff).
@@ -93,7 +93,7 @@ impl Store {
             return Err(Invalid(vec![FieldError::new("note", "required")]).into());
         }
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.access(who).begin().await?;
         let n = tx
             .execute(
                 &stmt("UPDATE penalties SET state = $1, note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND state = 'proposed'")

@@ -100,7 +100,7 @@ impl Store {
              k.first_response_breached_at, k.closed_at, k.resolution_breached_at, k.reopen_count \
              FROM complaints k JOIN orgs o ON o.id = k.org_id WHERE o.path LIKE $1 AND k.filed_on >= $2 AND k.filed_on <= $3",
         )
-        .bind(who.scope.like_pattern())
+        .bind(who.scope().like_pattern())
         .bind(sq.from.format("%Y-%m-%d").to_string())
         .bind(sq.to.format("%Y-%m-%d").to_string());
         if let Some(org) = sq.org_id {
@@ -109,7 +109,7 @@ impl Store {
                 " AND o.path LIKE (SELECT path FROM orgs WHERE id = {p}) || '%'"
             ));
         }
-        let rows = self.db.fetch_all(&query).await?;
+        let rows = self.access(who).fetch_all(&query).await?;
         let mut by: [BTreeMap<String, i64>; 5] = Default::default();
         let (mut answered, mut answered_on_time, mut closed, mut closed_on_time, mut reopened) = (0, 0, 0, 0, 0);
         let mut to_close = Vec::new();
@@ -167,7 +167,7 @@ impl Store {
 
     async fn open_by_age(&self, who: &Principal, org_id: Option<i64>) -> Result<Vec<AgeBucket>> {
         let mut query = stmt("SELECT k.filed_at FROM complaints k JOIN orgs o ON o.id = k.org_id WHERE o.path LIKE $1 AND k.state <> 'closed'")
-            .bind(who.scope.like_pattern());
+            .bind(who.scope().like_pattern());
         if let Some(org) = org_id {
             let p = query.param(org);
             query.push_sql(&format!(
@@ -177,7 +177,7 @@ impl Store {
         let now = self.now_ms();
         let day = 86_400_000;
         let mut buckets = [0i64; 4];
-        for r in self.db.fetch_all(&query).await? {
+        for r in self.access(who).fetch_all(&query).await? {
             let age = now - r.i64("filed_at")?;
             let i = match age {
                 a if a < day => 0,

@@ -8,6 +8,7 @@ use super::{add_event, clocks, pauses_of, EventRow};
 use crate::capabilities::complaints::data::rules::ComplaintRules;
 use crate::capabilities::complaints::rules::policy::LimitUnit;
 use crate::capabilities::complaints::rules::{ClockKind, ClockStatus, State};
+use crate::core::access::Authority;
 use crate::core::db::{stmt, Tx};
 use crate::core::error::Result;
 use crate::Store;
@@ -207,10 +208,10 @@ async fn event(tx: &mut Tx, now: i64, id: i64, org_id: i64, kind: &str, detail: 
 impl Store {
     /// Marks warnings, breaches and escalations of every open complaint as of the clock's
     /// now (a clock that stopped late was marked when it stopped).
-    pub async fn sweep_complaints(&self) -> Result<SweepReport> {
+    pub async fn sweep_complaints(&self, who: &impl Authority) -> Result<SweepReport> {
         let now = self.now_ms();
         let rows = self
-            .db
+            .access(who)
             .fetch_all(&stmt(
                 "SELECT id, org_id FROM complaints WHERE state <> 'closed' ORDER BY org_id, id",
             ))
@@ -219,7 +220,7 @@ impl Store {
         let mut rules: HashMap<i64, ComplaintRules> = HashMap::new();
         for r in &rows {
             let (id, org) = (r.i64("id")?, r.i64("org_id")?);
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.access(who).begin().await?;
             if let std::collections::hash_map::Entry::Vacant(e) = rules.entry(org) {
                 e.insert(ComplaintRules::load(&mut tx, org).await?);
             }
@@ -236,8 +237,12 @@ impl Store {
 
     /// Notifications addressed to the caller's organisation, newest first.
     pub async fn complaint_notifications(&self, who: &crate::Principal) -> Result<Vec<Notification>> {
+        if !sees_notices(who) {
+            self.authorize(who, dcrc_domain::Permission::HandleComplaints, "notification")
+                .await?;
+        }
         let rows = self
-            .db
+            .access(who)
             .fetch_all(
                 &stmt("SELECT n.id, n.kind, n.complaint_id, n.detail, n.created_at, COALESCE(k.title, '') AS title, o.name AS dealer FROM notifications n \
                     LEFT JOIN complaints k ON k.id = n.complaint_id JOIN orgs o ON o.id = COALESCE(k.org_id, n.subject_org_id) \
@@ -280,4 +285,11 @@ pub struct Notification {
     /// The month a `callback_noncompliance` notice is about (`2026-11`).
     pub month: Option<String>,
     pub at: DateTime<Utc>,
+}
+
+/// Whether a caller reads the board's notices (escalations, breaches, non-compliance):
+/// those who handle complaints or read their statistics. Anyone else is refused (403).
+pub fn sees_notices(who: &crate::Principal) -> bool {
+    use dcrc_domain::Permission::{HandleComplaints, ViewComplaintStats};
+    who.can(HandleComplaints) || who.can(ViewComplaintStats)
 }

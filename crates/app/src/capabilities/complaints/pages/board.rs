@@ -152,11 +152,12 @@ pub async fn board(State(state): State<AppState>, WebUser(me): WebUser) -> Respo
     };
     let labels = categories(&state, &me).await;
     let l = Layout::new(Some(&me), "/complaints");
-    let notices = state
-        .store
-        .complaint_notifications(&me)
-        .await
-        .unwrap_or_default()
+    let notices = if crate::capabilities::complaints::data::sweep::sees_notices(&me) {
+        state.store.complaint_notifications(&me).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let notices = notices
         .into_iter()
         .map(|n| {
             let (link, text, about) = match (n.complaint_id, &n.month) {

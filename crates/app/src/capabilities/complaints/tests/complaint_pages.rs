@@ -31,7 +31,7 @@ fn call(outcome: Outcome, answers: &[(&str, Answer)]) -> NewAttempt {
 #[tokio::test]
 async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_closes() {
     for app in TestApp::all(false).await {
-        let root = app.store.operator_as("root").await.unwrap();
+        let root = app.store.test_user("root").await.unwrap();
         let cm = NewUser {
             username: "a.cm".into(),
             password: PW.into(),
@@ -41,7 +41,7 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
             locale: None,
         };
         app.store.create_user(&root, cm).await.unwrap();
-        let agent = app.store.operator_as("a.agent").await.unwrap();
+        let agent = app.store.test_user("a.agent").await.unwrap();
         let unhappy = call(
             Outcome::ReachedDissatisfied,
             &[
@@ -53,7 +53,7 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
             .record_attempt(&agent, app.fx.callback_a, unhappy)
             .await
             .unwrap();
-        let manager = app.store.operator_as("a.cm").await.unwrap();
+        let manager = app.store.test_user("a.cm").await.unwrap();
         let f = TaskFilter {
             task_type: Some(TaskType::Dissatisfaction),
             ..TaskFilter::default()

@@ -33,7 +33,9 @@ async fn two_instances_sweeping_at_once_record_each_crossing_once() {
         let mut sweeps = Vec::new();
         for i in 0..10 {
             let s = if i % 2 == 0 { w.store.clone() } else { second.clone() };
-            sweeps.push(tokio::spawn(async move { s.sweep_complaints().await.unwrap() }));
+            sweeps.push(tokio::spawn(async move {
+                s.sweep_complaints(&crate::testing::system()).await.unwrap()
+            }));
         }
         let mut total = crate::capabilities::complaints::data::sweep::SweepReport::default();
         for s in sweeps {

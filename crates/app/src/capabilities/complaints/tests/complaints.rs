@@ -151,23 +151,44 @@ async fn a_breach_is_warned_recorded_at_the_deadline_escalated_twice_and_kept_af
             .unwrap();
         // 75 % of the first day: 3/3 04:00.
         w.clock.set(sh(2026, 3, 3, 3, 59));
-        assert_eq!(w.store.sweep_complaints().await.unwrap().warnings, 0, "{}", t.name);
+        assert_eq!(
+            w.store
+                .sweep_complaints(&crate::testing::system())
+                .await
+                .unwrap()
+                .warnings,
+            0,
+            "{}",
+            t.name
+        );
         w.clock.set(sh(2026, 3, 3, 4, 0));
-        assert_eq!(w.store.sweep_complaints().await.unwrap().warnings, 1);
+        assert_eq!(
+            w.store
+                .sweep_complaints(&crate::testing::system())
+                .await
+                .unwrap()
+                .warnings,
+            1
+        );
         // Nobody answered: breached at 3/3 10:00, escalated to the region.
         w.clock.set(sh(2026, 3, 3, 10, 30));
-        let r = w.store.sweep_complaints().await.unwrap();
+        let r = w.store.sweep_complaints(&crate::testing::system()).await.unwrap();
         assert_eq!((r.breaches, r.escalations), (1, 1));
         let now = w.store.get_complaint(&d.manager, c.id).await.unwrap().complaint;
         assert_eq!(now.first_response.overdue_seconds, Some(1800), "half an hour late");
         assert_eq!(now.resolution.overdue_seconds, None);
         assert_eq!(
-            w.store.sweep_complaints().await.unwrap(),
+            w.store.sweep_complaints(&crate::testing::system()).await.unwrap(),
             Default::default(),
             "each mark once"
         );
         let region = w.store.complaint_notifications(&d.region_staff).await.unwrap();
         assert_eq!(region.len(), 1);
+        // An agent files complaints but does not read the notices meant for managers.
+        assert!(matches!(
+            w.store.complaint_notifications(&d.agent).await,
+            Err(crate::StoreError::Forbidden)
+        ));
         assert_eq!(
             (region[0].kind.as_str(), region[0].complaint_id),
             ("escalation", Some(c.id))
@@ -180,12 +201,23 @@ async fn a_breach_is_warned_recorded_at_the_deadline_escalated_twice_and_kept_af
             .is_empty());
         // A day later still open: one level further, the brand.
         w.clock.set(sh(2026, 3, 4, 10, 0));
-        assert_eq!(w.store.sweep_complaints().await.unwrap().escalations, 1);
+        assert_eq!(
+            w.store
+                .sweep_complaints(&crate::testing::system())
+                .await
+                .unwrap()
+                .escalations,
+            1
+        );
         let brand = w.store.complaint_notifications(&d.brand_staff).await.unwrap();
         assert!(brand.iter().any(|n| n.complaint_id == Some(c.id) && n.level == 2));
         w.clock.set(sh(2026, 3, 9, 10, 0));
         assert_eq!(
-            w.store.sweep_complaints().await.unwrap().escalations,
+            w.store
+                .sweep_complaints(&crate::testing::system())
+                .await
+                .unwrap()
+                .escalations,
             0,
             "no level above the brand"
         );
@@ -228,7 +260,7 @@ async fn a_breach_is_warned_recorded_at_the_deadline_escalated_twice_and_kept_af
         assert_eq!(closed.first_response.breached_at, Some(sh(2026, 3, 3, 10, 0)));
         w.clock.set(sh(2026, 3, 20, 10, 0));
         assert_eq!(
-            w.store.sweep_complaints().await.unwrap(),
+            w.store.sweep_complaints(&crate::testing::system()).await.unwrap(),
             Default::default(),
             "closed: no more escalation"
         );

@@ -164,7 +164,7 @@ impl Store {
         let (headers, mut reader, _) = match dcrc_io::table::open(path) {
             Ok(t) => t,
             Err(e) => {
-                self.finish_import(id, "failed", Some(failure_of(&e, None)), &tally)
+                self.finish_import(who, id, "failed", Some(failure_of(&e, None)), &tally)
                     .await?;
                 return self.get_import(who, id).await;
             }
@@ -173,6 +173,7 @@ impl Store {
             Ok(m) => m,
             Err(unknown) => {
                 self.finish_import(
+                    who,
                     id,
                     "failed",
                     Some(encode_message("file.unknown_mapping_field", &[("field", unknown.0)])),
@@ -191,6 +192,7 @@ impl Store {
             .collect();
         if !missing.is_empty() {
             self.finish_import(
+                who,
                 id,
                 "failed",
                 Some(encode_message(
@@ -230,7 +232,7 @@ impl Store {
             let mut errors: Vec<(i64, RowError)> = Vec::new();
             let batch_inserted = tally.inserted;
             let now = self.now_ms();
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.access(who).begin().await?;
             let parsed: Vec<(i64, &Vec<String>, ParsedRow)> = batch
                 .iter()
                 .map(|(n, record)| (*n, record, row::parse(import.kind, &map, record)))
@@ -284,7 +286,7 @@ impl Store {
             } else {
                 tx.commit().await?;
             }
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.access(who).begin().await?;
             for (n, e) in &errors {
                 tx.execute(
                     &stmt("INSERT INTO import_errors (import_id, row_no, column_name, value, code) VALUES ($1, $2, $3, $4, $5)")
@@ -309,7 +311,7 @@ impl Store {
             .await?;
             tx.commit().await?;
             if !options.dry_run {
-                self.refresh_statistics_during_load(batch_inserted, tally.inserted)
+                self.refresh_statistics_during_load(who, batch_inserted, tally.inserted)
                     .await?;
             }
             on_progress(tally.read);
@@ -318,10 +320,10 @@ impl Store {
             }
         }
         if !options.dry_run {
-            self.refresh_statistics_after_load(tally.inserted).await;
+            self.refresh_statistics_after_load(who, tally.inserted).await;
         }
         let status = if failure.is_some() { "failed" } else { "done" };
-        self.finish_import(id, status, failure, &tally).await?;
+        self.finish_import(who, id, status, failure, &tally).await?;
         let detail = serde_json::json!({
             "kind": import.kind, "file": import.file_name, "dry_run": options.dry_run, "rows_read": tally.read,
             "inserted": tally.inserted, "updated": tally.updated, "unchanged": tally.unchanged, "rejected": tally.rejected,

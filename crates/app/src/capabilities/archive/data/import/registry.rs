@@ -2,6 +2,7 @@
 //! and marking imports a crash interrupted.
 
 use super::{ImportError, ImportKind, ImportRecord, Tally};
+use crate::core::access::Authority;
 use crate::core::db::{stmt, Row};
 use crate::core::error::{Result, StoreError};
 use crate::core::page::{self, Page};
@@ -53,7 +54,7 @@ impl Store {
         let now = self.now_ms();
         let name: String = file_name.chars().take(200).collect();
         let row = self
-            .db
+            .access(who)
             .write_returning(
                 &stmt("INSERT INTO imports (org_id, kind, file_name, status, dry_run, created_by, created_at, heartbeat_at) \
                     VALUES ($1, $2, $3, 'running', $4, $5, $6, $6) RETURNING id")
@@ -84,7 +85,7 @@ impl Store {
         let limit = page::limit(limit);
         let cursor = page::decode_cursor(cursor)?;
         let mut query = stmt("SELECT i.* FROM imports i JOIN orgs o ON o.id = i.org_id WHERE o.path LIKE $1");
-        query.param(who.scope.like_pattern());
+        query.param(who.scope().like_pattern());
         if let Some(c) = cursor {
             let p = query.param(c);
             query.push_sql(&format!(" AND i.id < {p}"));
@@ -92,7 +93,7 @@ impl Store {
         let p = query.param(limit + 1);
         query.push_sql(&format!(" ORDER BY i.id DESC LIMIT {p}"));
         let items = self
-            .db
+            .access(who)
             .fetch_all(&query)
             .await?
             .iter()
@@ -104,7 +105,7 @@ impl Store {
     /// The rejected cells of an import, in row order.
     pub async fn import_errors(&self, who: &Principal, id: i64) -> Result<Vec<ImportError>> {
         self.get_import(who, id).await?;
-        let rows = self.db.fetch_all(&stmt("SELECT row_no, column_name, value, code FROM import_errors WHERE import_id = $1 ORDER BY row_no, id").bind(id)).await?;
+        let rows = self.access(who).fetch_all(&stmt("SELECT row_no, column_name, value, code FROM import_errors WHERE import_id = $1 ORDER BY row_no, id").bind(id)).await?;
         rows.iter()
             .map(|r| {
                 Ok(ImportError {
@@ -117,8 +118,15 @@ impl Store {
             .collect()
     }
 
-    pub(super) async fn finish_import(&self, id: i64, status: &str, message: Option<String>, t: &Tally) -> Result<()> {
-        self.db
+    pub(super) async fn finish_import(
+        &self,
+        who: &impl Authority,
+        id: i64,
+        status: &str,
+        message: Option<String>,
+        t: &Tally,
+    ) -> Result<()> {
+        self.access(who)
             .execute(
                 &stmt("UPDATE imports SET status = $1, message = $2, rows_read = $3, rows_inserted = $4, rows_updated = $5, rows_unchanged = $6, \
                     rows_rejected = $7, heartbeat_at = $8, finished_at = $8 WHERE id = $9")
@@ -138,8 +146,8 @@ impl Store {
 
     /// Records where a running import's uploaded file lies, so that the file is removed
     /// even if the process dies before the import ends.
-    pub async fn set_import_upload(&self, id: i64, path: &str) -> Result<()> {
-        self.db
+    pub async fn set_import_upload(&self, who: &impl Authority, id: i64, path: &str) -> Result<()> {
+        self.access(who)
             .execute(
                 &stmt("UPDATE imports SET upload_path = $1 WHERE id = $2")
                     .bind(path)
@@ -152,11 +160,11 @@ impl Store {
     /// Marks imports whose worker stopped (process killed) as failed and removes their
     /// uploaded files; their committed batches stay, and running the same file again
     /// completes the rest. Run at start-up and on every scheduler tick.
-    pub async fn mark_interrupted_imports(&self) -> Result<u64> {
+    pub async fn mark_interrupted_imports(&self, who: &impl Authority) -> Result<u64> {
         let now = self.now_ms();
         let cutoff = now - STALE_MS;
         let rows = self
-            .db
+            .access(who)
             .write_returning(
                 &stmt(
                     "UPDATE imports SET status = 'failed', message = 'import.interrupted', finished_at = $1 \

@@ -2,6 +2,7 @@
 //! the searches from them, and keeps planning for empty tables until they are refreshed.
 
 use super::BATCH_ROWS;
+use crate::core::access::Authority;
 use crate::core::db::{stmt, Backend};
 use crate::core::error::Result;
 use crate::Store;
@@ -9,9 +10,14 @@ use crate::Store;
 impl Store {
     /// On PostgreSQL, refreshes the statistics of the tables a batch grew each time they
     /// have grown tenfold.
-    pub(super) async fn refresh_statistics_during_load(&self, before: i64, after: i64) -> Result<()> {
-        if self.db.backend() == Backend::Postgres && crossed_decade(before, after) {
-            self.db
+    pub(super) async fn refresh_statistics_during_load(
+        &self,
+        who: &impl Authority,
+        before: i64,
+        after: i64,
+    ) -> Result<()> {
+        if self.access(who).backend() == Backend::Postgres && crossed_decade(before, after) {
+            self.access(who)
                 .execute(&stmt("ANALYZE customers, customer_phones, vehicles, ownerships"))
                 .await?;
         }
@@ -23,17 +29,17 @@ impl Store {
     /// until autovacuum gets to them, every index-only scan of the search (suffix and VIN
     /// ranges) fetched each row from the heap as well. A failure is logged, not raised: the
     /// import itself succeeded.
-    pub(super) async fn refresh_statistics_after_load(&self, inserted: i64) {
+    pub(super) async fn refresh_statistics_after_load(&self, who: &impl Authority, inserted: i64) {
         if inserted < 10_000 {
             return;
         }
-        let sql = match self.db.backend() {
+        let sql = match self.access(who).backend() {
             Backend::Postgres => {
                 "VACUUM (ANALYZE) customers, customer_phones, vehicles, ownerships, name_suffixes, plate_suffixes"
             }
             Backend::Sqlite => "ANALYZE",
         };
-        if let Err(e) = self.db.execute(&stmt(sql)).await {
+        if let Err(e) = self.access(who).execute(&stmt(sql)).await {
             tracing::warn!(error = %e, "refreshing statistics after an import failed");
         }
     }
