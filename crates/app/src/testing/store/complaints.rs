@@ -4,8 +4,9 @@
 use super::callbacks::{add_user, owner};
 use super::World;
 use crate::capabilities::accounts::data::orgs::NewOrg;
+use crate::capabilities::complaints::data::flow::TransitionInput;
 use crate::capabilities::complaints::data::intake::NewComplaint;
-use crate::capabilities::complaints::rules::{Channel, Tier};
+use crate::capabilities::complaints::rules::{Channel, State, Tier};
 use crate::core::policy::PolicySetting;
 use crate::Principal;
 use dcrc_domain::{OrgKind, Role};
@@ -88,4 +89,9 @@ pub fn complaint(d: &Desk, tier: Tier, category: &str) -> NewComplaint {
         staff_name: Some("王顾问".into()),
         filed_at: None,
     }
+}
+
+/// A move to `state` without a note.
+pub fn to(state: State) -> TransitionInput {
+    TransitionInput { to: state, note: None }
 }

@@ -95,12 +95,17 @@ pub(crate) async fn lock_customer(tx: &mut Tx, who: &Principal, id: i64) -> Resu
     .i64("org_id")
 }
 
+/// The refusal of a record tied to another dealer's, on the form's `field`.
+pub(crate) fn different_dealer(field: &str) -> StoreError {
+    Invalid(vec![FieldError::new(field, "different_dealer")]).into()
+}
+
 /// Locks customer `id` inside the transaction and checks it is a live customer of
 /// `dealer` in scope; otherwise the form's `field` gets `different_dealer`.
 pub(crate) async fn lock_customer_of(tx: &mut Tx, who: &Principal, id: i64, dealer: i64, field: &str) -> Result<()> {
     match lock_customer(tx, who, id).await {
         Ok(o) if o == dealer => Ok(()),
-        Ok(_) | Err(StoreError::NotFound) => Err(Invalid(vec![FieldError::new(field, "different_dealer")]).into()),
+        Ok(_) | Err(StoreError::NotFound) => Err(different_dealer(field)),
         Err(e) => Err(e),
     }
 }

@@ -1,6 +1,7 @@
 //! History records of the archive: vehicle sales (售车档案), repair orders (维修档案) and
 //! insurance policies. Each belongs to a customer and a vehicle of the same dealer.
 
+use crate::capabilities::archive::data::customer_records::{different_dealer, lock_customer, lock_vehicle};
 pub use crate::capabilities::archive::data::history_rules::{validate_policy, validate_repair, validate_sale};
 use crate::capabilities::archive::data::types::{date_text, parse_date};
 use crate::capabilities::archive::data::vehicles::{add_mileage, start_ownership};
@@ -13,7 +14,7 @@ use crate::core::page::{self, Page};
 use crate::core::principal::Principal;
 use crate::Store;
 use chrono::NaiveDate;
-use dcrc_domain::{FieldError, Invalid, Permission};
+use dcrc_domain::{Invalid, Permission};
 use serde::{Deserialize, Serialize};
 
 /// A vehicle sale. Money is integer fen (1 yuan = 100 fen).
@@ -312,7 +313,7 @@ impl Store {
         let c = self.customer_org(who, customer_id).await?;
         let v = self.vehicle_org(who, vehicle_id).await?;
         if c != v {
-            return Err(Invalid(vec![FieldError::new("vehicle_id", "different_dealer")]).into());
+            return Err(different_dealer("vehicle_id"));
         }
         Ok(c)
     }
@@ -327,13 +328,12 @@ impl Store {
         detail: serde_json::Value,
         insert: impl AsyncFnOnce(&mut Tx, i64) -> Result<i64>,
     ) -> Result<i64> {
-        use crate::capabilities::archive::data::customer_records::{lock_customer, lock_vehicle};
         let now = self.now_ms();
         let mut tx = self.access(who).begin().await?;
         if lock_customer(&mut tx, who, customer_id).await? != org_id
             || lock_vehicle(&mut tx, who, vehicle_id).await? != org_id
         {
-            return Err(Invalid(vec![FieldError::new("vehicle_id", "different_dealer")]).into());
+            return Err(different_dealer("vehicle_id"));
         }
         let id = insert(&mut tx, now).await?;
         audit::record(

@@ -3,6 +3,7 @@
 //! every history record, referrals — fills the survivor's empty fields, and keeps the
 //! merged record as a pointer. A preview runs the same merge and rolls it back.
 
+use crate::capabilities::archive::data::customer_records::{different_dealer, lock_customer};
 use crate::capabilities::archive::data::customers::Customer;
 use crate::capabilities::archive::data::types::{join_list, split_list};
 use crate::core::audit::{self, Actor, Event};
@@ -97,26 +98,24 @@ impl Store {
     }
 
     async fn merge_customers_once(&self, who: &Principal, into: i64, from: i64, dry_run: bool) -> Result<MergeResult> {
-        let org = self.customer_org(who, into).await?;
-        let from_org = self.customer_org(who, from).await?;
+        // Out of scope either does not exist (404) before the permission is asked.
+        self.customer_org(who, into).await?;
+        self.customer_org(who, from).await?;
         self.authorize(who, Permission::MergeCustomers, "customer").await?;
         if into == from {
             return Err(Invalid(vec![FieldError::new("from", "merge_same")]).into());
         }
-        if org != from_org {
-            return Err(Invalid(vec![FieldError::new("from", "different_dealer")]).into());
-        }
         let now = self.now_ms();
         let mut tx = self.access(who).begin().await?;
-        // Both customers are locked in id order, then checked again inside the
-        // transaction: of two opposite merges (a←b and b←a) at once, the second finds its
-        // survivor merged away and stops.
+        // Both customers are locked in id order and checked inside the transaction: of two
+        // opposite merges (a←b and b←a) at once, the second finds its survivor merged away
+        // and stops; and both must be of one dealer.
         let mut dealers = Vec::with_capacity(2);
         for id in [into.min(from), into.max(from)] {
-            dealers.push(crate::capabilities::archive::data::customer_records::lock_customer(&mut tx, who, id).await?);
+            dealers.push(lock_customer(&mut tx, who, id).await?);
         }
         if dealers[0] != dealers[1] {
-            return Err(Invalid(vec![FieldError::new("from", "different_dealer")]).into());
+            return Err(different_dealer("from"));
         }
         let mut moved: MergeCounts =
             crate::capabilities::archive::data::customer_tables::merge_rows(&mut tx, into, from)

@@ -2,19 +2,14 @@
 //! handle or read managers' notices, the tree above is notified, penalties are decided by
 //! the brand once.
 
-use crate::capabilities::complaints::data::flow::TransitionInput;
 use crate::capabilities::complaints::data::intake::ComplaintFilter;
 use crate::capabilities::complaints::data::penalties::PenaltyDecision;
 use crate::capabilities::complaints::rules::{State, Tier};
 use crate::test_db::test_databases;
 use crate::testing::store::callbacks::sh;
-use crate::testing::store::complaints::{complaint, desk};
+use crate::testing::store::complaints::{complaint, desk, to};
 use crate::testing::store::world;
 use crate::StoreError;
-
-fn to(state: State) -> TransitionInput {
-    TransitionInput { to: state, note: None }
-}
 
 #[tokio::test]
 async fn other_dealers_see_nothing_and_agents_cannot_handle() {

@@ -15,12 +15,8 @@ use crate::capabilities::complaints::rules::{ClockStatus, State, Tier};
 use crate::test_db::test_databases;
 use crate::StoreError;
 use common::callbacks::{call, satisfied, sh};
-use common::complaints::{complaint, desk};
+use common::complaints::{complaint, desk, to};
 use common::world;
-
-fn to(state: State) -> TransitionInput {
-    TransitionInput { to: state, note: None }
-}
 
 fn measures() -> HandlingForm {
     HandlingForm {
