@@ -103,13 +103,19 @@ pub fn app(store: Store, options: AppOptions) -> Router {
         ));
     let mut app = Router::new()
         .merge(api)
-        .merge(crate::core::http::layout::router(capabilities::ALL))
+        .merge(
+            crate::core::http::layout::router(capabilities::ALL).layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::core::http::layout::page_errors,
+            )),
+        )
         .with_state(state);
     if options.secure_cookies {
         app = app.layer(axum::middleware::from_fn(crate::core::http::middleware::secure_cookies));
     }
     app
         .layer(axum::middleware::from_fn(crate::core::http::middleware::security_headers))
+        .layer(axum::middleware::from_fn(crate::core::http::flash::carry))
         .layer(axum::middleware::from_fn(crate::core::http::middleware::track_metrics))
         .layer(axum::middleware::from_fn_with_state(
             options.request_timeout.unwrap_or(crate::core::http::middleware::REQUEST_TIMEOUT),

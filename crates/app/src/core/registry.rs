@@ -44,6 +44,8 @@ pub struct Capability {
     pub isolation: crate::testing::isolation::CaseFn,
     /// Its handlers of other capabilities' events.
     pub subscriptions: fn() -> Vec<Subscription>,
+    /// Its panels on the home page, for the people it serves.
+    pub home: Option<crate::core::http::home::HomePanels>,
 }
 
 /// A navigation entry: shown when `visible` says the signed-in person can use the page.

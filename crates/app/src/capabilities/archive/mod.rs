@@ -28,6 +28,7 @@ pub const CAPABILITY: Capability = Capability {
     #[cfg(test)]
     isolation: tests::isolation::case,
     subscriptions: crate::core::registry::no_subscriptions,
+    home: None,
 };
 
 const MIGRATIONS: &[Migration] = &[

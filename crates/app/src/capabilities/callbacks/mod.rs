@@ -30,6 +30,7 @@ pub const CAPABILITY: Capability = Capability {
     #[cfg(test)]
     isolation: tests::isolation::case,
     subscriptions: events::subscriptions,
+    home: None,
 };
 
 const MIGRATIONS: &[Migration] = &[

@@ -58,6 +58,7 @@ pub const CAPABILITY: Capability = Capability {
     #[cfg(test)]
     isolation: tests::isolation::case,
     subscriptions,
+    home: None,
 };
 
 fn subscriptions() -> Vec<Subscription> {

@@ -27,7 +27,9 @@ pub fn router(capabilities: &[&Capability]) -> Router<AppState> {
         .route("/lang", get(switch_language))
         .route("/api/docs", get(api_docs::page))
         .route("/assets/app.css", get(stylesheet))
-        .route("/assets/app.js", get(script));
+        .route("/assets/app.js", get(script))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon));
     for capability in capabilities {
         r = (capability.pages)(r);
     }
@@ -76,7 +78,8 @@ const CORE_NAV: &[NavEntry] = &[
         key: "nav.api_docs",
         href: "/api/docs",
         order: 95,
-        visible: |_| true,
+        // For whoever connects other systems: the administrators.
+        visible: |p| p.can(dcrc_domain::Permission::ManageUsers),
     },
 ];
 
@@ -106,6 +109,12 @@ pub fn nav_for(p: &Principal) -> Vec<NavItem> {
 
 impl Layout {
     pub fn new(me: Option<&Principal>, path: &str) -> Self {
+        let lang = i18n::current();
+        let notices = crate::core::http::flash::take()
+            .and_then(|f| f.text(lang))
+            .map(|text| Notice { kind: "success", text })
+            .into_iter()
+            .collect();
         Layout {
             t: Tr(i18n::current()),
             me: me.map(|p| NavUser {
@@ -116,7 +125,7 @@ impl Layout {
             }),
             path: path.to_string(),
             next: url_encode(path),
-            notices: Vec::new(),
+            notices,
         }
     }
 
@@ -178,13 +187,70 @@ pub fn error_page(me: Option<&Principal>, e: StoreError) -> Response {
     )
 }
 
-/// Unknown addresses: a problem body under `/api`, a page elsewhere.
-async fn not_found(uri: axum::http::Uri) -> Response {
+/// Unknown addresses: a problem body under `/api`, a page elsewhere (with the
+/// navigation of whoever is signed in).
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError::not_found().into_response()
     } else {
-        error_page(None, StoreError::NotFound)
+        let me = signed_in(&state, &headers).await;
+        error_page(me.as_ref(), StoreError::NotFound)
     }
+}
+
+/// The person signed in on this browser, if any (for pages that also serve visitors).
+pub async fn signed_in(state: &AppState, headers: &axum::http::HeaderMap) -> Option<Principal> {
+    let token = crate::core::http::extract::cookie(headers, crate::core::http::extract::SESSION_COOKIE)?;
+    let me = state
+        .store
+        .authenticate(token, crate::core::auth::TokenKind::Web, None)
+        .await
+        .ok()
+        .flatten()?;
+    i18n::set_user_lang(me.locale);
+    Some(me)
+}
+
+/// Errors the framework answers on its own for a page (an id that is not a number, a
+/// wrong method, a body too large) become the page's error page in the reader's
+/// language, with the navigation, instead of a bare English line.
+pub async fn page_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let bare = !response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || !bare {
+        return response;
+    }
+    let me = signed_in(&state, &headers).await;
+    let api = if status == StatusCode::BAD_REQUEST {
+        ApiError::new(status, "bad_address")
+    } else {
+        crate::core::http::error::status_code_problem(status)
+    };
+    let problem = api.problem(i18n::current());
+    render(
+        status,
+        &ErrorPage {
+            l: Layout::new(me.as_ref(), "/"),
+            title: problem.title,
+            detail: problem.detail,
+        },
+    )
 }
 
 /// The answer to a form whose CSRF token does not match.
@@ -222,6 +288,17 @@ async fn script() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("assets/app.js"),
+    )
+        .into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("assets/favicon.svg"),
     )
         .into_response()
 }
@@ -274,12 +351,55 @@ pub fn local_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// A rate in basis points as `90.00%`.
 /// Basis points as a percentage, `93.75%`; `—` when there is nothing to divide.
 pub fn percent(bp: impl std::borrow::Borrow<Option<i64>>) -> String {
     bp.borrow()
         .map(|b| format!("{}.{:02}%", b / 100, b % 100))
         .unwrap_or_else(|| "—".into())
+}
+
+/// Money in fen as yuan with thousands separators, `¥323,000.00`; `—` for none.
+pub fn yuan(fen: impl std::borrow::Borrow<Option<i64>>) -> String {
+    let Some(f) = *fen.borrow() else { return "—".into() };
+    let sign = if f < 0 { "-" } else { "" };
+    let (whole, cents) = (f.unsigned_abs() / 100, f.unsigned_abs() % 100);
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}¥{grouped}.{cents:02}")
+}
+
+/// A revealed mobile number grouped for reading aloud, `189 4769 4978`; other numbers as
+/// they are.
+pub fn phone_display(digits: &str) -> String {
+    if digits.len() == 11 && digits.bytes().all(|b| b.is_ascii_digit()) && digits.starts_with('1') {
+        format!("{} {} {}", &digits[..3], &digits[3..7], &digits[7..])
+    } else {
+        digits.to_string()
+    }
+}
+
+/// A date a person plans with: `2026-12-03 周四` / `2026-12-03 Thu`.
+pub fn plan_date(t: &Tr, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{} {}", d.format("%Y-%m-%d"), t.get(&format!("weekday.{}", d.weekday().num_days_from_monday())))
+}
+
+/// An instant as a planning time, `12-03 周四 08:30`.
+pub fn plan_time(t: &Tr, at: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    let local = at.with_timezone(&dcrc_domain::clock::shanghai());
+    format!(
+        "{} {} {}",
+        local.format("%m-%d"),
+        t.get(&format!("weekday.{}", local.weekday().num_days_from_monday())),
+        local.format("%H:%M")
+    )
 }
 
 /// Translation keys of roles, for display.
@@ -290,6 +410,16 @@ pub fn role_keys(roles: &[Role]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn money_and_phones_read_the_chinese_way() {
+        assert_eq!(super::yuan(Some(32_300_000)), "¥323,000.00");
+        assert_eq!(super::yuan(Some(5)), "¥0.05");
+        assert_eq!(super::yuan(Some(-123_456_789)), "-¥1,234,567.89");
+        assert_eq!(super::yuan(None), "—");
+        assert_eq!(super::phone_display("18947694978"), "189 4769 4978");
+        assert_eq!(super::phone_display("057188776655"), "057188776655");
+    }
 
     #[test]
     fn only_local_redirects() {

@@ -2,10 +2,13 @@
 //! layout, middleware and the OpenAPI contract.
 
 pub mod api_docs;
+pub mod chart;
 pub mod contract;
 pub mod error;
 pub mod extract;
+pub mod flash;
 pub mod form;
+pub mod form_view;
 pub mod health;
 pub mod home;
 pub mod i18n;

@@ -7,6 +7,7 @@ pub mod obligations;
 pub mod policy;
 pub mod stats;
 pub mod supervise;
+pub mod today;
 pub mod work;
 
 use crate::capabilities::callbacks::rules::{Answer, Outcome, TaskState, TaskType};

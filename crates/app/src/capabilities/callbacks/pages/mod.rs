@@ -1,3 +1,4 @@
+pub mod call;
 pub mod policy;
 pub mod queue;
 pub mod stats;
@@ -14,7 +15,7 @@ pub fn routes(r: PageRouter) -> PageRouter {
         .route("/callbacks/policy", get(policy::page).post(policy::save))
         .route("/callbacks/calendar", post(policy::save_calendar))
         .route("/callbacks/stats.xlsx", get(stats::stats_xlsx))
-        .route("/callbacks/{id}", get(queue::page))
-        .route("/callbacks/{id}/reveal", post(queue::reveal))
-        .route("/callbacks/{id}/attempts", post(queue::attempt))
+        .route("/callbacks/{id}", get(call::page))
+        .route("/callbacks/{id}/reveal", post(call::reveal))
+        .route("/callbacks/{id}/attempts", post(call::attempt))
 }

@@ -1,23 +1,19 @@
-//! The callback agent's pages: today's queue, and the work screen of one task with the
-//! script, the customer's summary, the masked phone (revealable, with `tel:` links) and the
-//! form that records a call.
+//! The callback queue: today's work in three true groups — 已超期 (past the deadline),
+//! 今日到期 (deadline today) and 即将到期 (workable now, deadline later) — filtered by
+//! callback type; supervisors also see the team's queue.
 
-use crate::capabilities::archive::data::customer_edit::Revealed;
-use crate::capabilities::callbacks::data::{CallbackTask, NewAttempt, TaskDetail};
-use crate::capabilities::callbacks::rules::{Answer, Outcome, QuestionKind};
-use crate::core::http::error::ApiError;
+use crate::capabilities::callbacks::data::CallbackTask;
+use crate::capabilities::callbacks::rules::TaskType;
 use crate::core::http::extract::WebUser;
-use crate::core::http::i18n;
-use crate::core::http::layout::{local_time, render, FormData, Layout};
+use crate::core::http::layout::{local_time, render, Layout};
 use crate::AppState;
-use crate::Principal;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDateTime, TimeZone};
-use dcrc_domain::{Lang, Permission};
-use std::collections::BTreeMap;
+use axum::response::Response;
+use chrono::NaiveDate;
+use dcrc_domain::Permission;
+use serde::Deserialize;
 
 /// One queue line.
 pub struct QueueRow {
@@ -33,18 +29,23 @@ pub struct QueueRow {
     pub due: String,
     pub overdue: bool,
     pub attempts: i64,
+    pub assignee: String,
 }
 
-fn queue_row(t: &CallbackTask) -> QueueRow {
+pub fn queue_row(t: &CallbackTask) -> QueueRow {
     QueueRow {
         id: t.id,
         customer: t.customer_name.clone(),
-        phone: t.phone_masked.clone().unwrap_or_default(),
-        vehicle: [t.plate.clone(), t.model.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
+        phone: t.phone_masked.clone().unwrap_or_else(|| "—".into()),
+        vehicle: Some(
+            [t.plate.clone(), t.model.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "—".into()),
         task_type: t.task_type.as_str().to_string(),
         type_key: format!("task.{}", t.task_type.as_str()),
         reason_key: format!("reason.{}", t.task_type.as_str()),
@@ -52,237 +53,116 @@ fn queue_row(t: &CallbackTask) -> QueueRow {
         due: local_time(t.due_at),
         overdue: t.overdue,
         attempts: t.attempts,
+        assignee: t.assignee_name.clone().unwrap_or_default(),
     }
+}
+
+/// One group of the queue.
+pub struct Group {
+    pub id: &'static str,
+    pub key: &'static str,
+    pub tone: &'static str,
+    pub rows: Vec<QueueRow>,
+}
+
+/// Which group a task belongs to today.
+pub fn group_of(t: &CallbackTask, today: NaiveDate) -> usize {
+    if t.overdue {
+        0
+    } else if t.due_date <= today {
+        1
+    } else {
+        2
+    }
+}
+
+/// The tasks in their groups (each group keeps the queue's order).
+pub fn groups(tasks: &[CallbackTask], today: NaiveDate) -> Vec<Group> {
+    let mut groups = vec![
+        Group {
+            id: "overdue",
+            key: "callbacks.group.overdue",
+            tone: "danger",
+            rows: Vec::new(),
+        },
+        Group {
+            id: "today",
+            key: "callbacks.group.today",
+            tone: "warn",
+            rows: Vec::new(),
+        },
+        Group {
+            id: "soon",
+            key: "callbacks.group.soon",
+            tone: "",
+            rows: Vec::new(),
+        },
+    ];
+    for t in tasks {
+        groups[group_of(t, today)].rows.push(queue_row(t));
+    }
+    groups
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    view: String,
+    #[serde(default, rename = "type")]
+    task_type: String,
 }
 
 #[derive(Template)]
 #[template(path = "capabilities/callbacks/templates/callbacks.html")]
 struct QueuePage {
     l: Layout,
-    rows: Vec<QueueRow>,
-    overdue: usize,
+    groups: Vec<Group>,
+    total: usize,
+    team: bool,
+    task_type: String,
+    types: Vec<(String, String, usize)>,
     can_supervise: bool,
     can_stats: bool,
+    can_policy: bool,
 }
 
-pub async fn queue(State(state): State<AppState>, WebUser(me): WebUser) -> Response {
-    let tasks = match state.store.my_queue(&me).await {
+pub async fn queue(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<QueueQuery>) -> Response {
+    let can_supervise = me.can(Permission::SuperviseCallbacks);
+    // A supervisor's queue is the team's unless they ask for their own.
+    let team = can_supervise && q.view != "mine";
+    let tasks = if team {
+        state.store.team_queue(&me).await
+    } else {
+        state.store.my_queue(&me).await
+    };
+    let tasks = match tasks {
         Ok(t) => t,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
-    let rows: Vec<QueueRow> = tasks.iter().map(queue_row).collect();
+    let l = Layout::new(Some(&me), "/callbacks");
+    let mut types: Vec<(String, String, usize)> = Vec::new();
+    for t in &tasks {
+        let code = t.task_type.as_str();
+        match types.iter_mut().find(|(c, _, _)| c == code) {
+            Some(entry) => entry.2 += 1,
+            None => types.push((code.to_string(), l.t.get(&format!("task.{code}")), 1)),
+        }
+    }
+    let wanted = TaskType::parse(&q.task_type);
+    let shown: Vec<CallbackTask> = tasks
+        .into_iter()
+        .filter(|t| wanted.is_none_or(|w| t.task_type == w))
+        .collect();
     let view = QueuePage {
-        l: Layout::new(Some(&me), "/callbacks"),
-        overdue: rows.iter().filter(|r| r.overdue).count(),
-        rows,
-        can_supervise: me.can(Permission::SuperviseCallbacks),
+        total: shown.len(),
+        groups: groups(&shown, state.store.clock.today()),
+        team,
+        task_type: wanted.map(|w| w.as_str().to_string()).unwrap_or_default(),
+        types,
+        can_supervise,
         can_stats: me.can(Permission::ViewCallbackStats),
+        can_policy: me.can(Permission::EditPolicy),
+        l,
     };
     render(StatusCode::OK, &view)
-}
-
-/// A question as the form shows it.
-pub struct QuestionView {
-    pub key: String,
-    pub kind: &'static str,
-    pub label: String,
-    pub required: bool,
-}
-
-pub struct AttemptView {
-    pub at: String,
-    pub agent: String,
-    pub outcome: String,
-    pub outcome_key: String,
-    pub note: String,
-    pub answers: String,
-}
-
-#[derive(Template)]
-#[template(path = "capabilities/callbacks/templates/callback.html")]
-struct WorkPage {
-    l: Layout,
-    csrf: String,
-    task: QueueRow,
-    customer_id: i64,
-    state: String,
-    state_key: String,
-    follow_up: bool,
-    script: String,
-    questions: Vec<QuestionView>,
-    attempts: Vec<AttemptView>,
-    max_attempts: i64,
-    outcomes: Vec<&'static str>,
-    numbers: Vec<String>,
-    revealed: bool,
-    can_reveal: bool,
-    can_file_complaint: bool,
-}
-
-async fn show(
-    state: &AppState,
-    me: &Principal,
-    id: i64,
-    revealed: Option<Revealed>,
-    error: Option<ApiError>,
-) -> Response {
-    let d: TaskDetail = match state.store.get_callback(me, id).await {
-        Ok(d) => d,
-        Err(e) => return crate::core::http::layout::error_page(Some(me), e),
-    };
-    let zh = i18n::current() == Lang::ZhCn;
-    let dealer = me.org_name.clone();
-    let script = if zh { &d.script_zh } else { &d.script_en }
-        .replace("{dealer}", &dealer)
-        .replace("{date}", &d.task.event_date.to_string());
-    let mut layout = Layout::new(Some(me), "/callbacks");
-    if let Some(e) = &error {
-        layout = layout.error(e);
-    }
-    let numbers = match &revealed {
-        Some(r) => r.phones.iter().map(|p| p.number.clone()).collect(),
-        None => d.task.phone_masked.clone().into_iter().collect(),
-    };
-    let view = WorkPage {
-        l: layout,
-        csrf: me.csrf_token.clone(),
-        task: queue_row(&d.task),
-        customer_id: d.task.customer_id,
-        state: d.task.state.as_str().to_string(),
-        state_key: format!("state.{}", d.task.state.as_str()),
-        follow_up: d.task.task_type.is_follow_up(),
-        script,
-        questions: d
-            .questions
-            .iter()
-            .map(|q| QuestionView {
-                key: q.key.clone(),
-                kind: q.kind.as_str(),
-                label: if zh { q.label_zh.clone() } else { q.label_en.clone() },
-                required: q.required,
-            })
-            .collect(),
-        attempts: d
-            .attempts
-            .iter()
-            .map(|a| AttemptView {
-                at: local_time(a.at),
-                agent: a.agent_name.clone().unwrap_or_default(),
-                outcome: a.outcome.as_str().to_string(),
-                outcome_key: format!("outcome.{}", a.outcome.as_str()),
-                note: a.note.clone().unwrap_or_default(),
-                answers: a
-                    .answers
-                    .iter()
-                    .map(|(k, v)| match v {
-                        Answer::Score(n) => format!("{k}={n}"),
-                        Answer::YesNo(b) => format!("{k}={b}"),
-                        Answer::Text(t) => format!("{k}={t}"),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            })
-            .collect(),
-        max_attempts: d.max_attempts,
-        outcomes: Outcome::ALL.iter().map(|o| o.as_str()).collect(),
-        numbers,
-        revealed: revealed.is_some(),
-        can_reveal: me.can(Permission::RevealPersonal),
-        can_file_complaint: me.can(Permission::FileComplaints)
-            && d.task.task_type == crate::capabilities::callbacks::rules::TaskType::Dissatisfaction,
-    };
-    let status = error.map(|e| e.status).unwrap_or(StatusCode::OK);
-    render(status, &view)
-}
-
-pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>) -> Response {
-    show(&state, &me, id, None, None).await
-}
-
-/// Reveals the customer's numbers on this response only (audited), with `tel:` links.
-pub async fn reveal(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
-    let customer = match state.store.get_callback(&me, id).await {
-        Ok(d) => d.task.customer_id,
-        Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
-    };
-    match state.store.reveal_customer(&me, customer).await {
-        Ok(r) => show(&state, &me, id, Some(r), None).await,
-        Err(e) => crate::core::http::layout::error_page(Some(&me), e),
-    }
-}
-
-/// Reads the answers of the form: `a.<key>` fields, typed by the task's questions.
-fn answers(form: &FormData, questions: &[(String, QuestionKind)]) -> BTreeMap<String, Answer> {
-    let mut out = BTreeMap::new();
-    for (key, kind) in questions {
-        let Some(v) = form.get(&format!("a.{key}")).map(str::trim).filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        let answer = match kind {
-            QuestionKind::Score => v.parse().map(Answer::Score).unwrap_or(Answer::Text(v.to_string())),
-            QuestionKind::YesNo => Answer::YesNo(v == "yes"),
-            QuestionKind::Text => Answer::Text(v.to_string()),
-        };
-        out.insert(key.clone(), answer);
-    }
-    out
-}
-
-/// Records a call from the work screen; back to the queue when the task is settled.
-pub async fn attempt(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
-    let detail = match state.store.get_callback(&me, id).await {
-        Ok(d) => d,
-        Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
-    };
-    if detail.task.task_type.is_follow_up() {
-        let close = crate::capabilities::callbacks::data::work::CloseTask {
-            state: crate::capabilities::callbacks::rules::TaskState::Done,
-            note: form.get("note").map(str::to_string),
-        };
-        return match state.store.close_callback(&me, id, close).await {
-            Ok(_) => Redirect::to("/callbacks").into_response(),
-            Err(e) => show(&state, &me, id, None, Some(e.into())).await,
-        };
-    }
-    let Some(outcome) = form.get("outcome").and_then(Outcome::parse) else {
-        let e = dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new("outcome", "required")]);
-        return show(&state, &me, id, None, Some(crate::StoreError::from(e).into())).await;
-    };
-    let kinds: Vec<(String, QuestionKind)> = detail.questions.iter().map(|q| (q.key.clone(), q.kind)).collect();
-    let call_back_at = form
-        .get("call_back_at")
-        .and_then(|v| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
-        .and_then(|t| dcrc_domain::clock::shanghai().from_local_datetime(&t).single())
-        .map(|t| t.with_timezone(&chrono::Utc));
-    let input = NewAttempt {
-        outcome,
-        answers: if outcome.consequence().reached {
-            answers(&form, &kinds)
-        } else {
-            BTreeMap::new()
-        },
-        note: form.get("note").map(str::to_string),
-        phone_id: None,
-        call_back_at,
-    };
-    match state.store.record_attempt(&me, id, input).await {
-        Ok(_) => Redirect::to("/callbacks").into_response(),
-        Err(e) => show(&state, &me, id, None, Some(e.into())).await,
-    }
 }
