@@ -5,7 +5,9 @@
 //! Definitions (docs/callbacks.md): a task counts in the period its due date falls in
 //! (cancelled tasks and internal follow-ups excluded). It is done on time when its first
 //! call was made by its deadline, late when after, overdue when not yet called and past
-//! the deadline. The normative rate is on time ÷ due and passes only strictly above the
+//! the deadline, pending when not yet called and still before it. The normative rate is
+//! on time ÷ (due − pending) — a period in progress is judged on what has fallen due, so
+//! the 2nd of the month does not read as failing — and passes only strictly above the
 //! policy threshold (90%: exactly 90% fails).
 
 use super::policy::policy_of;
@@ -65,7 +67,11 @@ pub struct StatsRow {
     pub done_on_time: i64,
     pub done_late: i64,
     pub overdue: i64,
-    /// Done on time ÷ due in basis points (9000 = 90.00%); null when nothing was due.
+    /// Not called yet and still before the deadline: not counted in the rate until the
+    /// deadline passes (so a month in progress is judged on what has fallen due).
+    pub pending: i64,
+    /// Done on time ÷ (due − pending) in basis points (9000 = 90.00%); null when nothing
+    /// has fallen due.
     pub normative_rate_bp: Option<i64>,
     pub compliant: bool,
     /// Calls by outcome.
@@ -88,7 +94,9 @@ pub struct TypeCompliance {
     pub task_type: TaskType,
     pub due: i64,
     pub done_on_time: i64,
-    /// Done on time ÷ due in basis points; null when nothing was due.
+    /// Not called yet, deadline still ahead (left out of the rate).
+    pub pending: i64,
+    /// Done on time ÷ (due − pending) in basis points; null when nothing has fallen due.
     pub normative_rate_bp: Option<i64>,
     pub compliant: bool,
     /// Whether the policy checks this type (its result decides `compliant` overall).
@@ -139,7 +147,7 @@ fn period_label(d: NaiveDate, p: Period) -> String {
 }
 
 fn finish(row: &mut StatsRow, threshold: u32) {
-    let (bp, ok) = compliance(row.done_on_time, row.due, threshold);
+    let (bp, ok) = compliance(row.done_on_time, row.due - row.pending, threshold);
     row.normative_rate_bp = bp;
     row.compliant = ok;
 }
@@ -177,7 +185,8 @@ impl Store {
                     "SELECT t.due_date AS d, {key} AS k, COUNT(*) AS due_n, \
                      SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time, \
                      SUM(CASE WHEN t.first_attempt_at > t.due_at THEN 1 ELSE 0 END) AS late, \
-                     SUM(CASE WHEN t.first_attempt_at IS NULL AND t.due_at < $1 THEN 1 ELSE 0 END) AS overdue \
+                     SUM(CASE WHEN t.first_attempt_at IS NULL AND t.due_at < $1 THEN 1 ELSE 0 END) AS overdue, \
+                     SUM(CASE WHEN t.first_attempt_at IS NULL AND t.due_at >= $1 THEN 1 ELSE 0 END) AS pending \
                      FROM callback_tasks t JOIN orgs o ON o.id = t.org_id \
                      WHERE o.path LIKE $2 AND t.due_date >= $3 AND t.due_date <= $4 AND t.state <> 'cancelled' \
                      AND t.task_type NOT IN ('info_update', 'ownership_check', 'dissatisfaction') \
@@ -203,6 +212,7 @@ impl Store {
                 (&mut row.done_on_time, r.opt_i64("on_time")?.unwrap_or(0)),
                 (&mut row.done_late, r.opt_i64("late")?.unwrap_or(0)),
                 (&mut row.overdue, r.opt_i64("overdue")?.unwrap_or(0)),
+                (&mut row.pending, r.opt_i64("pending")?.unwrap_or(0)),
             ] {
                 *target += v;
             }
@@ -254,6 +264,7 @@ impl Store {
             total.done_on_time += row.done_on_time;
             total.done_late += row.done_late;
             total.overdue += row.overdue;
+            total.pending += row.pending;
             row.period = period;
             row.key_id = k;
             row.key_name = k.and_then(|k| names.get(&k).cloned());
@@ -320,14 +331,16 @@ impl Store {
         let rows = self
             .access(who)
             .fetch_all(
-                &stmt("SELECT t.task_type, COUNT(*) AS due_n, SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time \
+                &stmt("SELECT t.task_type, COUNT(*) AS due_n, SUM(CASE WHEN t.first_attempt_at <= t.due_at THEN 1 ELSE 0 END) AS on_time, \
+                    SUM(CASE WHEN t.first_attempt_at IS NULL AND t.due_at >= $4 THEN 1 ELSE 0 END) AS pending \
                     FROM callback_tasks t JOIN orgs o ON o.id = t.org_id \
                     WHERE o.path LIKE $1 AND t.due_date >= $2 AND t.due_date <= $3 AND t.state <> 'cancelled' \
                     AND t.task_type NOT IN ('info_update', 'ownership_check', 'dissatisfaction') \
                     GROUP BY t.task_type ORDER BY t.task_type")
                 .bind(pattern)
                 .bind(from)
-                .bind(to),
+                .bind(to)
+                .bind(self.now_ms()),
             )
             .await?;
         let mut out = Vec::new();
@@ -337,15 +350,17 @@ impl Store {
                 continue;
             };
             let (due, on_time) = (r.i64("due_n")?, r.opt_i64("on_time")?.unwrap_or(0));
-            let (bp, ok) = compliance(on_time, due, policy.compliance_threshold_pct);
+            let pending = r.opt_i64("pending")?.unwrap_or(0);
+            let (bp, ok) = compliance(on_time, due - pending, policy.compliance_threshold_pct);
             let checked = policy.compliance_types.contains(&task_type);
-            if checked && due > 0 && !ok {
+            if checked && due - pending > 0 && !ok {
                 all_ok = false;
             }
             out.push(TypeCompliance {
                 task_type,
                 due,
                 done_on_time: on_time,
+                pending,
                 normative_rate_bp: bp,
                 compliant: ok,
                 checked,

@@ -1,4 +1,6 @@
 pub mod call;
+pub mod charts;
+pub mod home;
 pub mod policy;
 pub mod queue;
 pub mod stats;

@@ -3,6 +3,7 @@
 
 use crate::capabilities::callbacks::data::stats::{By, CallbackStats, Period, StatsQuery, StatsRow};
 use crate::capabilities::callbacks::data::supervise::{AgentLoad, Reassign};
+use crate::capabilities::callbacks::pages::charts;
 use crate::core::http::extract::WebUser;
 use crate::core::http::i18n::Tr;
 use crate::core::http::layout::{percent, render, FormData, Layout};
@@ -36,7 +37,41 @@ pub async fn team(State(state): State<AppState>, WebUser(me): WebUser) -> Respon
     }
 }
 
-/// Moves every open task of one agent (or the unassigned pool) to another agent.
+#[derive(Template)]
+#[template(path = "capabilities/callbacks/templates/callback_reassign.html")]
+struct ConfirmPage {
+    l: Layout,
+    csrf: String,
+    from: String,
+    message: String,
+    to: i64,
+    count: usize,
+}
+
+/// Every open task of one agent (or of the unassigned pool), all pages of them.
+async fn open_tasks_of(state: &AppState, me: &crate::Principal, from: Option<i64>) -> crate::core::error::Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    let mut cursor = None;
+    loop {
+        let filter = crate::capabilities::callbacks::data::work::TaskFilter {
+            state: Some(crate::capabilities::callbacks::rules::TaskState::Open),
+            assignee_id: from,
+            unassigned: Some(from.is_none()),
+            limit: Some(500),
+            cursor: cursor.take(),
+            ..Default::default()
+        };
+        let page = state.store.list_callbacks(me, &filter).await?;
+        ids.extend(page.items.iter().map(|t| t.id));
+        match page.next_cursor {
+            Some(c) if !page.items.is_empty() => cursor = Some(c),
+            _ => return Ok(ids),
+        }
+    }
+}
+
+/// Moves every open task of one agent (or the unassigned pool) to another agent — after
+/// a confirmation that says how many tasks will move and to whom.
 pub async fn reassign(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
     if !form.csrf_ok(&me) {
         return crate::core::http::layout::csrf_failed(Some(&me));
@@ -45,20 +80,43 @@ pub async fn reassign(State(state): State<AppState>, WebUser(me): WebUser, form:
     let Some(to) = form.get("to").and_then(|v| v.parse::<i64>().ok()) else {
         return Redirect::to("/callbacks/team").into_response();
     };
-    let filter = crate::capabilities::callbacks::data::work::TaskFilter {
-        state: Some(crate::capabilities::callbacks::rules::TaskState::Open),
-        assignee_id: from,
-        unassigned: Some(from.is_none()),
-        limit: Some(500),
-        ..Default::default()
+    let load = match state.store.callback_load(&me).await {
+        Ok(l) => l,
+        Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
-    let ids = match state.store.list_callbacks(&me, &filter).await {
-        Ok(p) => p.items.into_iter().map(|t| t.id).collect::<Vec<_>>(),
+    let l = Layout::new(Some(&me), "/callbacks");
+    let name_of = |id: Option<i64>| {
+        load.iter()
+            .find(|a| a.assignee_id == id)
+            .and_then(|a| a.assignee_name.clone())
+            .unwrap_or_else(|| l.t.get("callbacks.unassigned"))
+    };
+    let (from_name, to_name) = (name_of(from), name_of(Some(to)));
+    let ids = match open_tasks_of(&state, &me, from).await {
+        Ok(ids) => ids,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
     if ids.is_empty() {
         return Redirect::to("/callbacks/team").into_response();
     }
+    if form.get("confirm") != Some("yes") {
+        return render(
+            StatusCode::OK,
+            &ConfirmPage {
+                l: Layout::new(Some(&me), "/callbacks"),
+                csrf: me.csrf_token.clone(),
+                from: from.map(|f| f.to_string()).unwrap_or_default(),
+                message: crate::core::http::i18n::tf(
+                    l.t.0,
+                    "callbacks.reassign_confirm",
+                    &[("n", ids.len().to_string()), ("from", from_name), ("to", to_name)],
+                ),
+                to,
+                count: ids.len(),
+            },
+        );
+    }
+    let n = ids.len();
     match state
         .store
         .reassign_callbacks(
@@ -70,7 +128,12 @@ pub async fn reassign(State(state): State<AppState>, WebUser(me): WebUser, form:
         )
         .await
     {
-        Ok(_) => Redirect::to("/callbacks/team").into_response(),
+        Ok(_) => crate::core::http::flash::redirect(
+            "/callbacks/team",
+            crate::core::http::flash::Flash::new("done.reassigned")
+                .with("n", n)
+                .with("name", to_name),
+        ),
         Err(e) => crate::core::http::layout::error_page(Some(&me), e),
     }
 }
@@ -88,13 +151,14 @@ pub struct StatsForm {
 }
 
 impl StatsForm {
-    /// The query for these fields; this month so far by default.
+    /// The query for these fields; the last full month by default (a month in progress
+    /// is one click away).
     fn query(&self, today: NaiveDate) -> StatsQuery {
         let date = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
-        let first = today.with_day(1).unwrap_or(today);
+        let (first, last) = last_full_month(today);
         StatsQuery {
             from: date(&self.from).unwrap_or(first),
-            to: date(&self.to).unwrap_or(today),
+            to: date(&self.to).unwrap_or(last),
             period: match self.period.as_str() {
                 "day" => Period::Day,
                 "week" => Period::Week,
@@ -110,48 +174,17 @@ impl StatsForm {
     }
 }
 
-/// One bar group of the chart.
-pub struct Bar {
-    pub label: String,
-    pub x: i64,
-    pub on_time_h: i64,
-    pub late_h: i64,
-    pub overdue_h: i64,
-    pub on_time_y: i64,
-    pub late_y: i64,
-    pub overdue_y: i64,
+/// The first and last day of the month before `today`'s.
+pub fn last_full_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let this_month = today.with_day(1).unwrap_or(today);
+    let last = this_month.pred_opt().unwrap_or(today);
+    (last.with_day(1).unwrap_or(last), last)
 }
 
-const CHART_H: i64 = 160;
-
-/// Stacked bars per row (on time, late, overdue), scaled to the largest total.
-fn bars(rows: &[StatsRow]) -> Vec<Bar> {
-    let max = rows
-        .iter()
-        .map(|r| r.done_on_time + r.done_late + r.overdue)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    rows.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let h = |v: i64| v * CHART_H / max;
-            let (a, b, c) = (h(r.done_on_time), h(r.done_late), h(r.overdue));
-            Bar {
-                label: match &r.key_name {
-                    Some(n) => format!("{} {n}", r.period),
-                    None => r.period.clone(),
-                },
-                x: 40 + i as i64 * 48,
-                on_time_h: a,
-                late_h: b,
-                overdue_h: c,
-                on_time_y: 10 + CHART_H - a,
-                late_y: 10 + CHART_H - a - b,
-                overdue_y: 10 + CHART_H - a - b - c,
-            }
-        })
-        .collect()
+/// The first day of the month `n` months before `d`'s.
+pub fn months_back(d: NaiveDate, n: u32) -> NaiveDate {
+    let first = d.with_day(1).unwrap_or(d);
+    first.checked_sub_months(chrono::Months::new(n)).unwrap_or(first)
 }
 
 #[derive(Template)]
@@ -160,30 +193,92 @@ struct StatsPage {
     l: Layout,
     f: StatsForm,
     s: CallbackStats,
-    bars: Vec<Bar>,
-    chart_w: i64,
+    type_chart: String,
+    ranking: String,
+    trend: String,
     export: String,
+    last_month: String,
+    this_month: String,
 }
 
 pub async fn stats(State(state): State<AppState>, WebUser(me): WebUser, Query(mut f): Query<StatsForm>) -> Response {
-    let q = f.query(state.store.clock.today());
+    let today = state.store.clock.today();
+    let q = f.query(today);
     let s = match state.store.callback_stats(&me, &q).await {
         Ok(s) => s,
+        Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
+    };
+    let l = Layout::new(Some(&me), "/callbacks");
+    let t = l.t;
+    let range = format!("{} – {}", q.from, q.to);
+    let type_chart = charts::by_type(&t, &s, "chart-types", t.fmt("stats.chart.types", "range", &range)).bars();
+    // Across dealers: for anyone above a single dealer.
+    let ranking = if me.org_kind != dcrc_domain::OrgKind::Dealer {
+        let dq = StatsQuery {
+            by: By::Dealer,
+            period: Period::Month,
+            ..q.clone()
+        };
+        match state.store.callback_stats(&me, &StatsQuery { from: q.from, to: q.to, ..dq }).await {
+            Ok(d) => charts::dealer_ranking(&t, &merge_periods(d), "chart-dealers", t.fmt("stats.chart.dealers", "range", &range)).bars(),
+            Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
+        }
+    } else {
+        String::new()
+    };
+    let tq = StatsQuery {
+        from: months_back(q.to, 5),
+        to: q.to,
+        period: Period::Month,
+        by: By::Total,
+        org_id: None,
+    };
+    let trend = match state.store.callback_stats(&me, &tq).await {
+        Ok(ts) => charts::trend(&t, &ts, "chart-trend", t.get("stats.chart.trend")).lines(),
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
     f.from = q.from.to_string();
     f.to = q.to.to_string();
     let export = format!("from={}&to={}&period={}&by={}", f.from, f.to, f.period, f.by);
-    let bars = bars(&s.rows);
+    let (lf, ll) = last_full_month(today);
     let view = StatsPage {
-        l: Layout::new(Some(&me), "/callbacks"),
-        chart_w: 60 + bars.len() as i64 * 48,
-        bars,
+        l,
         f,
         s,
+        type_chart,
+        ranking,
+        trend,
         export,
+        last_month: format!("/callbacks/stats?from={lf}&to={ll}"),
+        this_month: format!("/callbacks/stats?from={}&to={today}", today.with_day(1).unwrap_or(today)),
     };
     render(StatusCode::OK, &view)
+}
+
+/// One row per dealer over the whole range (the query's rows are per month and dealer).
+pub fn merge_periods(mut s: CallbackStats) -> CallbackStats {
+    let mut by: std::collections::BTreeMap<i64, StatsRow> = std::collections::BTreeMap::new();
+    for r in s.rows.drain(..) {
+        let Some(k) = r.key_id else { continue };
+        let e = by.entry(k).or_insert_with(|| StatsRow {
+            period: "total".into(),
+            key_id: Some(k),
+            key_name: r.key_name.clone(),
+            ..StatsRow::default()
+        });
+        e.due += r.due;
+        e.done_on_time += r.done_on_time;
+        e.done_late += r.done_late;
+        e.overdue += r.overdue;
+        e.pending += r.pending;
+    }
+    for r in by.values_mut() {
+        let (bp, ok) = crate::capabilities::callbacks::rules::compliance(r.done_on_time, r.due - r.pending, s.threshold_pct);
+        r.normative_rate_bp = bp;
+        r.compliant = ok;
+    }
+    s.rows = by.into_values().collect();
+    s
 }
 
 /// The statistics table as an XLSX workbook.
