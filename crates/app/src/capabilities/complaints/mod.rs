@@ -29,7 +29,7 @@ pub const CAPABILITY: Capability = Capability {
     #[cfg(test)]
     isolation: tests::isolation::case,
     subscriptions: events::subscriptions,
-    home: None,
+    home: Some(pages::home::panels),
 };
 
 const MIGRATIONS: &[Migration] = &[Migration {

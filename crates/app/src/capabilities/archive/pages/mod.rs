@@ -2,6 +2,7 @@ pub mod customer;
 pub mod customers;
 pub mod imports;
 pub mod merge;
+pub mod picker;
 pub mod segments;
 
 use crate::core::registry::PageRouter;
@@ -11,6 +12,7 @@ use axum::routing::{get, post};
 pub fn routes(r: PageRouter) -> PageRouter {
     r.route("/customers", get(customers::list))
         .route("/customers/export", get(customers::export))
+        .route("/customers/pick", get(picker::pick))
         .route("/customers/duplicates", get(merge::duplicates))
         .route("/customers/{id}/merge", get(merge::merge_preview).post(merge::merge))
         .route("/segments", get(segments::segments).post(segments::create_segment))

@@ -3,21 +3,20 @@
 //! clocks, transitions, pauses, handling form (printable) and history.
 
 use crate::capabilities::complaints::data::flow::{PauseInput, TransitionInput};
-use crate::capabilities::complaints::data::intake::{ComplaintFilter, NewComplaint};
 use crate::capabilities::complaints::data::{ClockView, Complaint, ComplaintDetail, HandlingForm};
-use crate::capabilities::complaints::rules::{Channel, ClockStatus, State as Stage, Tier};
+use crate::capabilities::complaints::rules::{ClockStatus, State as Stage};
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
+use crate::core::http::flash::Flash;
 use crate::core::http::i18n;
 use crate::core::http::layout::{local_time, render, FormData, Layout};
 use crate::AppState;
 use crate::{Principal, StoreError};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use dcrc_domain::{Lang, Permission};
-use serde::Deserialize;
 
 /// A clock as a cell: its status class, deadline and time left.
 pub struct ClockCell {
@@ -89,7 +88,7 @@ pub(super) fn category_label(c: &Complaint, labels: &[(String, String)]) -> Stri
         .map_or_else(|| c.category.clone(), |(_, v)| v.clone())
 }
 
-fn board_row(l: &Layout, c: &Complaint, labels: &[(String, String)]) -> BoardRow {
+pub(super) fn board_row(l: &Layout, c: &Complaint, labels: &[(String, String)]) -> BoardRow {
     BoardRow {
         id: c.id,
         title: c.title.clone(),
@@ -118,202 +117,6 @@ pub(super) async fn categories(state: &AppState, me: &Principal) -> Vec<(String,
             .map(|c| (c.key.clone(), if zh { c.zh.clone() } else { c.en.clone() }))
             .collect(),
         Err(_) => Vec::new(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "capabilities/complaints/templates/complaints.html")]
-struct BoardPage {
-    l: Layout,
-    rows: Vec<BoardRow>,
-    closed: Vec<BoardRow>,
-    notices: Vec<(String, String, String, String)>,
-    can_file: bool,
-    can_stats: bool,
-}
-
-pub async fn board(State(state): State<AppState>, WebUser(me): WebUser) -> Response {
-    let open = ComplaintFilter {
-        open: Some(true),
-        limit: Some(200),
-        ..ComplaintFilter::default()
-    };
-    let closed = ComplaintFilter {
-        state: Some(Stage::Closed),
-        limit: Some(20),
-        ..ComplaintFilter::default()
-    };
-    let (open, closed) = match (
-        state.store.list_complaints(&me, &open).await,
-        state.store.list_complaints(&me, &closed).await,
-    ) {
-        (Ok(o), Ok(c)) => (o.items, c.items),
-        (Err(e), _) | (_, Err(e)) => return crate::core::http::layout::error_page(Some(&me), e),
-    };
-    let labels = categories(&state, &me).await;
-    let l = Layout::new(Some(&me), "/complaints");
-    let notices = if crate::capabilities::complaints::data::sweep::sees_notices(&me) {
-        state.store.complaint_notifications(&me).await.unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    let notices = notices
-        .into_iter()
-        .map(|n| {
-            let (link, text, about) = match (n.complaint_id, &n.month) {
-                (Some(id), _) => (
-                    format!("/complaints/{id}"),
-                    l.t.fmt(&format!("complaints.notice.{}", n.kind), "level", &n.level.to_string()),
-                    format!("{} · {}", n.dealer, n.title),
-                ),
-                (None, month) => (
-                    crate::capabilities::callbacks::pages::stats::month_link(month.as_deref()),
-                    l.t.fmt(
-                        &format!("complaints.notice.{}", n.kind),
-                        "month",
-                        month.as_deref().unwrap_or_default(),
-                    ),
-                    n.dealer.clone(),
-                ),
-            };
-            (link, text, about, local_time(n.at))
-        })
-        .collect();
-    let view = BoardPage {
-        rows: open.iter().map(|c| board_row(&l, c, &labels)).collect(),
-        closed: closed.iter().map(|c| board_row(&l, c, &labels)).collect(),
-        notices,
-        can_file: me.can(Permission::FileComplaints),
-        can_stats: me.can(Permission::ViewComplaintStats),
-        l,
-    };
-    render(StatusCode::OK, &view)
-}
-
-#[derive(Deserialize, Default)]
-pub struct NewQuery {
-    customer_id: Option<i64>,
-    task_id: Option<i64>,
-}
-
-#[derive(Template)]
-#[template(path = "capabilities/complaints/templates/complaint_new.html")]
-struct NewPage {
-    l: Layout,
-    csrf: String,
-    customer_id: String,
-    customer_name: String,
-    vehicle_id: String,
-    task_id: String,
-    channel: String,
-    description: String,
-    channels: Vec<&'static str>,
-    categories: Vec<(String, String)>,
-}
-
-async fn new_form(state: &AppState, me: &Principal, q: NewQuery, error: Option<ApiError>) -> Response {
-    let mut l = Layout::new(Some(me), "/complaints");
-    if let Some(e) = &error {
-        l = l.error(e);
-    }
-    let mut view = NewPage {
-        csrf: me.csrf_token.clone(),
-        customer_id: q.customer_id.map(|c| c.to_string()).unwrap_or_default(),
-        customer_name: String::new(),
-        vehicle_id: String::new(),
-        task_id: String::new(),
-        channel: Channel::Phone.as_str().into(),
-        description: String::new(),
-        channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
-        categories: categories(state, me).await,
-        l,
-    };
-    // From a dissatisfied callback: the customer, the car and what they said.
-    if let Some(task) = q.task_id {
-        match state.store.get_callback(me, task).await {
-            Ok(d) => {
-                view.customer_id = d.task.customer_id.to_string();
-                view.customer_name = d.task.customer_name.clone();
-                view.vehicle_id = d.task.vehicle_id.map(|v| v.to_string()).unwrap_or_default();
-                view.task_id = task.to_string();
-                view.channel = Channel::Callback.as_str().into();
-                // A follow-up carries no call of its own: what was said is on the call
-                // that raised it.
-                let calls = match d.task.parent_task_id {
-                    Some(parent) => state
-                        .store
-                        .get_callback(me, parent)
-                        .await
-                        .map(|p| p.attempts)
-                        .unwrap_or_default(),
-                    None => d.attempts.clone(),
-                };
-                view.description = calls
-                    .iter()
-                    .filter_map(|a| a.note.clone())
-                    .collect::<Vec<_>>()
-                    .join("\n");
-            }
-            Err(e) => return crate::core::http::layout::error_page(Some(me), e),
-        }
-    } else if let Some(c) = q.customer_id {
-        if let Ok(c) = state.store.get_customer(me, c).await {
-            view.customer_name = c.name.clone();
-        }
-    }
-    let status = error.map(|e| e.status).unwrap_or(StatusCode::OK);
-    render(status, &view)
-}
-
-pub async fn new_page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<NewQuery>) -> Response {
-    new_form(&state, &me, q, None).await
-}
-
-fn id_field(form: &FormData, name: &str) -> Option<i64> {
-    form.get(name).and_then(|v| v.trim().parse().ok())
-}
-
-/// Files the complaint of the form; on to its page.
-pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
-    let back = NewQuery {
-        customer_id: id_field(&form, "customer_id"),
-        task_id: id_field(&form, "callback_task_id"),
-    };
-    let mut errors = dcrc_domain::Invalid::default();
-    let channel = form.get("channel").and_then(Channel::parse);
-    let tier = form.get("tier").and_then(Tier::parse);
-    if channel.is_none() {
-        errors.push(dcrc_domain::FieldError::new("channel", "required"));
-    }
-    if tier.is_none() {
-        errors.push(dcrc_domain::FieldError::new("tier", "required"));
-    }
-    let (Some(channel), Some(tier), Some(customer_id)) = (channel, tier, back.customer_id) else {
-        if back.customer_id.is_none() {
-            errors.push(dcrc_domain::FieldError::new("customer_id", "required"));
-        }
-        return new_form(&state, &me, back, Some(StoreError::from(errors).into())).await;
-    };
-    let input = NewComplaint {
-        customer_id,
-        vehicle_id: id_field(&form, "vehicle_id"),
-        sale_id: None,
-        repair_order_id: None,
-        callback_task_id: back.task_id,
-        channel,
-        category: form.get("category").unwrap_or("").to_string(),
-        tier,
-        title: form.get("title").unwrap_or("").to_string(),
-        description: form.get("description").unwrap_or("").to_string(),
-        staff_name: form.get("staff_name").map(str::to_string),
-        filed_at: None,
-    };
-    match state.store.file_complaint(&me, input).await {
-        Ok(c) => Redirect::to(&format!("/complaints/{}", c.id)).into_response(),
-        Err(e) => new_form(&state, &me, back, Some(e.into())).await,
     }
 }
 
@@ -362,7 +165,14 @@ fn event_text(l: &Layout, e: &crate::capabilities::complaints::data::ComplaintEv
     for key in ["clock", "reason", "level", "note"] {
         if let Some(v) = e.detail.get(key).filter(|v| !v.is_null()) {
             let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-            text.push_str(&format!(" · {v}"));
+            // Codes read as their labels: the clock's name, the pause reason.
+            let shown = match key {
+                "clock" => l.t.get(&format!("complaints.{v}")),
+                "reason" if crate::core::http::i18n::has(l.t.0, &format!("pause.{v}")) => l.t.get(&format!("pause.{v}")),
+                "level" => l.t.fmt("complaints.level_n", "n", &v),
+                _ => v,
+            };
+            text.push_str(&format!(" · {shown}"));
         }
     }
     text
@@ -443,6 +253,24 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Path(id):
     show(&state, &me, id, None).await
 }
 
+/// Who got the closure call of a complaint just marked resolved.
+async fn closure_agent(state: &AppState, me: &Principal, c: &Complaint) -> String {
+    let filter = crate::capabilities::callbacks::data::work::TaskFilter {
+        customer_id: Some(c.customer_id),
+        task_type: Some(crate::capabilities::callbacks::rules::TaskType::ComplaintClosure),
+        state: Some(crate::capabilities::callbacks::rules::TaskState::Open),
+        ..Default::default()
+    };
+    state
+        .store
+        .list_callbacks(me, &filter)
+        .await
+        .ok()
+        .and_then(|p| p.items.into_iter().last())
+        .and_then(|t| t.assignee_name)
+        .unwrap_or_else(|| crate::core::http::i18n::translate(crate::core::http::i18n::current(), "callbacks.unassigned"))
+}
+
 /// A transition, pause, resume or form save from the complaint page; back to the page.
 pub async fn act(
     State(state): State<AppState>,
@@ -487,7 +315,21 @@ pub async fn act(
         _ => Err(StoreError::NotFound),
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/complaints/{id}")).into_response(),
+        Ok(d) => {
+            let c = &d.complaint;
+            let t = &crate::core::http::i18n::Tr(crate::core::http::i18n::current());
+            let message = match action.as_str() {
+                "transition" if c.state == Stage::ClosureCallback => {
+                    Flash::new("done.complaint.closure_call").with("name", closure_agent(&state, &me, c).await)
+                }
+                "transition" => Flash::new("done.complaint.moved")
+                    .with("state", t.get(&format!("complaint.state.{}", c.state.as_str()))),
+                "pause" => Flash::new("done.complaint.paused"),
+                "resume" => Flash::new("done.complaint.resumed"),
+                _ => Flash::new("done.complaint.saved"),
+            };
+            crate::core::http::flash::redirect(&format!("/complaints/{id}"), message)
+        }
         Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
         Err(e) => show(&state, &me, id, Some(e.into())).await,
     }

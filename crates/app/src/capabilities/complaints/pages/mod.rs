@@ -1,5 +1,8 @@
 pub mod board;
 pub mod files;
+pub mod home;
+pub mod intake;
+pub mod list;
 pub mod stats;
 
 use crate::core::registry::PageRouter;
@@ -7,8 +10,9 @@ use axum::routing::{get, post};
 
 /// This capability's pages.
 pub fn routes(r: PageRouter) -> PageRouter {
-    r.route("/complaints", get(board::board).post(board::create))
-        .route("/complaints/new", get(board::new_page))
+    r.route("/complaints", get(list::board).post(intake::create))
+        .route("/complaints/new", get(intake::new_page))
+        .route("/complaints/board.xlsx", get(list::board_xlsx))
         .route("/complaints/stats", get(stats::stats))
         .route("/complaints/stats.xlsx", get(stats::stats_xlsx))
         .route("/complaints/{id}", get(board::page))
