@@ -81,6 +81,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0009_current_owner_index.sql"),
         data: "",
     },
+    Migration {
+        version: 15,
+        name: "contact_history",
+        sqlite: include_str!("migrations/sqlite/0015_contact_history.sql"),
+        postgres: include_str!("migrations/postgres/0015_contact_history.sql"),
+        data: "",
+    },
 ];
 
 const NAV: &[NavEntry] = &[

@@ -67,10 +67,20 @@ const NAV: &[NavEntry] = &[
 
 /// The tables of this capability that hold a customer's data.
 const CUSTOMER_TABLES: &[CustomerTable] = &[
-    table("callback_tasks", OnMerge::Move, OnErase::Keep),
-    table(
-        "callback_attempts",
-        OnMerge::Move,
-        OnErase::Clear("note = NULL, answers = '{}'"),
-    ),
+    CustomerTable {
+        timeline: &["SELECT 'callback_task' AS kind, t.id, t.due_date AS day, t.vehicle_id, t.task_type AS t1, t.state AS t2, \
+     u.display_name AS t3, t.attempts AS n1 \
+     FROM callback_tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.customer_id = $1 AND t.state = 'open'"],
+        ..table("callback_tasks", OnMerge::Move, OnErase::Keep)
+    },
+    CustomerTable {
+        timeline: &["SELECT 'call' AS kind, a.id, a.business_date AS day, t.vehicle_id, a.outcome AS t1, a.answers AS t2, \
+     COALESCE(u.display_name, '') AS t3, a.task_id AS n1 \
+     FROM callback_attempts a JOIN callback_tasks t ON t.id = a.task_id LEFT JOIN users u ON u.id = a.agent_id WHERE a.customer_id = $1"],
+        ..table(
+            "callback_attempts",
+            OnMerge::Move,
+            OnErase::Clear("note = NULL, answers = '{}'"),
+        )
+    },
 ];

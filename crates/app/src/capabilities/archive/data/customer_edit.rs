@@ -146,16 +146,17 @@ impl Store {
         let now = self.now_ms();
         let mut tx = self.access(who).begin().await?;
         let org_id = lock_customer(&mut tx, who, customer_id).await?;
-        let n = tx
-            .execute(
-                &stmt("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3 AND customer_id = $4")
-                    .bind(status.as_str())
-                    .bind(now)
-                    .bind(phone_id)
-                    .bind(customer_id),
-            )
-            .await?;
-        if n == 0 {
+        let found = crate::capabilities::archive::data::customer_records::change_phone_status(
+            &mut tx,
+            now,
+            customer_id,
+            phone_id,
+            status.as_str(),
+            "edit",
+            &who.display_name,
+        )
+        .await?;
+        if !found {
             return Err(StoreError::NotFound);
         }
         let detail = serde_json::json!({ "phone_id": phone_id, "status": status });

@@ -192,14 +192,15 @@ pub(crate) async fn insert_consents(
 ) -> Result<()> {
     for c in consents {
         tx.execute(
-            &stmt("INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            &stmt("INSERT INTO consents (customer_id, org_id, purpose, granted, source, recorded_by, at, day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(customer_id)
                 .bind(org_id)
                 .bind(c.purpose.as_str())
                 .bind(c.granted)
                 .bind(c.source.clone().unwrap_or_else(|| "api".into()))
                 .bind(actor)
-                .bind(now),
+                .bind(now)
+                .bind(business_day(now)),
         )
         .await?;
         if !c.granted {
@@ -282,4 +283,62 @@ pub(crate) async fn insert_customer(
         .await
         .map_err(|e| if e.is_unique_violation() { StoreError::Conflict { code: "source_record_taken", field: Some("source_record_id") } } else { e })?;
     row.i64("id")
+}
+
+/// The business date (Asia/Shanghai) of an instant in ms, `2026-12-03`.
+pub(crate) fn business_day(ms: i64) -> String {
+    dcrc_domain::clock::business_date(dcrc_domain::clock::ms_to_time(ms))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Changes a number's contact status and records the change for the customer's
+/// timeline (`source`: `call`, `edit` or `replaced`), inside the caller's transaction.
+/// Returns whether the number belongs to the customer.
+pub async fn change_phone_status(
+    tx: &mut Tx,
+    now: i64,
+    customer_id: i64,
+    phone_id: i64,
+    status: &str,
+    source: &str,
+    actor: &str,
+) -> Result<bool> {
+    let Some(row) = tx
+        .fetch_optional(
+            &stmt("SELECT org_id, last4, status FROM customer_phones WHERE id = $1 AND customer_id = $2")
+                .bind(phone_id)
+                .bind(customer_id),
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    if row.text("status")? == status {
+        return Ok(true);
+    }
+    tx.execute(
+        &stmt("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status)
+            .bind(now)
+            .bind(phone_id),
+    )
+    .await?;
+    tx.execute(
+        &stmt(
+            "INSERT INTO phone_status_changes (customer_id, org_id, phone_id, last4, status, source, actor, day, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(customer_id)
+        .bind(row.i64("org_id")?)
+        .bind(phone_id)
+        .bind(row.text("last4")?)
+        .bind(status)
+        .bind(source)
+        .bind(actor)
+        .bind(business_day(now))
+        .bind(now),
+    )
+    .await?;
+    Ok(true)
 }

@@ -8,7 +8,18 @@ use crate::core::error::Result;
 /// The archive's own tables with a customer.
 pub const TABLES: &[CustomerTable] = &[
     table("customer_phones", OnMerge::Phones, OnErase::Delete),
-    table("consents", OnMerge::Move, OnErase::Keep),
+    CustomerTable {
+        timeline: &["SELECT 'consent' AS kind, k.id, k.day, CAST(NULL AS BIGINT) AS vehicle_id, k.purpose AS t1, \
+     CASE WHEN k.granted THEN 'granted' ELSE 'withdrawn' END AS t2, k.recorded_by AS t3, CAST(NULL AS BIGINT) AS n1 \
+     FROM consents k WHERE k.customer_id = $1 AND k.day IS NOT NULL"],
+        ..table("consents", OnMerge::Move, OnErase::Keep)
+    },
+    CustomerTable {
+        timeline: &["SELECT 'phone_status' AS kind, s.id, s.day, CAST(NULL AS BIGINT) AS vehicle_id, s.status AS t1, \
+     s.source AS t2, s.actor AS t3, CAST(s.last4 AS BIGINT) AS n1 \
+     FROM phone_status_changes s WHERE s.customer_id = $1"],
+        ..table("phone_status_changes", OnMerge::Move, OnErase::Delete)
+    },
     CustomerTable {
         timeline: &[
             "SELECT 'ownership_start' AS kind, w.id, w.start_date AS day, w.vehicle_id, v.vin AS t1, v.model AS t2, v.plate AS t3, CAST(NULL AS BIGINT) AS n1 \

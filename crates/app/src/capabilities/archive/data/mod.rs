@@ -8,6 +8,7 @@ pub mod history;
 pub mod history_rules;
 pub mod import;
 pub mod merge;
+pub mod phone_edit;
 pub mod privacy;
 pub mod segments;
 pub mod timeline;

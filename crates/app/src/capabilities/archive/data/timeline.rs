@@ -13,7 +13,9 @@ use serde::Serialize;
 /// One event on the timeline.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEvent {
-    /// `sale`, `repair_order`, `insurance_policy`, `ownership_start`, `ownership_end`, `consent`, `complaint`.
+    /// `sale`, `repair_order`, `insurance_policy`, `ownership_start`, `ownership_end`, `consent`,
+    /// `phone_status` (a number's contact status changed), `call` (a callback call with its
+    /// answers), `callback_task` (an open callback task), `complaint`.
     pub kind: String,
     /// The id of the record in its own resource.
     pub id: i64,
@@ -41,6 +43,21 @@ fn details(
             json!({ "insurer": t1, "policy_kind": t2, "expiry_date": t3, "premium_fen": n1 })
         }
         "complaint" => json!({ "title": t1, "state": t2, "tier": t3 }),
+        "call" => {
+            let answers: serde_json::Value = t2
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_else(|| json!({}));
+            json!({ "outcome": t1, "answers": answers, "agent_name": t3, "task_id": n1 })
+        }
+        "callback_task" => json!({ "task_type": t1, "state": t2, "assignee_name": t3, "attempts": n1 }),
+        "consent" => json!({ "purpose": t1, "decision": t2, "recorded_by": t3 }),
+        "phone_status" => json!({
+            "status": t1,
+            "source": t2,
+            "actor": t3,
+            "last4": n1.map(|n| format!("{n:04}")),
+        }),
         _ => json!({ "vin": t1, "model": t2, "plate": t3 }),
     }
 }

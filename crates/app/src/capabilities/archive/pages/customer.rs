@@ -3,7 +3,6 @@
 
 use crate::capabilities::archive::data::customer_edit::Revealed;
 use crate::capabilities::archive::data::customers::Customer;
-use crate::capabilities::archive::data::timeline::TimelineEvent;
 use crate::core::http::extract::WebUser;
 use crate::core::http::layout::{render, FormData, Layout};
 use crate::AppState;
@@ -54,6 +53,7 @@ struct CustomerPage {
     can_reveal: bool,
     can_edit: bool,
     can_erase: bool,
+    can_file_complaint: bool,
     consents: Vec<(String, String, String)>,
     vehicles: Vec<VehicleRow>,
     events: Vec<EventRow>,
@@ -63,43 +63,6 @@ struct CustomerPage {
 #[derive(Deserialize)]
 pub struct PageQuery {
     cursor: Option<String>,
-}
-
-fn yuan(fen: Option<i64>) -> String {
-    fen.map(|f| format!("¥{}.{:02}", f / 100, (f % 100).abs()))
-        .unwrap_or_default()
-}
-
-/// A one-line description of an event for the timeline.
-fn describe(t: &crate::core::http::i18n::Tr, e: &TimelineEvent) -> String {
-    let s = |k: &str| e.details.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let n = |k: &str| e.details.get(k).and_then(|v| v.as_i64());
-    let parts: Vec<String> = match e.kind.as_str() {
-        "sale" => vec![s("model"), s("plate"), yuan(n("amount_fen")), s("consultant_name")],
-        "repair_order" => vec![
-            t.get(&format!("repair.{}", s("repair_kind"))),
-            s("fault_description"),
-            yuan(n("total_fen")),
-            s("advisor_name"),
-        ],
-        "insurance_policy" => vec![
-            s("insurer"),
-            t.get(&format!("insurance.{}", s("policy_kind"))),
-            format!("→ {}", s("expiry_date")),
-            yuan(n("premium_fen")),
-        ],
-        "complaint" => vec![
-            s("title"),
-            t.get(&format!("complaint.tier.{}", s("tier"))),
-            t.get(&format!("complaint.state.{}", s("state"))),
-        ],
-        _ => vec![s("plate"), s("model"), s("vin")],
-    };
-    parts
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 async fn show(
@@ -149,7 +112,7 @@ async fn show(
             kind: e.kind.clone(),
             kind_key: format!("event.{}", e.kind),
             date: e.date.clone(),
-            text: describe(&layout.t, e),
+            text: super::timeline_text::describe(&layout.t, e),
         })
         .collect();
     let view = CustomerPage {
@@ -172,6 +135,7 @@ async fn show(
         can_reveal: me.can(Permission::RevealPersonal),
         can_edit: me.can(Permission::EditCustomers),
         can_erase: me.can(Permission::ErasePersonal),
+        can_file_complaint: me.can(Permission::FileComplaints),
         consents: c
             .consents
             .iter()

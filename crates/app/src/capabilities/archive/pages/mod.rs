@@ -1,9 +1,11 @@
 pub mod customer;
+pub mod customer_edit;
 pub mod customers;
 pub mod imports;
 pub mod merge;
 pub mod picker;
 pub mod segments;
+pub mod timeline_text;
 
 use crate::core::registry::PageRouter;
 use axum::routing::{get, post};
@@ -18,6 +20,8 @@ pub fn routes(r: PageRouter) -> PageRouter {
         .route("/segments", get(segments::segments).post(segments::create_segment))
         .route("/customers/new", get(customers::new_page).post(customers::create))
         .route("/customers/{id}", get(customer::page))
+        .route("/customers/{id}/edit", get(customer_edit::page).post(customer_edit::save))
+        .route("/customers/{id}/phones/{phone_id}", post(customer_edit::fix_phone))
         .route("/customers/{id}/reveal", post(customer::reveal))
         .route("/customers/{id}/consents", post(customer::consent))
         .route("/customers/{id}/personal-data", get(customer::personal_data))

@@ -325,11 +325,14 @@ impl Store {
         )
         .await?;
         if let (Some(status), Some(p)) = (consequence.phone_status, phone_id) {
-            tx.execute(
-                &stmt("UPDATE customer_phones SET status = $1, updated_at = $2 WHERE id = $3")
-                    .bind(status)
-                    .bind(now)
-                    .bind(p),
+            crate::capabilities::archive::data::customer_records::change_phone_status(
+                &mut tx,
+                now,
+                task.customer_id,
+                p,
+                status,
+                "call",
+                &who.display_name,
             )
             .await?;
         }
