@@ -28,7 +28,7 @@ pub const CAPABILITY: Capability = Capability {
     #[cfg(test)]
     isolation: tests::isolation::case,
     subscriptions: crate::core::registry::no_subscriptions,
-    home: None,
+    home: Some(pages::home::panels),
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -101,7 +101,7 @@ const NAV: &[NavEntry] = &[
         key: "nav.imports",
         href: "/imports",
         order: 11,
-        visible: |p| p.can(Permission::ViewCustomers),
+        visible: |p| p.can(Permission::ImportData),
     },
     NavEntry {
         key: "nav.segments",

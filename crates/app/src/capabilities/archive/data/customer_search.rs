@@ -30,6 +30,8 @@ pub struct CustomerFilter {
     pub attribute: Option<String>,
     pub tag: Option<String>,
     pub membership_level: Option<String>,
+    /// Customers with a number in this contact status (`wrong_number`, `empty_number` …).
+    pub phone_status: Option<String>,
     pub last_visit_from: Option<NaiveDate>,
     pub last_visit_to: Option<NaiveDate>,
     pub cursor: Option<String>,
@@ -293,6 +295,10 @@ fn query_with(who: &Principal, f: &CustomerFilter, columns: &str, mode: &TextMat
     if let Some(t) = f.tag.as_deref().filter(|a| !a.trim().is_empty()) {
         let cond = list_filter(&mut query, "c.tags", t);
         and(&mut query, cond);
+    }
+    if let Some(st) = f.phone_status.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = query.param(st.trim());
+        and(&mut query, format!("c.id IN (SELECT p.customer_id FROM customer_phones p WHERE p.status = {p})"));
     }
     if let Some(d) = f.last_visit_from {
         let p = query.param(d.format("%Y-%m-%d").to_string());

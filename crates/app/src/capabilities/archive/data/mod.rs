@@ -10,6 +10,7 @@ pub mod import;
 pub mod merge;
 pub mod phone_edit;
 pub mod privacy;
+pub mod quality;
 pub mod segments;
 pub mod timeline;
 pub mod types;

@@ -60,6 +60,9 @@ pub struct SearchQuery {
     /// Last visit on or before (YYYY-MM-DD).
     #[serde(default)]
     visit_to: String,
+    /// Customers with a number in this contact status.
+    #[serde(default)]
+    phone_status: String,
     cursor: Option<String>,
 }
 
@@ -76,6 +79,7 @@ impl SearchQuery {
             tag: some(&self.tag),
             attribute: some(&self.attribute),
             membership_level: some(&self.membership),
+            phone_status: some(&self.phone_status),
             last_visit_from: date(&self.visit_from),
             last_visit_to: date(&self.visit_to),
             cursor: self.cursor.clone(),
@@ -96,6 +100,7 @@ impl SearchQuery {
             ("membership", &self.membership),
             ("visit_from", &self.visit_from),
             ("visit_to", &self.visit_to),
+            ("phone_status", &self.phone_status),
         ]
         .iter()
         .filter(|(_, v)| !v.trim().is_empty())

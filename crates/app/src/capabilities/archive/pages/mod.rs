@@ -1,5 +1,6 @@
 pub mod customer;
 pub mod customer_edit;
+pub mod home;
 pub mod customers;
 pub mod imports;
 pub mod merge;

@@ -91,7 +91,8 @@ async fn customers_vehicles_and_history_through_the_api() {
             .iter()
             .map(|e| e["kind"].as_str().unwrap())
             .collect();
-        assert_eq!(kinds, vec!["repair_order", "ownership_start"]);
+        // The consent recorded with the customer today is on the timeline too.
+        assert_eq!(kinds, vec!["consent", "repair_order", "ownership_start"]);
         let found = app.call(Method::GET, "/api/v1/customers?q=2345", t, None).await.json();
         assert!(
             found["items"].as_array().unwrap().iter().any(|c| c["id"] == cid),
