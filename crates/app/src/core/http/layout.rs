@@ -143,11 +143,27 @@ impl Layout {
                 text: problem.title,
             });
         } else {
+            // A field is named by its label, never by its key.
             for f in problem.errors {
-                self.notices.push(Notice {
-                    kind: "error",
-                    text: format!("{}: {}", f.field, f.message),
-                });
+                let key = format!("label.{}", f.field.split(['[', '.']).next().unwrap_or_default());
+                // `days[1].kind` is the second line of the list.
+                let line = f
+                    .field
+                    .split_once('[')
+                    .and_then(|(_, rest)| rest.split_once(']'))
+                    .and_then(|(n, _)| n.parse::<usize>().ok())
+                    .map(|n| self.t.fmt("label.line", "n", &(n + 1).to_string()));
+                let text = if i18n::has(self.t.0, &key) {
+                    let sep = if self.t.is_en() { ": " } else { "：" };
+                    let label = self.t.get(&key);
+                    match line {
+                        Some(line) => format!("{label} {line}{sep}{}", f.message),
+                        None => format!("{label}{sep}{}", f.message),
+                    }
+                } else {
+                    f.message
+                };
+                self.notices.push(Notice { kind: "error", text });
             }
         }
         self

@@ -30,10 +30,11 @@ struct UsersPage {
     csrf: String,
     can_manage: bool,
     open_form: bool,
-    orgs: Vec<OrgRow>,
     roles: Vec<(&'static str, String)>,
     users: Vec<UserRow>,
     next_cursor: Option<String>,
+    form: crate::core::http::form_view::FormView,
+    org_options: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -46,7 +47,7 @@ async fn show(
     me: &Principal,
     cursor: Option<String>,
     status: StatusCode,
-    error: Option<ApiError>,
+    error: Option<(crate::core::http::form_view::FormView, ApiError)>,
 ) -> Response {
     let orgs = match state.store.org_tree(me).await {
         Ok(o) => o,
@@ -85,17 +86,41 @@ async fn show(
             active: u.active,
         })
         .collect();
-    let mut layout = Layout::new(Some(me), "/admin/users");
-    if let Some(e) = &error {
-        layout = layout.error(e);
-    }
+    let layout = Layout::new(Some(me), "/admin/users");
+    let labels: Vec<(String, String)> = [
+        ("username", "users.username"),
+        ("display_name", "users.display_name"),
+        ("password", "users.password"),
+        ("org_id", "users.org"),
+        ("roles", "users.roles"),
+    ]
+    .iter()
+    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
+    .collect();
+    let open_form = error.is_some();
+    // The password is never sent back.
+    let form = match error {
+        Some((f, e)) => f.set("password", "").labels(labels).with_error(&e, |f| {
+            if f.starts_with("roles") {
+                "roles".into()
+            } else {
+                f.to_string()
+            }
+        }),
+        None => crate::core::http::form_view::FormView::new().labels(labels),
+    };
     let base = orgs.first().map(|o| o.depth).unwrap_or(0);
     let view = UsersPage {
         l: layout,
         csrf: me.csrf_token.clone(),
         can_manage: me.can(Permission::ManageUsers),
-        open_form: error.is_some(),
-        orgs: org_rows(&orgs, base),
+        open_form,
+        org_options: org_rows(&orgs, base)
+            .iter()
+            .filter(|o| o.active)
+            .map(|o| (o.id.to_string(), format!("{}{}", o.indent, o.name)))
+            .collect(),
+        form,
         roles: Role::ALL
             .iter()
             .map(|r| (r.as_str(), format!("role.{}", r.as_str())))
@@ -121,7 +146,8 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
         errors.push(FieldError::new("org_id", "required"));
     }
     let Some(org_id) = org_id else {
-        return show(&state, &me, None, StatusCode::UNPROCESSABLE_ENTITY, Some(errors.into())).await;
+        let kept = crate::core::http::form_view::FormView::submitted(&form);
+        return show(&state, &me, None, StatusCode::UNPROCESSABLE_ENTITY, Some((kept, errors.into()))).await;
     };
     let input = NewUser {
         username: form.text("username"),
@@ -132,10 +158,14 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
         locale: None,
     };
     match state.store.create_user(&me, input).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Ok(u) => crate::core::http::flash::redirect(
+            "/admin/users",
+            crate::core::http::flash::Flash::new("done.user.created").with("name", u.display_name),
+        ),
         Err(e) => {
             let api: ApiError = e.into();
-            show(&state, &me, None, api.status, Some(api)).await
+            let kept = crate::core::http::form_view::FormView::submitted(&form);
+            show(&state, &me, None, api.status, Some((kept, api))).await
         }
     }
 }
@@ -166,7 +196,7 @@ pub async fn set_active(
         Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
         Err(e) => {
             let api: ApiError = e.into();
-            show(&state, &me, None, api.status, Some(api)).await
+            show(&state, &me, None, api.status, Some((crate::core::http::form_view::FormView::new(), api))).await
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::{Principal, StoreError};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use dcrc_domain::{OrgKind, Permission};
 use serde::Deserialize;
 
@@ -150,9 +150,8 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
 struct NewCustomerPage {
     l: Layout,
     csrf: String,
-    dealers: Vec<(i64, String)>,
-    form_name: String,
-    form_phone: String,
+    dealers: Vec<(String, String)>,
+    form: crate::core::http::form_view::FormView,
     duplicate_of: Option<i64>,
 }
 
@@ -182,17 +181,36 @@ async fn show_new(
     error: Option<ApiError>,
     form: Option<&FormData>,
 ) -> Response {
-    let mut layout = Layout::new(Some(me), "/customers");
+    use crate::core::http::form_view::FormView;
+    let layout = Layout::new(Some(me), "/customers");
     let duplicate_of = error.as_ref().and_then(|e| e.existing_id);
+    let labels: Vec<(String, String)> = [
+        ("name", "customers.name"),
+        ("phone", "customers.phone"),
+        ("phone2", "customer.phone2"),
+        ("org_id", "customer.dealer"),
+        ("province", "customer.province"),
+        ("city", "customers.city"),
+        ("district", "customer.district"),
+        ("tags", "customers.tag"),
+    ]
+    .iter()
+    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
+    .collect();
+    let mut view_form = form.map(FormView::submitted).unwrap_or_default().labels(labels);
     if let Some(e) = &error {
-        layout = layout.error(e);
+        // `phones[1]` is the second number's field.
+        view_form = view_form.with_error(e, |f| match f {
+            "phones[0]" | "phones" => "phone".into(),
+            "phones[1]" => "phone2".into(),
+            other => other.to_string(),
+        });
     }
     let view = NewCustomerPage {
         l: layout,
         csrf: me.csrf_token.clone(),
-        dealers: dealers(state, me).await,
-        form_name: form.map(|f| f.text("name")).unwrap_or_default(),
-        form_phone: form.map(|f| f.text("phone")).unwrap_or_default(),
+        dealers: dealers(state, me).await.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+        form: view_form,
         duplicate_of,
     };
     render(status, &view)
@@ -229,7 +247,10 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
         ..NewCustomer::default()
     };
     match state.store.create_customer(&me, input).await {
-        Ok(c) => Redirect::to(&format!("/customers/{}", c.id)).into_response(),
+        Ok(c) => crate::core::http::flash::redirect(
+            &format!("/customers/{}", c.id),
+            crate::core::http::flash::Flash::new("done.customer.created").with("name", c.name),
+        ),
         Err(StoreError::Forbidden) => crate::core::http::layout::error_page(Some(&me), StoreError::Forbidden),
         Err(e) => {
             let api: ApiError = e.into();

@@ -169,11 +169,11 @@ fn calendar_lines(text: &str) -> Result<Vec<CalendarDay>, dcrc_domain::Invalid> 
                 name: parts.collect::<Vec<_>>().join(" "),
             }),
             (None, _) => errors.push(dcrc_domain::FieldError::new(
-                format!("days[{}].day", i + 1),
+                format!("days[{i}].day"),
                 "date_format",
             )),
             (_, None) => errors.push(
-                dcrc_domain::FieldError::new(format!("days[{}].kind", i + 1), "unknown_value")
+                dcrc_domain::FieldError::new(format!("days[{i}].kind"), "unknown_value")
                     .with("allowed", "holiday, workday"),
             ),
         }

@@ -150,7 +150,9 @@ async fn brand_staff_set_the_preset_and_supervisors_see_the_workload() {
         )
         .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.text.contains("days[1].kind"), "{}", bad.text);
+        // The line is named by its number, never by the field's key.
+        assert!(bad.text.contains("日程 第 1 行"), "{}", bad.text);
+        assert!(!bad.text.contains("days[0]"), "{}", bad.text);
         let saved = post_form(
             &app,
             "/callbacks/calendar",

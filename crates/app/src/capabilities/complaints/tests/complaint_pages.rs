@@ -81,7 +81,9 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         };
         let bad = post_form(&app, "/complaints", &session, &body("")).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.text.contains("category"), "{}", bad.text);
+        // Named by its label under the field; what was typed survives.
+        assert!(bad.text.contains("投诉类别：") || bad.text.contains("类别："), "{}", bad.text);
+        assert!(bad.text.contains(r#"id="e-category""#), "{}", bad.text);
         let filed = post_form(&app, "/complaints", &session, &body("repair_quality")).await;
         assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.text);
         let location = filed.headers.get("location").unwrap().to_str().unwrap().to_string();
@@ -105,7 +107,7 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         );
         let illegal = act("transition", format!("_csrf={csrf}&to=closed&note=x")).await;
         assert_eq!(illegal.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(illegal.text.contains("to:"), "{}", illegal.text);
+        assert!(illegal.text.contains("目标状态："), "{}", illegal.text);
         let paused = act("pause", format!("_csrf={csrf}&reason=waiting_for_parts")).await;
         assert_eq!(paused.status, StatusCode::SEE_OTHER);
         let page = get(&app, &location, &session).await;
