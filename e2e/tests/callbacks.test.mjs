@@ -19,7 +19,9 @@ after(async () => {
 
 /** The numbers on the statistics page: due, on time, and calls by outcome. */
 async function stats(page) {
-  await page.goto(`${server.url}/callbacks/stats?period=day`);
+  // This month so far: the default is the last full month.
+  await page.goto(`${server.url}/callbacks/stats`);
+  await Promise.all([page.waitForURL(/from=/), page.click('#range-this-month')]);
   return {
     onTime: Number(await page.textContent('#total-on-time')),
     outcomes: await page.textContent('#outcomes'),
@@ -29,13 +31,15 @@ async function stats(page) {
 /** Opens the first queued task of a type (any type when none given) and records a call. */
 async function work(page, outcome, fill) {
   await page.goto(`${server.url}/callbacks`);
-  const link = page.locator('#queue tbody tr:not([data-type="info_update"]) td:nth-child(2) a').first();
+  const link = page.locator('table.queue tbody tr:not([data-type="info_update"]) td:nth-child(2) a').first();
   await Promise.all([page.waitForURL(/\/callbacks\/\d+$/), link.click()]);
   const url = page.url();
   assert.match(await page.textContent('#script'), /回访|您好/);
-  await page.selectOption('#outcome', outcome);
+  await page.selectOption('#f-outcome', outcome);
   if (fill) await fill(page);
-  await Promise.all([page.waitForURL(`${server.url}/callbacks`), page.click('#record')]);
+  // The task's page again, saying what happened.
+  await Promise.all([page.waitForURL(url), page.click('#record')]);
+  assert.match(await page.textContent('main .notice.success'), /已保存/);
   return url;
 }
 
@@ -44,8 +48,8 @@ test('an agent works three tasks from the queue and the statistics change', asyn
   const page = await context.newPage();
   await login(page, server.url, 'agent');
   await page.click('nav a[href="/callbacks"]');
-  await page.waitForSelector('#queue');
-  const queued = await page.locator('#queue tbody tr').count();
+  await page.waitForSelector('table.queue');
+  const queued = await page.locator('table.queue tbody tr').count();
   assert.ok(queued >= 3, `the demo agent has work today (${queued} tasks)`);
   await shot(page, 'zh-callbacks-queue');
   const before = await stats(page);
@@ -84,7 +88,7 @@ test('the work screen speaks English and reveals the number for tel: links', asy
   await page.goto(`${server.url}/callbacks`);
   await Promise.all([
     page.waitForURL(/\/callbacks\/\d+$/),
-    page.locator('#queue tbody tr td:nth-child(2) a').first().click(),
+    page.locator('table.queue tbody tr td:nth-child(2) a').first().click(),
   ]);
   assert.match(await page.textContent('#numbers'), /\*\*\*\*/);
   await page.click('#reveal');

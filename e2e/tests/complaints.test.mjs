@@ -21,16 +21,18 @@ after(async () => {
 /** Opens the agent's first queued task of a type and records a call. */
 async function call(page, type, outcome, answers) {
   await page.goto(`${server.url}/callbacks`);
-  const link = page.locator(`#queue tbody tr[data-type="${type}"] td:nth-child(2) a`).first();
+  const link = page.locator(`table.queue tbody tr[data-type="${type}"] td:nth-child(2) a`).first();
   await Promise.all([page.waitForURL(/\/callbacks\/\d+$/), link.click()]);
-  await page.selectOption('#outcome', outcome);
+  const url = page.url();
+  await page.selectOption('#f-outcome', outcome);
   for (const [name, value] of Object.entries(answers)) {
     const field = page.locator(`#attempt-form [name="a.${name}"]`);
     if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
     else await field.fill(value);
   }
   await page.fill('#attempt-form textarea[name=note]', '客户说保养后仍有异响');
-  await Promise.all([page.waitForURL(`${server.url}/callbacks`), page.click('#record')]);
+  await Promise.all([page.waitForURL(url), page.click('#record')]);
+  return (await page.textContent('main .notice.success')).trim();
 }
 
 test('a dissatisfied callback becomes a complaint that a satisfied closure call closes', async () => {
@@ -39,13 +41,14 @@ test('a dissatisfied callback becomes a complaint that a satisfied closure call 
 
   // 1. The agent reaches a customer after a repair who is not satisfied.
   await login(page, server.url, 'agent');
-  await call(page, 'post_repair', 'reached_dissatisfied', { overall: '3', fixed_first_time: 'no' });
+  const said = await call(page, 'post_repair', 'reached_dissatisfied', { overall: '3', fixed_first_time: 'no' });
+  assert.match(said, /已创建“不满意客户跟进”任务，由 .+ 跟进/, said);
   await logout(page);
 
   // 2. The complaint manager finds the follow-up and files it as a complaint.
   await login(page, server.url, 'complaint');
   await page.goto(`${server.url}/callbacks`);
-  const followUp = page.locator('#queue tbody tr[data-type="dissatisfaction"] td:nth-child(2) a').first();
+  const followUp = page.locator('table.queue tbody tr[data-type="dissatisfaction"] td:nth-child(2) a').first();
   await Promise.all([page.waitForURL(/\/callbacks\/\d+$/), followUp.click()]);
   await Promise.all([page.waitForURL(/\/complaints\/new/), page.click('#file-complaint')]);
   assert.match(await page.inputValue('textarea[name=description]'), /异响/);
@@ -76,6 +79,9 @@ test('a dissatisfied callback becomes a complaint that a satisfied closure call 
   await Promise.all([page.waitForEvent('load'), page.click('#save-form')]);
   await Promise.all([page.waitForEvent('load'), page.click('button[data-to="resolved"]')]);
   assert.equal(await page.getAttribute('#complaint-state', 'data-state'), 'closure_callback');
+  assert.match(await page.textContent('main .notice.success'), /结案回访任务已创建，由 .+ 回访客户/);
+  // Waiting for its closure call, the only way back is named for what it does.
+  assert.equal((await page.textContent('button[data-to="in_progress"]')).trim(), '重开投诉');
   assert.equal(await page.getAttribute('#first-clock', 'data-status'), 'met');
   await shot(page, 'zh-complaint-closure-callback');
   await logout(page);

@@ -35,7 +35,7 @@ pub struct Chart {
     pub category_heading: String,
 }
 
-const LABEL_W: i64 = 180;
+const LABEL_W: i64 = 200;
 const PLOT_W: i64 = 520;
 const ROW_H: i64 = 22;
 
@@ -98,7 +98,7 @@ impl Chart {
                 r#"<text class="cat" x="{}" y="{}" text-anchor="end">{}</text>"#,
                 LABEL_W - 8,
                 top + group_h / 2 + 2,
-                esc(&truncate(cat, 16))
+                esc(&truncate(cat, 22))
             );
             for (j, s) in self.series.iter().enumerate() {
                 let y = top + ROW_H * j as i64;
@@ -283,9 +283,9 @@ mod tests {
     #[test]
     fn bars_scale_to_the_rate_axis_and_the_target_line_sits_at_90_percent() {
         let svg = chart().bars_svg();
-        // 93.75 % of the 520-px plot after the 180-px label column.
+        // 93.75 % of the 520-px plot after the 200-px label column.
         assert!(svg.contains(r#"width="487""#), "{svg}");
-        assert!(svg.contains(r#"x1="648""#), "the target at 90 %: {svg}");
+        assert!(svg.contains(r#"x1="668""#), "the target at 90 %: {svg}");
         assert!(svg.contains("&lt;各店&gt;"));
         // A category with nothing to measure draws no bar but stays in the table as —.
         assert_eq!(svg.matches("<rect").count(), 1);

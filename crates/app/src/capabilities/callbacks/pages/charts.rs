@@ -49,7 +49,7 @@ pub fn dealer_ranking(t: &Tr, s: &CallbackStats, id: &str, title: String) -> Cha
             values: rows.iter().map(|r| r.normative_rate_bp).collect(),
         }],
         target: target(t, s),
-        category_heading: t.get("stats.by.dealer"),
+        category_heading: t.get("stats.dealer"),
     }
 }
 
