@@ -5,6 +5,7 @@ mod api;
 mod concurrency;
 mod customer_data;
 mod exports;
+mod forms;
 mod hardening;
 mod isolation;
 mod migrations;

@@ -189,7 +189,12 @@ impl Chart {
                 .enumerate()
                 .filter_map(|(i, v)| v.map(|v| format!("{},{}", left + step * i as i64, y(v))))
                 .collect();
-            let _ = write!(svg, r#"<polyline class="line {}" points="{}"/>"#, s.class, points.join(" "));
+            let _ = write!(
+                svg,
+                r#"<polyline class="line {}" points="{}"/>"#,
+                s.class,
+                points.join(" ")
+            );
             for (i, v) in s.values.iter().enumerate() {
                 if let Some(v) = v {
                     let _ = write!(
@@ -243,12 +248,20 @@ impl Chart {
 
     /// The figure: bars, legend and data table.
     pub fn bars(&self) -> String {
-        format!(r#"<figure class="chart-figure">{}{}</figure>"#, self.bars_svg(), self.legend_and_table())
+        format!(
+            r#"<figure class="chart-figure">{}{}</figure>"#,
+            self.bars_svg(),
+            self.legend_and_table()
+        )
     }
 
     /// The figure: lines, legend and data table.
     pub fn lines(&self) -> String {
-        format!(r#"<figure class="chart-figure">{}{}</figure>"#, self.lines_svg(), self.legend_and_table())
+        format!(
+            r#"<figure class="chart-figure">{}{}</figure>"#,
+            self.lines_svg(),
+            self.legend_and_table()
+        )
     }
 }
 
@@ -290,7 +303,10 @@ mod tests {
         // A category with nothing to measure draws no bar but stays in the table as —.
         assert_eq!(svg.matches("<rect").count(), 1);
         let table = chart().legend_and_table();
-        assert!(table.contains("<td>93.75%</td>") && table.contains("<td>—</td>"), "{table}");
+        assert!(
+            table.contains("<td>93.75%</td>") && table.contains("<td>—</td>"),
+            "{table}"
+        );
         assert!(table.contains(r#"<th scope="row">B</th>"#));
     }
 

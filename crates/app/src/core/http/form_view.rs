@@ -43,7 +43,13 @@ pub fn esc(s: &str) -> String {
 
 fn id_of(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -167,7 +173,11 @@ impl FormView {
             r#"<label for="f-{}" class="field">{}{}"#,
             id_of(name),
             esc(label),
-            if required { r#" <abbr title="*" class="req">*</abbr>"# } else { "" }
+            if required {
+                r#" <abbr title="*" class="req">*</abbr>"#
+            } else {
+                ""
+            }
         )
     }
 
@@ -274,7 +284,10 @@ mod tests {
             FieldError::new("phones[0]", "phone_format"),
         ]);
         let view = FormView::submitted(&form)
-            .labels(vec![("customer_id".into(), "客户".into()), ("title".into(), "标题".into())])
+            .labels(vec![
+                ("customer_id".into(), "客户".into()),
+                ("title".into(), "标题".into()),
+            ])
             .with_error(&err, |f| f.to_string());
         assert_eq!(view.value("title"), "刹车异响 <b>");
         assert_eq!(view.value("_csrf"), "");
@@ -282,7 +295,10 @@ mod tests {
         let title = view.input("title", "标题", "text", true, "");
         assert!(title.contains(r#"value="刹车异响 &lt;b&gt;""#), "{title}");
         let customer = view.input("customer_id", "客户", "text", true, "");
-        assert!(customer.contains("autofocus") && customer.contains(r#"role="alert""#), "{customer}");
+        assert!(
+            customer.contains("autofocus") && customer.contains(r#"role="alert""#),
+            "{customer}"
+        );
         assert!(customer.contains("客户："), "{customer}");
         // An error of a field the form does not show goes to the top, without its key.
         assert_eq!(view.general.len(), 1);

@@ -78,7 +78,8 @@ impl Panel {
 }
 
 /// A capability's panels for the signed-in person (none when it has nothing for them).
-pub type HomePanels = for<'a> fn(&'a AppState, &'a crate::Principal) -> Pin<Box<dyn Future<Output = Vec<Panel>> + Send + 'a>>;
+pub type HomePanels =
+    for<'a> fn(&'a AppState, &'a crate::Principal) -> Pin<Box<dyn Future<Output = Vec<Panel>> + Send + 'a>>;
 
 #[derive(Template)]
 #[template(path = "home.html")]

@@ -403,7 +403,11 @@ pub fn phone_display(digits: &str) -> String {
 /// A date a person plans with: `2026-12-03 周四` / `2026-12-03 Thu`.
 pub fn plan_date(t: &Tr, d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
-    format!("{} {}", d.format("%Y-%m-%d"), t.get(&format!("weekday.{}", d.weekday().num_days_from_monday())))
+    format!(
+        "{} {}",
+        d.format("%Y-%m-%d"),
+        t.get(&format!("weekday.{}", d.weekday().num_days_from_monday()))
+    )
 }
 
 /// An instant as a planning time, `12-03 周四 08:30`.

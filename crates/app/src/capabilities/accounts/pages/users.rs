@@ -147,7 +147,14 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
     }
     let Some(org_id) = org_id else {
         let kept = crate::core::http::form_view::FormView::submitted(&form);
-        return show(&state, &me, None, StatusCode::UNPROCESSABLE_ENTITY, Some((kept, errors.into()))).await;
+        return show(
+            &state,
+            &me,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some((kept, errors.into())),
+        )
+        .await;
     };
     let input = NewUser {
         username: form.text("username"),
@@ -196,7 +203,14 @@ pub async fn set_active(
         Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
         Err(e) => {
             let api: ApiError = e.into();
-            show(&state, &me, None, api.status, Some((crate::core::http::form_view::FormView::new(), api))).await
+            show(
+                &state,
+                &me,
+                None,
+                api.status,
+                Some((crate::core::http::form_view::FormView::new(), api)),
+            )
+            .await
         }
     }
 }

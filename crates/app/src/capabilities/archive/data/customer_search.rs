@@ -298,7 +298,10 @@ fn query_with(who: &Principal, f: &CustomerFilter, columns: &str, mode: &TextMat
     }
     if let Some(st) = f.phone_status.as_deref().filter(|s| !s.trim().is_empty()) {
         let p = query.param(st.trim());
-        and(&mut query, format!("c.id IN (SELECT p.customer_id FROM customer_phones p WHERE p.status = {p})"));
+        and(
+            &mut query,
+            format!("c.id IN (SELECT p.customer_id FROM customer_phones p WHERE p.status = {p})"),
+        );
     }
     if let Some(d) = f.last_visit_from {
         let p = query.param(d.format("%Y-%m-%d").to_string());

@@ -2,7 +2,9 @@
 //! (the old one is wrong, the customer gave a new one) — one transaction on the locked
 //! customer, the change kept on the customer's timeline and audited.
 
-use crate::capabilities::archive::data::customer_records::{change_phone_status, find_duplicate, lock_customer, parse_phones};
+use crate::capabilities::archive::data::customer_records::{
+    change_phone_status, find_duplicate, lock_customer, parse_phones,
+};
 use crate::capabilities::archive::data::customers::{Customer, PhoneInput};
 use crate::capabilities::archive::data::types::PhoneStatus;
 use crate::core::audit::{self, Actor, Event};

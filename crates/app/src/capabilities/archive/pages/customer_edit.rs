@@ -101,7 +101,9 @@ async fn draw(
                 }
                 other => {
                     refused_phone = other;
-                    FormView::new().set("status", p.status.as_str()).labels(phone_labels.clone())
+                    FormView::new()
+                        .set("status", p.status.as_str())
+                        .labels(phone_labels.clone())
                 }
             };
             PhoneForm {
@@ -141,7 +143,12 @@ fn optional(form: &FormData, name: &str) -> Option<String> {
 }
 
 /// Saves the profile fields.
-pub async fn save(State(state): State<AppState>, WebUser(me): WebUser, Path(id): Path<i64>, form: FormData) -> Response {
+pub async fn save(
+    State(state): State<AppState>,
+    WebUser(me): WebUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
     if !form.csrf_ok(&me) {
         return crate::core::http::layout::csrf_failed(Some(&me));
     }
@@ -164,7 +171,10 @@ pub async fn save(State(state): State<AppState>, WebUser(me): WebUser, Path(id):
         ..CustomerPatch::default()
     };
     match state.store.update_customer(&me, id, patch).await {
-        Ok(c) => flash::redirect(&format!("/customers/{id}"), Flash::new("done.customer.saved").with("name", c.name)),
+        Ok(c) => flash::redirect(
+            &format!("/customers/{id}"),
+            Flash::new("done.customer.saved").with("name", c.name),
+        ),
         Err(e) => draw(&state, &me, id, Some((FormView::submitted(&form), e.into())), None).await,
     }
 }
@@ -180,8 +190,10 @@ pub async fn fix_phone(
         return crate::core::http::layout::csrf_failed(Some(&me));
     }
     let Some(status) = PhoneStatus::parse(&form.text("status")) else {
-        let e: ApiError =
-            crate::StoreError::from(dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new("status", "required")])).into();
+        let e: ApiError = crate::StoreError::from(dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new(
+            "status", "required",
+        )]))
+        .into();
         return draw(&state, &me, id, None, Some((phone_id, FormView::submitted(&form), e))).await;
     };
     let replacement = Some(form.text("replacement")).filter(|r| !r.trim().is_empty());
@@ -194,11 +206,23 @@ pub async fn fix_phone(
             } else {
                 Flash::new("done.phone.status").with(
                     "status",
-                    crate::core::http::i18n::translate(crate::core::http::i18n::current(), &format!("status.{}", status.as_str())),
+                    crate::core::http::i18n::translate(
+                        crate::core::http::i18n::current(),
+                        &format!("status.{}", status.as_str()),
+                    ),
                 )
             };
             flash::redirect(&format!("/customers/{id}/edit"), message)
         }
-        Err(e) => draw(&state, &me, id, None, Some((phone_id, FormView::submitted(&form), e.into()))).await,
+        Err(e) => {
+            draw(
+                &state,
+                &me,
+                id,
+                None,
+                Some((phone_id, FormView::submitted(&form), e.into())),
+            )
+            .await
+        }
     }
 }

@@ -200,16 +200,24 @@ async fn show_new(
     let mut view_form = form.map(FormView::submitted).unwrap_or_default().labels(labels);
     if let Some(e) = &error {
         // `phones[1]` is the second number's field.
-        view_form = view_form.with_error(e, |f| match f {
-            "phones[0]" | "phones" => "phone".into(),
-            "phones[1]" => "phone2".into(),
-            other => other.to_string(),
+        view_form = view_form.with_error(e, |f| {
+            if f.starts_with("phones[1]") {
+                "phone2".into()
+            } else if f.starts_with("phones") {
+                "phone".into()
+            } else {
+                f.to_string()
+            }
         });
     }
     let view = NewCustomerPage {
         l: layout,
         csrf: me.csrf_token.clone(),
-        dealers: dealers(state, me).await.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+        dealers: dealers(state, me)
+            .await
+            .into_iter()
+            .map(|(id, n)| (id.to_string(), n))
+            .collect(),
         form: view_form,
         duplicate_of,
     };

@@ -21,10 +21,34 @@ pub fn panels<'a>(state: &'a AppState, me: &'a Principal) -> Pin<Box<dyn Future<
         };
         let tone = |n: i64| if n > 0 { "warn" } else { "ok" };
         let mut p = Panel::new(30, "home-data-quality", t.get("home.quality.title"))
-            .figure("quality-wrong", t.get("status.wrong_number"), q.wrong_numbers, "/customers?phone_status=wrong_number".into(), tone(q.wrong_numbers))
-            .figure("quality-empty", t.get("status.empty_number"), q.empty_numbers, "/customers?phone_status=empty_number".into(), tone(q.empty_numbers))
-            .figure("quality-not-owner", t.get("status.not_owner"), q.not_owner, "/customers?phone_status=not_owner".into(), tone(q.not_owner))
-            .figure("quality-no-phone", t.get("home.quality.no_phone"), q.without_phone, "/customers".into(), tone(q.without_phone));
+            .figure(
+                "quality-wrong",
+                t.get("status.wrong_number"),
+                q.wrong_numbers,
+                "/customers?phone_status=wrong_number".into(),
+                tone(q.wrong_numbers),
+            )
+            .figure(
+                "quality-empty",
+                t.get("status.empty_number"),
+                q.empty_numbers,
+                "/customers?phone_status=empty_number".into(),
+                tone(q.empty_numbers),
+            )
+            .figure(
+                "quality-not-owner",
+                t.get("status.not_owner"),
+                q.not_owner,
+                "/customers?phone_status=not_owner".into(),
+                tone(q.not_owner),
+            )
+            .figure(
+                "quality-no-phone",
+                t.get("home.quality.no_phone"),
+                q.without_phone,
+                "/customers".into(),
+                tone(q.without_phone),
+            );
         for (id, file, status, read, rejected) in &q.imports {
             p.lines.push(PanelLine {
                 text: file.clone(),
@@ -32,12 +56,18 @@ pub fn panels<'a>(state: &'a AppState, me: &'a Principal) -> Pin<Box<dyn Future<
                 note: format!(
                     "{} · {}",
                     t.get(&format!("import.status.{status}")),
-                    crate::core::http::i18n::tf(t.0, "home.quality.import_rows", &[("read", read.to_string()), ("rejected", rejected.to_string())])
+                    crate::core::http::i18n::tf(
+                        t.0,
+                        "home.quality.import_rows",
+                        &[("read", read.to_string()), ("rejected", rejected.to_string())]
+                    )
                 ),
                 tone: if *rejected > 0 { "warn" } else { "" },
             });
         }
         p.empty = t.get("home.quality.no_imports");
-        vec![p.link(t.get("nav.imports"), "/imports").link(t.get("nav.customers"), "/customers")]
+        vec![p
+            .link(t.get("nav.imports"), "/imports")
+            .link(t.get("nav.customers"), "/customers")]
     })
 }

@@ -1,7 +1,7 @@
 pub mod customer;
 pub mod customer_edit;
-pub mod home;
 pub mod customers;
+pub mod home;
 pub mod imports;
 pub mod merge;
 pub mod picker;
@@ -21,7 +21,10 @@ pub fn routes(r: PageRouter) -> PageRouter {
         .route("/segments", get(segments::segments).post(segments::create_segment))
         .route("/customers/new", get(customers::new_page).post(customers::create))
         .route("/customers/{id}", get(customer::page))
-        .route("/customers/{id}/edit", get(customer_edit::page).post(customer_edit::save))
+        .route(
+            "/customers/{id}/edit",
+            get(customer_edit::page).post(customer_edit::save),
+        )
         .route("/customers/{id}/phones/{phone_id}", post(customer_edit::fix_phone))
         .route("/customers/{id}/reveal", post(customer::reveal))
         .route("/customers/{id}/consents", post(customer::consent))

@@ -51,7 +51,14 @@ pub async fn chosen(state: &AppState, me: &Principal, id: Option<i64>) -> Option
 
 /// The picker's HTML for the field `name` (the chosen id) with its search box
 /// `<name>_q`; `found` are the matches of the last search.
-pub fn html(t: &Tr, form: &FormView, name: &str, label: &str, chosen: Option<&(i64, String)>, found: &[(i64, String)]) -> String {
+pub fn html(
+    t: &Tr,
+    form: &FormView,
+    name: &str,
+    label: &str,
+    chosen: Option<&(i64, String)>,
+    found: &[(i64, String)],
+) -> String {
     let q_name = format!("{name}_q");
     let errors = form.errors_of(name);
     let mut out = format!(
@@ -66,7 +73,11 @@ pub fn html(t: &Tr, form: &FormView, name: &str, label: &str, chosen: Option<&(i
         hint = esc(&t.get("picker.hint")),
         v = esc(form.value(&q_name)),
         find = esc(&t.get("picker.find")),
-        invalid = if errors.is_empty() { "" } else { r#" aria-invalid="true" autofocus"# }
+        invalid = if errors.is_empty() {
+            ""
+        } else {
+            r#" aria-invalid="true" autofocus"#
+        }
     );
     out.push_str(r#"<div class="picker-results" role="radiogroup" aria-live="polite">"#);
     let mut shown = Vec::new();

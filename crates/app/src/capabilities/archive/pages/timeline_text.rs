@@ -70,7 +70,11 @@ pub fn describe(t: &Tr, e: &TimelineEvent) -> String {
             label(t, "state", &s("state")),
             s("assignee_name"),
         ],
-        "consent" => vec![label(t, "consent", &s("purpose")), label(t, "consent", &s("decision")), s("recorded_by")],
+        "consent" => vec![
+            label(t, "consent", &s("purpose")),
+            label(t, "consent", &s("decision")),
+            s("recorded_by"),
+        ],
         "phone_status" => vec![
             t.fmt("customer.phone_tail", "last4", &s("last4")),
             format!("→ {}", label(t, "status", &s("status"))),

@@ -151,8 +151,18 @@ async fn show(
         .replace("{dealer}", &me.org_name)
         .replace("{date}", &d.task.event_date.to_string());
     let numbers = match &revealed {
-        Some(r) => r.phones.iter().map(|p| (phone_display(&p.number), p.number.clone())).collect(),
-        None => d.task.phone_masked.clone().into_iter().map(|m| (m, String::new())).collect(),
+        Some(r) => r
+            .phones
+            .iter()
+            .map(|p| (phone_display(&p.number), p.number.clone()))
+            .collect(),
+        None => d
+            .task
+            .phone_masked
+            .clone()
+            .into_iter()
+            .map(|m| (m, String::new()))
+            .collect(),
     };
     let status = form.as_ref().map(|(_, e)| e.status).unwrap_or(StatusCode::OK);
     let form = match form {

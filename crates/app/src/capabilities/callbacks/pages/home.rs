@@ -30,7 +30,9 @@ pub fn panels<'a>(state: &'a AppState, me: &'a Principal) -> Pin<Box<dyn Future<
                 out.push(p);
             }
         }
-        if (me.can(Permission::ViewCallbackStats) && !me.can(Permission::WorkCallbacks)) || me.can(Permission::SuperviseCallbacks) {
+        if (me.can(Permission::ViewCallbackStats) && !me.can(Permission::WorkCallbacks))
+            || me.can(Permission::SuperviseCallbacks)
+        {
             out.extend(compliance(state, me, &t).await);
         }
         out
@@ -67,7 +69,13 @@ async fn my_day(state: &AppState, me: &Principal, t: &Tr) -> Option<Panel> {
             "/callbacks?view=mine#group-soon".into(),
             "",
         )
-        .figure("my-done-today", t.get("home.callbacks.done_today"), done, "/callbacks?view=mine".into(), "ok");
+        .figure(
+            "my-done-today",
+            t.get("home.callbacks.done_today"),
+            done,
+            "/callbacks?view=mine".into(),
+            "ok",
+        );
     p.empty = t.get("callbacks.none");
     if let Some(next) = queue.first() {
         p.lines.push(crate::core::http::home::PanelLine {
@@ -102,7 +110,13 @@ async fn team(state: &AppState, me: &Principal, t: &Tr) -> Option<Panel> {
                 "/callbacks#group-overdue".into(),
                 if counts[0] > 0 { "danger" } else { "ok" },
             )
-            .figure("team-due-today", t.get("callbacks.group.today"), counts[1], "/callbacks#group-today".into(), "")
+            .figure(
+                "team-due-today",
+                t.get("callbacks.group.today"),
+                counts[1],
+                "/callbacks#group-today".into(),
+                "",
+            )
             .figure(
                 "team-unassigned",
                 t.get("callbacks.unassigned"),
@@ -169,7 +183,10 @@ async fn compliance(state: &AppState, me: &Principal, t: &Tr) -> Vec<Panel> {
             let title = t.fmt("home.ranking.title", "month", &from.format("%Y-%m").to_string());
             let mut p = Panel::new(22, "home-ranking", title.clone());
             p.html = charts::dealer_ranking(t, &stats::merge_periods(d), "home-dealers", title).bars();
-            out.push(p.link(t.get("callbacks.stats"), format!("/callbacks/stats?from={from}&to={to}")));
+            out.push(p.link(
+                t.get("callbacks.stats"),
+                format!("/callbacks/stats?from={from}&to={to}"),
+            ));
         }
     }
     out

@@ -168,10 +168,7 @@ fn calendar_lines(text: &str) -> Result<Vec<CalendarDay>, dcrc_domain::Invalid> 
                 kind,
                 name: parts.collect::<Vec<_>>().join(" "),
             }),
-            (None, _) => errors.push(dcrc_domain::FieldError::new(
-                format!("days[{i}].day"),
-                "date_format",
-            )),
+            (None, _) => errors.push(dcrc_domain::FieldError::new(format!("days[{i}].day"), "date_format")),
             (_, None) => errors.push(
                 dcrc_domain::FieldError::new(format!("days[{i}].kind"), "unknown_value")
                     .with("allowed", "holiday, workday"),

@@ -49,7 +49,11 @@ struct ConfirmPage {
 }
 
 /// Every open task of one agent (or of the unassigned pool), all pages of them.
-async fn open_tasks_of(state: &AppState, me: &crate::Principal, from: Option<i64>) -> crate::core::error::Result<Vec<i64>> {
+async fn open_tasks_of(
+    state: &AppState,
+    me: &crate::Principal,
+    from: Option<i64>,
+) -> crate::core::error::Result<Vec<i64>> {
     let mut ids = Vec::new();
     let mut cursor = None;
     loop {
@@ -219,8 +223,25 @@ pub async fn stats(State(state): State<AppState>, WebUser(me): WebUser, Query(mu
             period: Period::Month,
             ..q.clone()
         };
-        match state.store.callback_stats(&me, &StatsQuery { from: q.from, to: q.to, ..dq }).await {
-            Ok(d) => charts::dealer_ranking(&t, &merge_periods(d), "chart-dealers", t.fmt("stats.chart.dealers", "range", &range)).bars(),
+        match state
+            .store
+            .callback_stats(
+                &me,
+                &StatsQuery {
+                    from: q.from,
+                    to: q.to,
+                    ..dq
+                },
+            )
+            .await
+        {
+            Ok(d) => charts::dealer_ranking(
+                &t,
+                &merge_periods(d),
+                "chart-dealers",
+                t.fmt("stats.chart.dealers", "range", &range),
+            )
+            .bars(),
             Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
         }
     } else {
@@ -250,7 +271,10 @@ pub async fn stats(State(state): State<AppState>, WebUser(me): WebUser, Query(mu
         trend,
         export,
         last_month: format!("/callbacks/stats?from={lf}&to={ll}"),
-        this_month: format!("/callbacks/stats?from={}&to={today}", today.with_day(1).unwrap_or(today)),
+        this_month: format!(
+            "/callbacks/stats?from={}&to={today}",
+            today.with_day(1).unwrap_or(today)
+        ),
     };
     render(StatusCode::OK, &view)
 }
@@ -273,7 +297,8 @@ pub fn merge_periods(mut s: CallbackStats) -> CallbackStats {
         e.pending += r.pending;
     }
     for r in by.values_mut() {
-        let (bp, ok) = crate::capabilities::callbacks::rules::compliance(r.done_on_time, r.due - r.pending, s.threshold_pct);
+        let (bp, ok) =
+            crate::capabilities::callbacks::rules::compliance(r.done_on_time, r.due - r.pending, s.threshold_pct);
         r.normative_rate_bp = bp;
         r.compliant = ok;
     }

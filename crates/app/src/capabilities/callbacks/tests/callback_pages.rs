@@ -53,8 +53,16 @@ async fn an_agent_works_a_task_from_the_queue_and_the_statistics_count_it() {
         // Named by its label under the field, never by its key; what was typed survives.
         assert!(missing.text.contains("问题是否一次修好：必填"), "{}", missing.text);
         assert!(!missing.text.contains("answers.fixed_first_time"), "{}", missing.text);
-        assert!(missing.text.contains(r#"name="a.overall" value="9""#), "{}", missing.text);
-        assert!(missing.text.contains(r#"<option value="reached_satisfied" selected>"#), "{}", missing.text);
+        assert!(
+            missing.text.contains(r#"name="a.overall" value="9""#),
+            "{}",
+            missing.text
+        );
+        assert!(
+            missing.text.contains(r#"<option value="reached_satisfied" selected>"#),
+            "{}",
+            missing.text
+        );
         assert!(missing.text.contains("role=\"alert\""));
         let done = post_form(
             &app,
@@ -69,7 +77,11 @@ async fn an_agent_works_a_task_from_the_queue_and_the_statistics_count_it() {
         let after = get(&app, &format!("/callbacks/{}", app.fx.callback_a), &session).await;
         assert!(after.text.contains("data-outcome=\"reached_satisfied\"") && after.text.contains("已完成"));
         // The answers read as labelled scores, not `overall=9`.
-        assert!(after.text.contains("9 / 10") && !after.text.contains("overall=9"), "{}", after.text);
+        assert!(
+            after.text.contains("9 / 10") && !after.text.contains("overall=9"),
+            "{}",
+            after.text
+        );
         assert!(
             !get(&app, "/callbacks", &session).await.text.contains(&row),
             "left the queue"
@@ -84,7 +96,8 @@ async fn an_agent_works_a_task_from_the_queue_and_the_statistics_count_it() {
             .and_then(|s| s.rsplit("href=\"").next())
             .and_then(|s| s.split('"').next())
             .unwrap_or_default()
-            .replace("&amp;", "&").replace("&#38;", "&");
+            .replace("&amp;", "&")
+            .replace("&#38;", "&");
         assert!(this_month.starts_with("/callbacks/stats?from="), "{this_month}");
         let stats = get(&app, &format!("{this_month}&period=day"), &session).await;
         assert_eq!(stats.status, StatusCode::OK, "{this_month}: {}", stats.text);

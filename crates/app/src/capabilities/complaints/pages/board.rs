@@ -168,7 +168,9 @@ fn event_text(l: &Layout, e: &crate::capabilities::complaints::data::ComplaintEv
             // Codes read as their labels: the clock's name, the pause reason.
             let shown = match key {
                 "clock" => l.t.get(&format!("complaints.{v}")),
-                "reason" if crate::core::http::i18n::has(l.t.0, &format!("pause.{v}")) => l.t.get(&format!("pause.{v}")),
+                "reason" if crate::core::http::i18n::has(l.t.0, &format!("pause.{v}")) => {
+                    l.t.get(&format!("pause.{v}"))
+                }
                 "level" => l.t.fmt("complaints.level_n", "n", &v),
                 _ => v,
             };
@@ -268,7 +270,9 @@ async fn closure_agent(state: &AppState, me: &Principal, c: &Complaint) -> Strin
         .ok()
         .and_then(|p| p.items.into_iter().last())
         .and_then(|t| t.assignee_name)
-        .unwrap_or_else(|| crate::core::http::i18n::translate(crate::core::http::i18n::current(), "callbacks.unassigned"))
+        .unwrap_or_else(|| {
+            crate::core::http::i18n::translate(crate::core::http::i18n::current(), "callbacks.unassigned")
+        })
 }
 
 /// A transition, pause, resume or form save from the complaint page; back to the page.

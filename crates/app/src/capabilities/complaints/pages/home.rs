@@ -52,7 +52,13 @@ pub fn panels<'a>(state: &'a AppState, me: &'a Principal) -> Pin<Box<dyn Future<
                 if at_risk > 0 { "warn" } else { "" },
             );
         if me.can(Permission::HandleComplaints) {
-            p = p.figure("complaints-mine", t.get("complaints.mine"), mine.len(), "/complaints?owner=mine".into(), "");
+            p = p.figure(
+                "complaints-mine",
+                t.get("complaints.mine"),
+                mine.len(),
+                "/complaints?owner=mine".into(),
+                "",
+            );
             for c in mine.iter().take(5) {
                 p.lines.push(PanelLine {
                     text: format!("#{} {} · {}", c.id, c.title, c.customer_name),

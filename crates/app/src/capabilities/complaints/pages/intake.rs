@@ -54,7 +54,13 @@ fn labels(l: &Layout) -> Vec<(String, String)> {
 }
 
 /// Draws the form from `form` (defaults, a callback's facts, or what was submitted).
-async fn draw(state: &AppState, me: &Principal, form: FormView, error: Option<ApiError>, status: StatusCode) -> Response {
+async fn draw(
+    state: &AppState,
+    me: &Principal,
+    form: FormView,
+    error: Option<ApiError>,
+    status: StatusCode,
+) -> Response {
     let l = Layout::new(Some(me), "/complaints");
     let mut form = form.labels(labels(&l));
     if let Some(e) = &error {
@@ -66,15 +72,32 @@ async fn draw(state: &AppState, me: &Principal, form: FormView, error: Option<Ap
     let view = NewPage {
         csrf: me.csrf_token.clone(),
         customer_name: chosen.as_ref().map(|(_, n)| n.clone()).unwrap_or_default(),
-        picker: picker::html(&l.t, &form, "customer_id", &l.t.get("complaints.customer"), chosen.as_ref(), &found),
+        picker: picker::html(
+            &l.t,
+            &form,
+            "customer_id",
+            &l.t.get("complaints.customer"),
+            chosen.as_ref(),
+            &found,
+        ),
         channels: Channel::ALL
             .iter()
-            .map(|c| (c.as_str().to_string(), l.t.get(&format!("complaint.channel.{}", c.as_str()))))
+            .map(|c| {
+                (
+                    c.as_str().to_string(),
+                    l.t.get(&format!("complaint.channel.{}", c.as_str())),
+                )
+            })
             .collect(),
         categories: categories(state, me).await,
         tiers: [Tier::General, Tier::Major]
             .iter()
-            .map(|t| (t.as_str().to_string(), l.t.get(&format!("complaint.tier.{}", t.as_str()))))
+            .map(|t| {
+                (
+                    t.as_str().to_string(),
+                    l.t.get(&format!("complaint.tier.{}", t.as_str())),
+                )
+            })
             .collect(),
         form,
         l,
@@ -109,7 +132,10 @@ pub async fn new_page(State(state): State<AppState>, WebUser(me): WebUser, Query
         let said: Vec<String> = calls.iter().filter_map(|a| a.note.clone()).collect();
         form = form
             .set("customer_id", d.task.customer_id)
-            .set("vehicle_id", d.task.vehicle_id.map(|v| v.to_string()).unwrap_or_default())
+            .set(
+                "vehicle_id",
+                d.task.vehicle_id.map(|v| v.to_string()).unwrap_or_default(),
+            )
             .set("callback_task_id", task)
             .set("channel", Channel::Callback.as_str())
             .set("description", said.join("\n"));
@@ -160,7 +186,10 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
         tier,
         title: form.text("title"),
         description: form.text("description"),
-        staff_name: form.get("staff_name").map(str::to_string).filter(|s| !s.trim().is_empty()),
+        staff_name: form
+            .get("staff_name")
+            .map(str::to_string)
+            .filter(|s| !s.trim().is_empty()),
         filed_at: None,
     };
     match state.store.file_complaint(&me, input).await {

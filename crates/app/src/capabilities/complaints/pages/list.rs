@@ -56,7 +56,10 @@ impl BoardQuery {
             other => r.resolution.status == other || r.first.status == other,
         };
         let q = self.q.trim();
-        let found = q.is_empty() || [&r.title, &r.customer, &r.dealer, &r.category].iter().any(|f| f.contains(q));
+        let found = q.is_empty()
+            || [&r.title, &r.customer, &r.dealer, &r.category]
+                .iter()
+                .any(|f| f.contains(q));
         clock && found
     }
 
@@ -77,7 +80,12 @@ impl BoardQuery {
     }
 }
 
-async fn rows(state: &AppState, me: &Principal, q: &BoardQuery, l: &Layout) -> crate::core::error::Result<Vec<BoardRow>> {
+async fn rows(
+    state: &AppState,
+    me: &Principal,
+    q: &BoardQuery,
+    l: &Layout,
+) -> crate::core::error::Result<Vec<BoardRow>> {
     let list = state.store.list_complaints(me, &q.filter(me)).await?;
     let labels = categories(state, me).await;
     Ok(list
@@ -132,7 +140,12 @@ pub async fn board(State(state): State<AppState>, WebUser(me): WebUser, Query(q)
         can_stats: me.can(Permission::ViewComplaintStats),
         states: Stage::ALL
             .iter()
-            .map(|s| (s.as_str().to_string(), l.t.get(&format!("complaint.state.{}", s.as_str()))))
+            .map(|s| {
+                (
+                    s.as_str().to_string(),
+                    l.t.get(&format!("complaint.state.{}", s.as_str())),
+                )
+            })
             .collect(),
         categories: categories(&state, &me).await,
         filtered,
@@ -206,8 +219,16 @@ pub async fn board_xlsx(State(state): State<AppState>, WebUser(me): WebUser, Que
                 r.customer.clone(),
                 r.dealer.clone(),
                 r.assignee.clone(),
-                format!("{} · {}", l.t.get(&format!("clock.{}", r.first.status)), r.first.deadline),
-                format!("{} · {}", l.t.get(&format!("clock.{}", r.resolution.status)), r.resolution.left),
+                format!(
+                    "{} · {}",
+                    l.t.get(&format!("clock.{}", r.first.status)),
+                    r.first.deadline
+                ),
+                format!(
+                    "{} · {}",
+                    l.t.get(&format!("clock.{}", r.resolution.status)),
+                    r.resolution.left
+                ),
             ])?;
         }
         sheet.finish()

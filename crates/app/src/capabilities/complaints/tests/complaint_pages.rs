@@ -82,7 +82,11 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         let bad = post_form(&app, "/complaints", &session, &body("")).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         // Named by its label under the field; what was typed survives.
-        assert!(bad.text.contains("投诉类别：") || bad.text.contains("类别："), "{}", bad.text);
+        assert!(
+            bad.text.contains("投诉类别：") || bad.text.contains("类别："),
+            "{}",
+            bad.text
+        );
         assert!(bad.text.contains(r#"id="e-category""#), "{}", bad.text);
         let filed = post_form(&app, "/complaints", &session, &body("repair_quality")).await;
         assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.text);

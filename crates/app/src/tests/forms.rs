@@ -1,0 +1,164 @@
+//! Every form of the pages, submitted invalid, comes back with each value the user typed
+//! and each error under its field, named by its label and never by its key.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use crate::testing::web::pages::{get, hidden, post_form, web_login};
+use crate::testing::web::TestApp;
+use axum::http::StatusCode;
+
+/// `text` is percent-encoded into the body; the page must show it back verbatim.
+fn enc(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn assert_kept(page: &str, field: &str, value: &str) {
+    let shown = crate::core::http::form_view::esc(value);
+    let kept = page.split(&format!(r#"name="{field}""#)).skip(1).any(|rest| {
+        let tag = rest.split('>').next().unwrap_or_default();
+        tag.contains(&format!(r#"value="{shown}""#))
+            || rest
+                .split_once('>')
+                .is_some_and(|(_, body)| body.starts_with(&format!("{shown}</textarea>")))
+    });
+    assert!(kept, "{field} kept as {value}: {page}");
+}
+
+fn assert_error_under(page: &str, field: &str, label: &str) {
+    assert!(
+        page.contains(&format!(r#"id="e-{field}" role="alert""#)),
+        "error under {field}: {page}"
+    );
+    assert!(
+        page.contains(&format!("{label}：")),
+        "named by its label {label}: {page}"
+    );
+    assert!(page.contains("class=\"error-summary\""), "a summary on top");
+}
+
+#[tokio::test]
+async fn every_refused_form_keeps_what_was_typed() {
+    for app in TestApp::all(false).await {
+        let agent = web_login(&app, "a.agent").await;
+        let page = get(&app, "/complaints/new", &agent).await;
+        let csrf = hidden(&page.text, "_csrf");
+
+        // Filing a complaint without a customer and a title.
+        let text = "刹车 <异响> & 抖动";
+        let bad = post_form(
+            &app,
+            "/complaints",
+            &agent,
+            &format!(
+                "_csrf={csrf}&customer_id_q=&channel=phone&tier=major&category=repair_quality&title=&description={}",
+                enc(text)
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_error_under(&bad.text, "customer_id", "客户");
+        assert_kept(&bad.text, "description", text);
+        assert!(bad.text.contains(r#"<option value="major" selected>"#), "the tier kept");
+        // The customer chosen, still no title: the title's error, the customer kept.
+        let bad = post_form(
+            &app,
+            "/complaints",
+            &agent,
+            &format!(
+                "_csrf={csrf}&customer_id={}&channel=phone&tier=general&category=repair_quality&title=&description={}",
+                app.fx.customer_a,
+                enc(text)
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_error_under(&bad.text, "title", "主题");
+        assert!(
+            bad.text.contains(&format!(r#"value="{}" checked"#, app.fx.customer_a)),
+            "the chosen customer survives: {}",
+            bad.text
+        );
+        // The picker's 查找 draws the matches with everything else kept.
+        let found = post_form(
+            &app,
+            "/complaints",
+            &agent,
+            &format!(
+                "_csrf={csrf}&_pick=customer_id&customer_id_q={}&description={}",
+                enc("A店"),
+                enc(text)
+            ),
+        )
+        .await;
+        assert_eq!(found.status, StatusCode::OK);
+        assert_kept(&found.text, "description", text);
+
+        // A new customer with a malformed number.
+        let bad = post_form(
+            &app,
+            "/customers/new",
+            &agent,
+            &format!("_csrf={csrf}&name={}&phone=12345&city={}", enc("周 某"), enc("广州")),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "phone", "电话");
+        assert_kept(&bad.text, "name", "周 某");
+        assert_kept(&bad.text, "city", "广州");
+
+        // The customer's profile without a name.
+        let path = format!("/customers/{}/edit", app.fx.customer_a);
+        let bad = post_form(
+            &app,
+            &path,
+            &agent,
+            &format!("_csrf={csrf}&name=&kind=person&city={}", enc("佛山")),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "name", "客户姓名");
+        assert_kept(&bad.text, "city", "佛山");
+
+        // A replacement number that is no number.
+        let edit = get(&app, &path, &agent).await;
+        let phone_form = edit.text.split("action=\"/customers/").nth(2).expect("a phone form");
+        let phone_id: String = phone_form
+            .split("/phones/")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let bad = post_form(
+            &app,
+            &format!("/customers/{}/phones/{phone_id}", app.fx.customer_a),
+            &agent,
+            &format!("_csrf={csrf}&status=wrong_number&replacement=12345"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "replacement", "新号码（替换此号码）");
+        assert_kept(&bad.text, "replacement", "12345");
+        assert!(bad.text.contains(r#"<option value="wrong_number" selected>"#));
+
+        // A user without an organisation's rights: the admin's form keeps the rest.
+        let root = web_login(&app, "root").await;
+        let users = get(&app, "/admin/users", &root).await;
+        let csrf = hidden(&users.text, "_csrf");
+        let bad = post_form(
+            &app,
+            "/admin/users",
+            &root,
+            &format!(
+                "_csrf={csrf}&username=x&display_name={}&password=secret-pass-1&roles=callback_agent",
+                enc("新 同事")
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_kept(&bad.text, "display_name", "新 同事");
+        assert!(!bad.text.contains("secret-pass-1"), "a password is never sent back");
+        assert!(bad.text.contains(r#"value="callback_agent" checked"#), "the roles kept");
+        assert!(!bad.text.contains("org_id:"), "no field keys");
+        app.cleanup().await;
+    }
+}
