@@ -34,14 +34,13 @@ impl Store {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(|r| {
-                let parsed = parse_phones(
+                parse_phones(
                     &[PhoneInput {
                         number: r.to_string(),
                         status: None,
                     }],
                     &mut errors,
-                );
-                parsed
+                )
             });
         // `phones[0]` is the replacement's field as parse_phones names it.
         let errors = Invalid(
