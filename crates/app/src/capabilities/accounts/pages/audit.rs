@@ -47,16 +47,26 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q):
         Ok(p) => p,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
+    let t = crate::core::http::i18n::Tr(crate::core::http::i18n::current());
+    // Actions and records by their labels; a code without one stays readable.
+    let label = |prefix: &str, code: &str| {
+        let key = format!("{prefix}.{code}");
+        if crate::core::http::i18n::has(t.0, &key) {
+            t.get(&key)
+        } else {
+            code.replace('_', " ")
+        }
+    };
     let entries = page
         .items
         .into_iter()
         .map(|e| Row {
             at: local_time(e.at),
             actor: e.actor_name,
-            action: e.action,
+            action: label("audit.do", &e.action),
             entity: match e.entity_id {
-                Some(id) => format!("{} #{id}", e.entity),
-                None => e.entity,
+                Some(id) => format!("{} #{id}", label("audit.on", &e.entity)),
+                None => label("audit.on", &e.entity),
             },
             detail: e.detail.to_string(),
         })

@@ -210,7 +210,7 @@ mod tests {
         let fields: Vec<_> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
         assert_eq!(
             fields,
-            vec![("days[1].day", "date_format"), ("days[2].kind", "unknown_value")]
+            vec![("days[0].day", "date_format"), ("days[1].kind", "unknown_value")]
         );
     }
 }
