@@ -74,7 +74,13 @@ test('an information maintainer imports an owner list and sees the reconciliatio
   await login(page, server.url, 'info');
   await page.goto(`${server.url}/imports`);
   await page.setInputFiles('#new-import input[name=file]', file);
-  await Promise.all([page.waitForURL(/\/imports\/\d+$/), page.click('#new-import button[type=submit]')]);
+  // The columns as recognised, on a form with the first rows; then the import.
+  await Promise.all([page.waitForSelector('#import-mapping'), page.click('#new-import button[type=submit]')]);
+  assert.equal(await page.inputValue('#col-0'), 'name');
+  assert.equal(await page.inputValue('#col-1'), 'phone');
+  assert.match(await page.textContent('#mapping'), /13700000001/);
+  await shot(page, 'zh-import-mapping');
+  await Promise.all([page.waitForURL(/\/imports\/\d+$/), page.click('#confirm-import')]);
   await page.waitForSelector('#import-status[data-status=done]', { timeout: 30_000 });
   assert.equal(await page.textContent('#rows-read'), '3');
   assert.equal(await page.textContent('#rows-inserted'), '2');

@@ -314,6 +314,20 @@ impl Field {
     pub fn parse(name: &str) -> Option<Field> {
         FIELDS.iter().find(|(_, n, _)| *n == name).map(|(f, _, _)| *f)
     }
+
+    /// Every field, in the order imports list them.
+    pub fn all() -> impl Iterator<Item = Field> {
+        FIELDS.iter().map(|(f, _, _)| *f)
+    }
+
+    /// The header a template uses for the field (its first recognised name, in Chinese).
+    pub fn default_header(self) -> &'static str {
+        FIELDS
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .and_then(|(_, _, aliases)| aliases.first().copied())
+            .unwrap_or("")
+    }
 }
 
 /// Lower-case, without spaces, colons, an asterisk marking required columns, or a note
@@ -371,6 +385,11 @@ impl ColumnMap {
             by_index,
             headers: headers.to_vec(),
         })
+    }
+
+    /// The field recognised (or mapped) in column `i`.
+    pub fn field_at(&self, i: usize) -> Option<Field> {
+        self.by_index.get(i).copied().flatten()
     }
 
     pub fn has(&self, field: Field) -> bool {

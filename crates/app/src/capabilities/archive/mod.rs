@@ -88,6 +88,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0015_contact_history.sql"),
         data: "",
     },
+    Migration {
+        version: 16,
+        name: "import_rows",
+        sqlite: include_str!("migrations/sqlite/0016_import_rows.sql"),
+        postgres: include_str!("migrations/postgres/0016_import_rows.sql"),
+        data: "",
+    },
 ];
 
 const NAV: &[NavEntry] = &[

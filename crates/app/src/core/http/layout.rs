@@ -191,7 +191,24 @@ struct ErrorPage {
 
 /// A full error page for a store error (404 for anything out of scope).
 pub fn error_page(me: Option<&Principal>, e: StoreError) -> Response {
-    let api: ApiError = e.into();
+    error_page_for(me, e.into())
+}
+
+/// A full error page for an API error, with each field named by its label.
+pub fn error_page_for(me: Option<&Principal>, api: ApiError) -> Response {
+    if !api.fields.is_empty() {
+        let l = Layout::new(me, "/").error(&api);
+        let detail = l.notices.iter().map(|n| n.text.clone()).collect::<Vec<_>>().join("；");
+        let title = api.problem(i18n::current()).title;
+        return render(
+            api.status,
+            &ErrorPage {
+                l: Layout::new(me, "/"),
+                title,
+                detail,
+            },
+        );
+    }
     let problem = api.problem(i18n::current());
     render(
         api.status,

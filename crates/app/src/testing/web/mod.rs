@@ -419,6 +419,37 @@ impl TestApp {
         file_name: &str,
         file: &[u8],
     ) -> Resp {
+        self.multipart(
+            uri,
+            (header::AUTHORIZATION, format!("Bearer {token}")),
+            fields,
+            file_name,
+            file,
+        )
+        .await
+    }
+
+    /// A page's multipart form, sent with the session cookies.
+    pub async fn upload_page(
+        &self,
+        uri: &str,
+        cookies: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        file: &[u8],
+    ) -> Resp {
+        self.multipart(uri, (header::COOKIE, cookies.to_string()), fields, file_name, file)
+            .await
+    }
+
+    async fn multipart(
+        &self,
+        uri: &str,
+        auth: (header::HeaderName, String),
+        fields: &[(&str, &str)],
+        file_name: &str,
+        file: &[u8],
+    ) -> Resp {
         let boundary = "dcrc-test-boundary";
         let mut body: Vec<u8> = Vec::new();
         for (name, value) in fields {
@@ -433,7 +464,7 @@ impl TestApp {
         let req = Request::builder()
             .method(Method::POST)
             .uri(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(auth.0, auth.1)
             .header(
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={boundary}"),

@@ -76,6 +76,32 @@ fn upload_dir() -> PathBuf {
     std::env::temp_dir().join("dcrc-uploads")
 }
 
+impl Upload {
+    /// Keeps the file for a second request (the column-mapping step); returns its token.
+    pub fn stage(mut self) -> String {
+        self.kept = true;
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The file kept by [`Upload::stage`], if the token names one: only our own random
+    /// tokens are accepted (never a path).
+    pub fn staged(token: &str, file_name: String, fields: HashMap<String, String>) -> Option<Upload> {
+        if token.len() < 16 || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return None;
+        }
+        let path = upload_dir().join(token);
+        path.is_file().then_some(Upload {
+            path,
+            file_name,
+            fields,
+            kept: false,
+        })
+    }
+}
+
 /// The largest file a principal may upload for an import: the information maintainer and
 /// administrators load whole DMS exports, managers smaller lists.
 pub fn upload_limit(me: &Principal) -> u64 {
@@ -305,22 +331,28 @@ pub async fn get(
 /// The rejected rows as an XLSX workbook (row, column, value, reason).
 pub async fn errors_xlsx_response(state: &AppState, me: &Principal, id: i64) -> ApiResult<Response> {
     let errors = state.store.import_errors(me, id).await?;
+    let file_headers = state.store.import_headers(me, id).await?;
     let t = crate::core::http::i18n::Tr(crate::core::http::i18n::current());
-    let headers = [
-        t.get("import.col.row"),
-        t.get("import.col.column"),
-        t.get("import.col.value"),
-        t.get("import.col.reason"),
-    ];
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut sheet = dcrc_io::write::XlsxSheet::new("errors", &header_refs).map_err(|_| ApiError::internal())?;
-    for e in errors {
-        let reason = t.get(&format!("field.{}", e.code));
-        sheet
-            .push(&[e.row.to_string(), e.column, e.value, reason])
-            .map_err(|_| ApiError::internal())?;
-    }
-    let bytes = sheet.finish().map_err(|_| ApiError::internal())?;
+    let bytes = if file_headers.is_empty() {
+        // Imports from before the original rows were kept: one line per rejected cell.
+        let headers = [
+            t.get("import.col.row"),
+            t.get("import.col.column"),
+            t.get("import.col.value"),
+            t.get("import.col.reason"),
+        ];
+        let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let mut sheet = dcrc_io::write::XlsxSheet::new("errors", &header_refs).map_err(|_| ApiError::internal())?;
+        for e in errors {
+            let reason = t.get(&format!("field.{}", e.code));
+            sheet
+                .push(&[e.row.to_string(), e.column, e.value, reason])
+                .map_err(|_| ApiError::internal())?;
+        }
+        sheet.finish().map_err(|_| ApiError::internal())?
+    } else {
+        rejected_rows_workbook(&t, &file_headers, errors)?
+    };
     Ok((
         [
             (
@@ -335,6 +367,37 @@ pub async fn errors_xlsx_response(state: &AppState, me: &Principal, id: i64) -> 
         bytes,
     )
         .into_response())
+}
+
+/// One line per rejected row: the original cells under the file's own headers (so the
+/// file can be fixed and loaded again), then what was wrong and the row's number.
+fn rejected_rows_workbook(
+    t: &crate::core::http::i18n::Tr,
+    file_headers: &[String],
+    errors: Vec<crate::capabilities::archive::data::import::ImportError>,
+) -> ApiResult<Vec<u8>> {
+    let mut headers: Vec<String> = file_headers.to_vec();
+    headers.push(t.get("import.col.reason"));
+    headers.push(t.get("import.col.row"));
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut sheet = dcrc_io::write::XlsxSheet::new("errors", &refs).map_err(|_| ApiError::internal())?;
+    let sep = if t.is_en() { ": " } else { "：" };
+    let mut i = 0;
+    while i < errors.len() {
+        let row = errors[i].row;
+        let mut reasons = Vec::new();
+        let mut cells = errors[i].raw.clone();
+        while i < errors.len() && errors[i].row == row {
+            let e = &errors[i];
+            reasons.push(format!("{}{sep}{}", e.column, t.get(&format!("field.{}", e.code))));
+            i += 1;
+        }
+        cells.resize(file_headers.len(), String::new());
+        cells.push(reasons.join("；"));
+        cells.push(row.to_string());
+        sheet.push(&cells).map_err(|_| ApiError::internal())?;
+    }
+    sheet.finish().map_err(|_| ApiError::internal())
 }
 
 /// The rejected rows of an import as an XLSX workbook.

@@ -2,7 +2,7 @@
 //! rows it rejected (downloadable as XLSX).
 
 use crate::capabilities::accounts::data::orgs::OrgFilter;
-use crate::capabilities::archive::api::imports::{errors_xlsx_response, launch, receive};
+use crate::capabilities::archive::api::imports::{errors_xlsx_response, receive};
 use crate::capabilities::archive::data::import::{ImportKind, ImportRecord};
 use crate::core::http::extract::WebUser;
 use crate::core::http::layout::{local_time, render, Layout};
@@ -11,7 +11,7 @@ use crate::Principal;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use dcrc_domain::{OrgKind, Permission};
 
 pub struct ImportRow {
@@ -111,10 +111,17 @@ pub async fn upload(State(state): State<AppState>, WebUser(me): WebUser, multipa
     if upload.fields.get("_csrf").map(String::as_str) != Some(me.csrf_token.as_str()) {
         return crate::core::http::layout::csrf_failed(Some(&me));
     }
-    match launch(&state, &me, upload).await {
-        Ok(import) => Redirect::to(&format!("/imports/{}", import.id)).into_response(),
-        Err(e) => show(&state, &me, e.status, Some(e)).await,
+    if upload
+        .fields
+        .get("kind")
+        .and_then(|k| ImportKind::parse(k.trim()))
+        .is_none()
+    {
+        let e = crate::core::http::error::ApiError::field("kind", "required");
+        return show(&state, &me, e.status, Some(e)).await;
     }
+    // The columns are checked on the next page before anything is imported.
+    super::import_mapping::show(&state, &me, upload, None, Vec::new()).await
 }
 
 #[derive(Template)]

@@ -2,6 +2,7 @@ pub mod customer;
 pub mod customer_edit;
 pub mod customers;
 pub mod home;
+pub mod import_mapping;
 pub mod imports;
 pub mod merge;
 pub mod picker;
@@ -38,6 +39,8 @@ pub fn routes(r: PageRouter) -> PageRouter {
                     crate::capabilities::archive::api::UPLOAD_LIMIT,
                 )),
         )
+        .route("/imports/confirm", post(import_mapping::confirm))
+        .route("/imports/template/{kind}", get(import_mapping::template))
         .route("/imports/{id}", get(imports::page))
         .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
 }

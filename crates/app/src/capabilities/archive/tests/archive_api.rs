@@ -213,6 +213,17 @@ async fn imports_through_the_api_report_progress_reconciliation_and_errors() {
             .to_str()
             .unwrap()
             .contains("spreadsheetml"));
+        // The error file holds each rejected row whole, under the file's own headers, then
+        // what was wrong: ready to fix and load again.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.xlsx");
+        std::fs::write(&path, &xlsx.bytes).unwrap();
+        let (headers, mut rows, _) = dcrc_io::table::open(&path).unwrap();
+        assert_eq!(&headers[..3], ["客户姓名", "手机", "车牌"]);
+        let first = rows.next_record().unwrap().unwrap();
+        assert_eq!(&first[..3], ["吴磊", "13811110002", "粤A1"], "{first:?}");
+        assert!(first[3].starts_with("车牌："), "{first:?}");
+        assert_eq!(first[4], "3", "the row's number in the original file");
         // Bad requests name the field and start nothing.
         let r = app
             .upload(&token, &[("kind", "owners"), ("dealer_id", &dealer)], "x.csv", b"a\n")

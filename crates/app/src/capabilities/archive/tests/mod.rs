@@ -4,6 +4,7 @@ mod archive_care;
 mod cross_dealer;
 mod import;
 mod import_jobs;
+mod import_pages;
 mod import_truth;
 pub mod isolation;
 mod search;

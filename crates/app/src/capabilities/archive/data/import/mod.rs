@@ -64,7 +64,7 @@ impl ImportKind {
     }
 
     /// Columns without which no row of the file can be stored: each inner list needs one.
-    fn required_columns(self) -> &'static [&'static [Field]] {
+    pub(crate) fn required_columns(self) -> &'static [&'static [Field]] {
         match self {
             ImportKind::Customers => &[
                 &[Field::Name, Field::CustomerSourceId],
@@ -122,6 +122,9 @@ pub struct ImportError {
     pub column: String,
     pub value: String,
     pub code: String,
+    /// The whole original row (its cells in the file's column order).
+    #[serde(skip)]
+    pub raw: Vec<String>,
 }
 
 /// How to run an import.
@@ -183,6 +186,19 @@ impl Store {
                 return self.get_import(who, id).await;
             }
         };
+        // The file's own headers, for the error file's rows (bounded like the cells).
+        let kept_headers: Vec<String> = headers
+            .iter()
+            .take(200)
+            .map(|h| h.chars().take(200).collect())
+            .collect();
+        self.access(who)
+            .execute(
+                &stmt("UPDATE imports SET headers = $1 WHERE id = $2")
+                    .bind(serde_json::to_string(&kept_headers).unwrap_or_default())
+                    .bind(id),
+            )
+            .await?;
         let missing: Vec<&str> = import
             .kind
             .required_columns()
@@ -229,7 +245,7 @@ impl Store {
             if batch.is_empty() {
                 break 'batches;
             }
-            let mut errors: Vec<(i64, RowError)> = Vec::new();
+            let mut errors: Vec<(i64, RowError, String)> = Vec::new();
             let batch_inserted = tally.inserted;
             let now = self.now_ms();
             let mut tx = self.access(who).begin().await?;
@@ -274,7 +290,9 @@ impl Store {
                     Outcome::Unchanged => tally.unchanged += 1,
                     Outcome::Rejected(errs) => {
                         tally.rejected += 1;
-                        errors.extend(errs.into_iter().map(|e| (n, e)));
+                        let raw: Vec<String> = record.iter().take(200).map(|c| c.chars().take(200).collect()).collect();
+                        let raw = serde_json::to_string(&raw).unwrap_or_default();
+                        errors.extend(errs.into_iter().map(|e| (n, e, raw.clone())));
                     }
                 }
             }
@@ -287,14 +305,15 @@ impl Store {
                 tx.commit().await?;
             }
             let mut tx = self.access(who).begin().await?;
-            for (n, e) in &errors {
+            for (n, e, raw) in &errors {
                 tx.execute(
-                    &stmt("INSERT INTO import_errors (import_id, row_no, column_name, value, code) VALUES ($1, $2, $3, $4, $5)")
+                    &stmt("INSERT INTO import_errors (import_id, row_no, column_name, value, code, raw) VALUES ($1, $2, $3, $4, $5, $6)")
                         .bind(id)
                         .bind(*n)
                         .bind(&e.column)
                         .bind(e.value.chars().take(200).collect::<String>())
-                        .bind(e.code),
+                        .bind(e.code)
+                        .bind(raw.as_str()),
                 )
                 .await?;
             }

@@ -105,7 +105,7 @@ impl Store {
     /// The rejected cells of an import, in row order.
     pub async fn import_errors(&self, who: &Principal, id: i64) -> Result<Vec<ImportError>> {
         self.get_import(who, id).await?;
-        let rows = self.access(who).fetch_all(&stmt("SELECT row_no, column_name, value, code FROM import_errors WHERE import_id = $1 ORDER BY row_no, id").bind(id)).await?;
+        let rows = self.access(who).fetch_all(&stmt("SELECT row_no, column_name, value, code, raw FROM import_errors WHERE import_id = $1 ORDER BY row_no, id").bind(id)).await?;
         rows.iter()
             .map(|r| {
                 Ok(ImportError {
@@ -113,9 +113,26 @@ impl Store {
                     column: r.text("column_name")?,
                     value: r.text("value")?,
                     code: r.text("code")?,
+                    raw: r
+                        .opt_text("raw")?
+                        .and_then(|raw| serde_json::from_str(&raw).ok())
+                        .unwrap_or_default(),
                 })
             })
             .collect()
+    }
+
+    /// The file's own headers, as the import read them (none for imports before 0016).
+    pub async fn import_headers(&self, who: &Principal, id: i64) -> Result<Vec<String>> {
+        self.get_import(who, id).await?;
+        let row = self
+            .access(who)
+            .fetch_one(&stmt("SELECT headers FROM imports WHERE id = $1").bind(id))
+            .await?;
+        Ok(row
+            .opt_text("headers")?
+            .and_then(|h| serde_json::from_str(&h).ok())
+            .unwrap_or_default())
     }
 
     pub(super) async fn finish_import(
