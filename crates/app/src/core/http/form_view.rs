@@ -170,7 +170,7 @@ impl FormView {
 
     fn open_label(name: &str, label: &str, required: bool) -> String {
         format!(
-            r#"<label for="f-{}" class="field">{}{}"#,
+            r#"<label for="f-{}" class="field"><span>{}{}</span>"#,
             id_of(name),
             esc(label),
             if required {

@@ -14,5 +14,6 @@ pub mod home;
 pub mod i18n;
 pub mod layout;
 pub mod middleware;
+pub mod paging;
 pub mod policies;
 pub mod test_clock;

@@ -3,6 +3,7 @@
 use crate::capabilities::accounts::data::orgs::{NewOrg, Org, OrgPatch};
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
+use crate::core::http::form_view::FormView;
 use crate::core::http::layout::{render, FormData, Layout};
 use crate::AppState;
 use crate::Principal;
@@ -46,29 +47,62 @@ struct OrgsPage {
     can_manage: bool,
     open_form: bool,
     orgs: Vec<OrgRow>,
-    kinds: Vec<(&'static str, String)>,
+    kinds: Vec<(String, String)>,
+    parents: Vec<(String, String)>,
+    form: FormView,
 }
 
 async fn show(state: &AppState, me: &Principal, status: StatusCode, error: Option<ApiError>) -> Response {
+    show_form(state, me, status, error.map(|e| (FormView::new(), e))).await
+}
+
+async fn show_form(
+    state: &AppState,
+    me: &Principal,
+    status: StatusCode,
+    error: Option<(FormView, ApiError)>,
+) -> Response {
     let orgs = match state.store.org_tree(me).await {
         Ok(o) => o,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
     let base = orgs.first().map(|o| o.depth).unwrap_or(0);
-    let mut layout = Layout::new(Some(me), "/admin/orgs");
-    if let Some(e) = &error {
-        layout = layout.error(e);
-    }
+    let layout = Layout::new(Some(me), "/admin/orgs");
+    let labels: Vec<(String, String)> = [
+        ("name", "orgs.name"),
+        ("kind", "orgs.kind"),
+        ("parent_id", "orgs.parent"),
+        ("code", "orgs.code"),
+    ]
+    .iter()
+    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
+    .collect();
+    let open_form = error.is_some();
+    let rows = org_rows(&orgs, base);
+    let first_parent = rows.iter().find(|o| o.active && o.kind_code != "dealer").map(|o| o.id);
+    let form = match error {
+        Some((f, e)) => f.labels(labels).with_error(&e, |f| f.to_string()),
+        None => FormView::new()
+            .set("kind", OrgKind::Dealer.as_str())
+            .set("parent_id", first_parent.map(|id| id.to_string()).unwrap_or_default())
+            .labels(labels),
+    };
     let page = OrgsPage {
-        l: layout,
         csrf: me.csrf_token.clone(),
         can_manage: me.can(Permission::ManageOrgs),
-        open_form: error.is_some(),
-        orgs: org_rows(&orgs, base),
+        open_form,
+        parents: rows
+            .iter()
+            .filter(|o| o.active && o.kind_code != "dealer")
+            .map(|o| (o.id.to_string(), format!("{}{}", o.indent, o.name)))
+            .collect(),
+        orgs: rows,
         kinds: [OrgKind::Region, OrgKind::Group, OrgKind::Dealer]
             .iter()
-            .map(|k| (k.as_str(), format!("kind.{}", k.as_str())))
+            .map(|k| (k.as_str().to_string(), layout.t.get(&format!("kind.{}", k.as_str()))))
             .collect(),
+        form,
+        l: layout,
     };
     render(status, &page)
 }
@@ -87,8 +121,15 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
         errors.push(FieldError::new("kind", "unknown_value").with("allowed", "region, group, dealer"));
     }
     let parent_id = form.get("parent_id").and_then(|v| v.parse::<i64>().ok());
+    let kept = FormView::submitted(&form);
     let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return show(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, Some(errors.into())).await;
+        return show_form(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some((kept, errors.into())),
+        )
+        .await;
     };
     let code = form
         .get("code")
@@ -108,10 +149,13 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
         )
         .await
     {
-        Ok(_) => Redirect::to("/admin/orgs").into_response(),
+        Ok(o) => crate::core::http::flash::redirect(
+            "/admin/orgs",
+            crate::core::http::flash::Flash::new("done.org.created").with("name", o.name),
+        ),
         Err(e) => {
             let api: ApiError = e.into();
-            show(&state, &me, api.status, Some(api)).await
+            show_form(&state, &me, api.status, Some((kept, api))).await
         }
     }
 }

@@ -16,6 +16,8 @@ use serde::Deserialize;
 
 pub struct PhoneRow {
     pub number: String,
+    /// Digits for `tel:` (revealed only).
+    pub tel: String,
     pub status_key: String,
     pub primary: bool,
 }
@@ -93,8 +95,13 @@ async fn show(
             number: revealed
                 .as_ref()
                 .and_then(|r| r.phones.iter().find(|x| x.id == p.id))
-                .map(|x| x.number.clone())
+                .map(|x| crate::core::http::layout::phone_display(&x.number))
                 .unwrap_or_else(|| p.masked.clone()),
+            tel: revealed
+                .as_ref()
+                .and_then(|r| r.phones.iter().find(|x| x.id == p.id))
+                .map(|x| x.number.clone())
+                .unwrap_or_default(),
             status_key: format!("status.{}", p.status.as_str()),
             primary: p.is_primary,
         })

@@ -35,7 +35,7 @@ struct CustomersPage {
     /// The current filters as a query string, for the export links.
     export: String,
     rows: Vec<Row>,
-    next: Option<String>,
+    pager: crate::core::http::paging::Pager,
 }
 
 #[derive(Deserialize, Default)]
@@ -64,6 +64,9 @@ pub struct SearchQuery {
     #[serde(default)]
     phone_status: String,
     cursor: Option<String>,
+    /// The cursors that led here (for 上一页).
+    #[serde(default)]
+    trail: String,
 }
 
 impl SearchQuery {
@@ -116,7 +119,7 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
         Ok(p) => p,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
-    let rows = page
+    let rows: Vec<Row> = page
         .items
         .into_iter()
         .map(|c| Row {
@@ -130,9 +133,14 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
         })
         .collect();
     let export = s.query_string();
-    let next = page
-        .next_cursor
-        .map(|c| format!("/customers?{export}&cursor={}", url_encode(&c)));
+    let pager = crate::core::http::paging::Pager::new(
+        &format!("/customers?{export}"),
+        s.cursor.as_deref(),
+        &s.trail,
+        page.next_cursor.as_deref(),
+        rows.len(),
+        50,
+    );
     let view = CustomersPage {
         l: Layout::new(Some(&me), "/customers"),
         s,
@@ -140,7 +148,7 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
         can_export_personal: me.can(Permission::ExportPersonal),
         export,
         rows,
-        next,
+        pager,
     };
     render(StatusCode::OK, &view)
 }

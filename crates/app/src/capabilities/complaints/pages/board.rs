@@ -181,6 +181,17 @@ fn event_text(l: &Layout, e: &crate::capabilities::complaints::data::ComplaintEv
 }
 
 pub(super) async fn show(state: &AppState, me: &Principal, id: i64, error: Option<ApiError>) -> Response {
+    show_typed(state, me, id, error, None).await
+}
+
+/// The complaint's page; a refused handling form shows what was typed, not what is saved.
+async fn show_typed(
+    state: &AppState,
+    me: &Principal,
+    id: i64,
+    error: Option<ApiError>,
+    typed: Option<HandlingForm>,
+) -> Response {
     let d: ComplaintDetail = match state.store.get_complaint(me, id).await {
         Ok(d) => d,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
@@ -204,7 +215,7 @@ pub(super) async fn show(state: &AppState, me: &Principal, id: i64, error: Optio
         next: d.next_states.iter().map(|s| s.as_str()).collect(),
         pause_reasons: d.pause_reasons.clone(),
         can_handle: me.can(Permission::HandleComplaints),
-        form: c.form.clone(),
+        form: typed.unwrap_or_else(|| c.form.clone()),
         signed: c.signed_off_at.map(local_time).unwrap_or_default(),
         events: d
             .events
@@ -335,6 +346,15 @@ pub async fn act(
             crate::core::http::flash::redirect(&format!("/complaints/{id}"), message)
         }
         Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
+        Err(e) if action == "form" => {
+            let typed = HandlingForm {
+                responsible: form.get("responsible").map(str::to_string),
+                root_cause: form.get("root_cause").map(str::to_string),
+                measures: form.get("measures").map(str::to_string),
+                customer_agreement: form.get("customer_agreement").map(str::to_string),
+            };
+            show_typed(&state, &me, id, Some(e.into()), Some(typed)).await
+        }
         Err(e) => show(&state, &me, id, Some(e.into())).await,
     }
 }

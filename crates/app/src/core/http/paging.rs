@@ -1,0 +1,99 @@
+//! Paging both ways over keyset-paged lists: the way back is the trail of cursors that led
+//! here, carried in the links (`trail=~,c1,c2`, `~` for the first page), so 上一页 needs
+//! no offset query and no server state.
+
+use crate::core::http::layout::url_encode;
+
+/// The links and position of one page of a list.
+pub struct Pager {
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// 1-based number of the first row shown.
+    pub first_row: usize,
+    pub last_row: usize,
+}
+
+const FIRST: &str = "~";
+/// A trail longer than this is cut at its start (the way back then ends there).
+const MAX_TRAIL: usize = 200;
+
+impl Pager {
+    /// `base` is the list's address with its filters (`/customers?q=王`), `cursor` and
+    /// `trail` the current page's, `next_cursor` the store's, `shown` the rows on the page
+    /// and `per_page` the page size.
+    pub fn new(
+        base: &str,
+        cursor: Option<&str>,
+        trail: &str,
+        next_cursor: Option<&str>,
+        shown: usize,
+        per_page: usize,
+    ) -> Pager {
+        let mut steps: Vec<&str> = trail.split(',').filter(|s| !s.is_empty()).collect();
+        if steps.len() > MAX_TRAIL {
+            steps.drain(..steps.len() - MAX_TRAIL);
+        }
+        let sep = if base.contains('?') { "&" } else { "?" };
+        let link = |cursor: Option<&str>, steps: &[&str]| {
+            let mut url = base.to_string();
+            let mut first = true;
+            let mut add = |k: &str, v: &str| {
+                url.push_str(if first { sep } else { "&" });
+                first = false;
+                url.push_str(&format!("{k}={}", url_encode(v)));
+            };
+            if let Some(c) = cursor.filter(|c| *c != FIRST) {
+                add("cursor", c);
+            }
+            if !steps.is_empty() {
+                add("trail", &steps.join(","));
+            }
+            url
+        };
+        let prev = steps.split_last().map(|(last, rest)| link(Some(last), rest));
+        let next = next_cursor.map(|n| {
+            let mut more = steps.clone();
+            more.push(cursor.filter(|c| !c.is_empty()).unwrap_or(FIRST));
+            link(Some(n), &more)
+        });
+        let first_row = steps.len() * per_page + 1;
+        Pager {
+            prev,
+            next,
+            first_row: if shown == 0 { 0 } else { first_row },
+            last_row: if shown == 0 { 0 } else { first_row + shown - 1 },
+        }
+    }
+}
+
+impl Pager {
+    /// "第 51–100 条" in the reader's language.
+    pub fn rows_text(&self, t: &crate::core::http::i18n::Tr) -> String {
+        crate::core::http::i18n::tf(
+            t.0,
+            "common.rows_shown",
+            &[("from", self.first_row.to_string()), ("to", self.last_row.to_string())],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pager;
+
+    #[test]
+    fn forward_and_back_again() {
+        let p1 = Pager::new("/customers?q=x", None, "", Some("c1"), 50, 50);
+        assert_eq!(p1.prev, None);
+        assert_eq!(p1.next.as_deref(), Some("/customers?q=x&cursor=c1&trail=%7E"));
+        assert_eq!((p1.first_row, p1.last_row), (1, 50));
+        let p2 = Pager::new("/customers?q=x", Some("c1"), "~", Some("c2"), 50, 50);
+        assert_eq!(p2.prev.as_deref(), Some("/customers?q=x"), "back to the first page");
+        assert_eq!(p2.next.as_deref(), Some("/customers?q=x&cursor=c2&trail=%7E%2Cc1"));
+        assert_eq!((p2.first_row, p2.last_row), (51, 100));
+        let p3 = Pager::new("/customers", Some("c2"), "~,c1", None, 7, 50);
+        assert_eq!(p3.prev.as_deref(), Some("/customers?cursor=c1&trail=%7E"));
+        assert_eq!(p3.next, None);
+        assert_eq!((p3.first_row, p3.last_row), (101, 107));
+    }
+}
