@@ -191,6 +191,9 @@ test('every page of every role, in both languages, shows labels and works', asyn
     for (const user of roles) {
       const { context, page } = await open(user, locale);
       const links = await page.locator('nav.side a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      // Pages reached from the menu's pages, for those who may open them.
+      const extras = { manager: ['/callbacks/stats', '/callbacks/team', '/callbacks/policy', '/complaints/stats', '/complaints/new', '/customers/new'], brand: ['/complaints/stats', '/callbacks/policy'], complaint: ['/complaints/new', '/complaints/stats'] };
+      links.push(...(extras[user] || []));
       for (const href of links) {
         const response = await page.goto(`${server.url}${href}`);
         assert.equal(response.status(), 200, `${user} ${href}`);
@@ -201,6 +204,9 @@ test('every page of every role, in both languages, shows labels and works', asyn
       }
       if (user === 'agent') {
         assert.ok(!links.includes('/imports') && !links.includes('/api/docs'), 'agents see only their work');
+        const unlisted = await page.goto(`${server.url}/nowhere`);
+        assert.equal(unlisted.status(), 404);
+        assert.ok(await page.isVisible('nav.side'), 'a 404 keeps the navigation');
       }
       const missing = await page.goto(`${server.url}/customers/abc`);
       assert.equal(missing.status(), 400);

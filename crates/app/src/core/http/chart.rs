@@ -62,6 +62,13 @@ impl Chart {
         }
     }
 
+    /// The axis ticks: quarters of the axis, without repeats (a count of 1 has 0 and 1).
+    fn ticks(&self) -> Vec<i64> {
+        let mut ticks: Vec<i64> = (0..=4).map(|q| self.max() * q / 4).collect();
+        ticks.dedup();
+        ticks
+    }
+
     fn x(&self, v: i64) -> i64 {
         LABEL_W + v.clamp(0, self.max()) * PLOT_W / self.max()
     }
@@ -77,9 +84,8 @@ impl Chart {
             id = esc(&self.id),
             title = esc(&self.title)
         );
-        // Axis ticks: 0, 25, 50, 75, 100 % (or quarters of the largest count).
-        for q in 0..=4 {
-            let v = self.max() * q / 4;
+        // Axis ticks: 0, 25, 50, 75, 100 % (or quarters of the largest count, each once).
+        for v in self.ticks() {
             let x = self.x(v);
             let _ = write!(
                 svg,
@@ -147,8 +153,7 @@ impl Chart {
             id = esc(&self.id),
             title = esc(&self.title)
         );
-        for q in 0..=4 {
-            let v = self.max() * q / 4;
+        for v in self.ticks() {
             let _ = write!(
                 svg,
                 r#"<line class="grid" x1="{left}" y1="{yy}" x2="{}" y2="{yy}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,

@@ -4,6 +4,7 @@
 
 use crate::capabilities::complaints::data::stats::{ComplaintStats, ComplaintStatsQuery, Count};
 use crate::capabilities::complaints::pages::board::duration_text;
+use crate::core::http::chart::{Chart, Series, Unit};
 use crate::core::http::extract::WebUser;
 use crate::core::http::i18n::Tr;
 use crate::core::http::layout::percent;
@@ -13,7 +14,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -25,50 +26,53 @@ pub struct StatsForm {
 }
 
 impl StatsForm {
-    /// This month so far by default.
+    /// The last full month by default (as the callback statistics).
     fn query(&self, today: NaiveDate) -> ComplaintStatsQuery {
         let date = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+        let (first, last) = crate::capabilities::callbacks::pages::stats::last_full_month(today);
         ComplaintStatsQuery {
-            from: date(&self.from).unwrap_or(today.with_day(1).unwrap_or(today)),
-            to: date(&self.to).unwrap_or(today),
+            from: date(&self.from).unwrap_or(first),
+            to: date(&self.to).unwrap_or(last),
             org_id: None,
         }
     }
 }
 
-/// A labelled count with its bar length (of 300 px for the largest).
-pub struct Line {
-    pub label: String,
-    pub count: i64,
-    pub width: i64,
-    pub y: i64,
-}
-
-/// A titled breakdown.
+/// A titled breakdown, drawn by the shared chart component (bars with their data table).
 pub struct Breakdown {
     pub id: &'static str,
     pub title: String,
-    pub lines: Vec<Line>,
-    pub height: i64,
+    pub empty: bool,
+    pub html: String,
+    /// (label, count), for the workbook.
+    pub lines: Vec<(String, i64)>,
 }
 
-fn breakdown(id: &'static str, title: String, counts: &[Count], label: impl Fn(&str) -> String) -> Breakdown {
-    let max = counts.iter().map(|c| c.count).max().unwrap_or(0).max(1);
-    let lines: Vec<Line> = counts
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Line {
-            label: label(&c.key),
-            count: c.count,
-            width: c.count * 300 / max,
-            y: 4 + i as i64 * 22,
-        })
-        .collect();
+fn breakdown(t: &Tr, id: &'static str, title: String, counts: &[Count], label: impl Fn(&str) -> String) -> Breakdown {
+    let chart = Chart {
+        id: format!("chart-{id}"),
+        title: title.clone(),
+        unit: Unit::Count,
+        categories: counts.iter().map(|c| label(&c.key)).collect(),
+        series: vec![Series {
+            name: t.get("cstats.count"),
+            class: "s0",
+            values: counts.iter().map(|c| Some(c.count)).collect(),
+        }],
+        target: None,
+        category_heading: title.clone(),
+    };
     Breakdown {
         id,
         title,
-        height: 8 + lines.len() as i64 * 22,
-        lines,
+        empty: counts.is_empty(),
+        html: chart.bars(),
+        lines: chart
+            .categories
+            .iter()
+            .cloned()
+            .zip(counts.iter().map(|c| c.count))
+            .collect(),
     }
 }
 
@@ -79,37 +83,28 @@ fn breakdowns(t: &Tr, s: &ComplaintStats, categories: &[(String, String)]) -> Ve
             .find(|(key, _)| key == k)
             .map_or_else(|| k.to_string(), |(_, v)| v.clone())
     };
+    let ages: Vec<Count> = s
+        .open_by_age
+        .iter()
+        .map(|a| Count {
+            key: a.bucket.clone(),
+            count: a.count,
+        })
+        .collect();
     vec![
-        breakdown("by-category", t.get("complaints.category"), &s.by_category, category),
-        breakdown("by-tier", t.get("complaints.tier"), &s.by_tier, |k| {
+        breakdown(t, "by-category", t.get("complaints.category"), &s.by_category, category),
+        breakdown(t, "by-tier", t.get("complaints.tier"), &s.by_tier, |k| {
             t.get(&format!("complaint.tier.{k}"))
         }),
-        breakdown("by-channel", t.get("complaints.channel"), &s.by_channel, |k| {
+        breakdown(t, "by-channel", t.get("complaints.channel"), &s.by_channel, |k| {
             t.get(&format!("complaint.channel.{k}"))
         }),
-        breakdown("by-dealer", t.get("complaints.dealer"), &s.by_dealer, str::to_string),
-        breakdown("by-staff", t.get("complaints.staff"), &s.by_staff, str::to_string),
-        Breakdown {
-            lines: Vec::new(),
-            ..breakdown("open-by-age", t.get("cstats.open_by_age"), &[], str::to_string)
-        },
+        breakdown(t, "by-dealer", t.get("complaints.dealer"), &s.by_dealer, str::to_string),
+        breakdown(t, "by-staff", t.get("complaints.staff"), &s.by_staff, str::to_string),
+        breakdown(t, "open-by-age", t.get("cstats.open_by_age"), &ages, |k| {
+            t.get(&format!("cstats.age.{k}"))
+        }),
     ]
-    .into_iter()
-    .map(|mut b| {
-        if b.id == "open-by-age" {
-            let ages: Vec<Count> = s
-                .open_by_age
-                .iter()
-                .map(|a| Count {
-                    key: a.bucket.clone(),
-                    count: a.count,
-                })
-                .collect();
-            b = breakdown("open-by-age", b.title, &ages, |k| t.get(&format!("cstats.age.{k}")));
-        }
-        b
-    })
-    .collect()
 }
 
 #[derive(Template)]
@@ -122,6 +117,8 @@ struct StatsPage {
     mean: String,
     p90: String,
     export: String,
+    last_month: String,
+    this_month: String,
 }
 
 async fn categories(state: &AppState, me: &crate::Principal) -> Vec<(String, String)> {
@@ -162,6 +159,15 @@ pub async fn stats(State(state): State<AppState>, WebUser(me): WebUser, Query(mu
             .map(|x| duration_text(&l, x))
             .unwrap_or_else(|| "—".into()),
         export: format!("from={}&to={}", f.from, f.to),
+        last_month: {
+            let (a, b) = crate::capabilities::callbacks::pages::stats::last_full_month(state.store.clock.today());
+            format!("/complaints/stats?from={a}&to={b}")
+        },
+        this_month: {
+            let today = state.store.clock.today();
+            let first = crate::capabilities::callbacks::pages::stats::months_back(today, 0);
+            format!("/complaints/stats?from={first}&to={today}")
+        },
         l,
         f,
         s,
@@ -223,8 +229,8 @@ fn workbook(t: &Tr, s: &ComplaintStats, labels: &[(String, String)]) -> Result<V
         sheet.push(&[k, v])?;
     }
     for b in breakdowns(t, s, labels) {
-        for line in b.lines {
-            sheet.push(&[format!("{} · {}", b.title, line.label), line.count.to_string()])?;
+        for (label, count) in b.lines {
+            sheet.push(&[format!("{} · {}", b.title, label), count.to_string()])?;
         }
     }
     sheet.finish()

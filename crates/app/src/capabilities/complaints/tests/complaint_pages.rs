@@ -161,13 +161,29 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         assert!(timeline.text.contains("data-kind=\"complaint\""));
 
         // The statistics: one filed, answered and closed on time, charted and exportable.
-        let stats = get(&app, "/complaints/stats", &session).await;
+        // The last full month by default; this month is one link away.
+        let default = get(&app, "/complaints/stats", &session).await;
+        let this_month = default
+            .text
+            .split("id=\"range-this-month\"")
+            .next()
+            .and_then(|s| s.rsplit("href=\"").next())
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let stats = get(&app, &this_month, &session).await;
         assert_eq!(stats.status, StatusCode::OK, "{}", stats.text);
         assert!(stats.text.contains("id=\"filed\">1<"), "{}", stats.text);
         assert!(stats.text.contains("id=\"closure-on-time\">100.00%<"));
         assert!(stats.text.contains("维修质量") && stats.text.contains("<svg class=\"chart\""));
         assert!(!stats.text.contains("SECRET"));
-        let xlsx = get(&app, "/complaints/stats.xlsx", &session).await;
+        let xlsx = get(
+            &app,
+            &this_month.replace("/complaints/stats?", "/complaints/stats.xlsx?"),
+            &session,
+        )
+        .await;
         assert!(xlsx.text.starts_with("PK"), "an XLSX workbook");
         app.cleanup().await;
     }
