@@ -159,6 +159,26 @@ async fn every_refused_form_keeps_what_was_typed() {
         assert!(!bad.text.contains("secret-pass-1"), "a password is never sent back");
         assert!(bad.text.contains(r#"value="callback_agent" checked"#), "the roles kept");
         assert!(!bad.text.contains("org_id:"), "no field keys");
+
+        // Editing a user: an empty name refused, the roles ticked kept.
+        let agent_id = app.fx.agent_a;
+        let bad = post_form(
+            &app,
+            &format!("/admin/users/{agent_id}"),
+            &root,
+            &format!(
+                "_csrf={csrf}&display_name=&org_id={}&roles=callback_agent&roles=info_maintainer",
+                app.fx.dealer_a
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "display_name", "姓名");
+        assert!(
+            bad.text.contains(r#"value="info_maintainer" checked"#),
+            "the new role kept: {}",
+            bad.text
+        );
         app.cleanup().await;
     }
 }

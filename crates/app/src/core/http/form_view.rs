@@ -74,6 +74,12 @@ impl FormView {
         self
     }
 
+    /// Adds one more value of a repeated field (checked boxes).
+    pub fn add(mut self, name: &str, value: impl ToString) -> Self {
+        self.values.push((name.into(), value.to_string()));
+        self
+    }
+
     /// Sets a value unless the submission already has one.
     pub fn default_value(self, name: &str, value: impl ToString) -> Self {
         if self.values.iter().any(|(k, _)| k == name) {

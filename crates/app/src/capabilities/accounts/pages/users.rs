@@ -1,9 +1,10 @@
 //! The user admin page.
 
 use crate::capabilities::accounts::data::users::{NewUser, UserFilter, UserPatch};
-use crate::capabilities::accounts::pages::orgs::{org_rows, OrgRow};
+use crate::capabilities::accounts::pages::orgs::org_rows;
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
+use crate::core::http::form_view::FormView;
 use crate::core::http::layout::{render, role_keys, FormData, Layout};
 use crate::AppState;
 use crate::{Principal, StoreError};
@@ -222,14 +223,24 @@ struct UserEditPage {
     csrf: String,
     id: i64,
     username: String,
-    display_name: String,
-    org_id: i64,
-    orgs: Vec<OrgRow>,
-    /// (code, label key, held)
-    roles: Vec<(&'static str, String, bool)>,
+    org_options: Vec<(String, String)>,
+    /// (code, label key)
+    roles: Vec<(&'static str, String)>,
+    form: FormView,
 }
 
 async fn show_edit(state: &AppState, me: &Principal, id: i64, status: StatusCode, error: Option<ApiError>) -> Response {
+    show_edit_form(state, me, id, status, error.map(|e| (FormView::new(), e))).await
+}
+
+/// The edit form, from the user's record or from a refused submission.
+async fn show_edit_form(
+    state: &AppState,
+    me: &Principal,
+    id: i64,
+    status: StatusCode,
+    refused: Option<(FormView, ApiError)>,
+) -> Response {
     let user = match state.store.get_user(me, id).await {
         Ok(u) => u,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
@@ -238,23 +249,52 @@ async fn show_edit(state: &AppState, me: &Principal, id: i64, status: StatusCode
         Ok(o) => o,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
-    let mut layout = Layout::new(Some(me), "/admin/users");
-    if let Some(e) = &error {
-        layout = layout.error(e);
-    }
+    let layout = Layout::new(Some(me), "/admin/users");
+    let labels: Vec<(String, String)> = [
+        ("display_name", "users.display_name"),
+        ("org_id", "users.org"),
+        ("password", "users.reset_password"),
+        ("roles", "users.roles"),
+    ]
+    .iter()
+    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
+    .collect();
+    let roles_field = |f: &str| {
+        if f.starts_with("roles") {
+            "roles".to_string()
+        } else {
+            f.to_string()
+        }
+    };
+    let form = match refused {
+        // What was typed, the password excepted.
+        Some((f, e)) => f.set("password", "").labels(labels).with_error(&e, roles_field),
+        None => {
+            let mut record = FormView::new()
+                .set("display_name", &user.display_name)
+                .set("org_id", user.org_id);
+            for r in &user.roles {
+                record = record.add("roles", r.as_str());
+            }
+            record.labels(labels)
+        }
+    };
     let base = orgs.first().map(|o| o.depth).unwrap_or(0);
     let page = UserEditPage {
-        l: layout,
         csrf: me.csrf_token.clone(),
         id,
         username: user.username,
-        display_name: user.display_name,
-        org_id: user.org_id,
-        orgs: org_rows(&orgs, base),
+        org_options: org_rows(&orgs, base)
+            .iter()
+            .filter(|o| o.active)
+            .map(|o| (o.id.to_string(), format!("{}{}", o.indent, o.name)))
+            .collect(),
         roles: Role::ALL
             .iter()
-            .map(|r| (r.as_str(), format!("role.{}", r.as_str()), user.roles.contains(r)))
+            .map(|r| (r.as_str(), format!("role.{}", r.as_str())))
             .collect(),
+        form,
+        l: layout,
     };
     render(status, &page)
 }
@@ -281,11 +321,14 @@ pub async fn save(
         ..UserPatch::default()
     };
     match state.store.update_user(&me, id, patch).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Ok(u) => crate::core::http::flash::redirect(
+            "/admin/users",
+            crate::core::http::flash::Flash::new("done.user.saved").with("name", u.display_name),
+        ),
         Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
         Err(e) => {
             let api: ApiError = e.into();
-            show_edit(&state, &me, id, api.status, Some(api)).await
+            show_edit_form(&state, &me, id, api.status, Some((FormView::submitted(&form), api))).await
         }
     }
 }
