@@ -199,3 +199,20 @@ async fn every_navigation_entry_points_at_a_route() {
         );
     }
 }
+
+#[test]
+fn every_table_header_in_a_template_says_what_it_heads() {
+    let mut missing = Vec::new();
+    for (path, text) in files(&src()) {
+        if path.extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        for (i, _) in text.match_indices("<th") {
+            let tag: String = text[i..].chars().take_while(|c| *c != '>').collect();
+            if (tag == "<th" || tag.starts_with("<th ")) && !tag.contains("scope=") {
+                missing.push(format!("{}: {tag}>", path.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "table headers without scope: {missing:#?}");
+}
