@@ -67,6 +67,34 @@ impl Pager {
 }
 
 impl Pager {
+    /// The 上一页 / rows / 下一页 bar under a list.
+    pub fn html(&self, t: &crate::core::http::i18n::Tr) -> String {
+        use crate::core::http::form_view::esc;
+        let mut out = format!(
+            r#"<nav class="row pager" aria-label="{}">"#,
+            esc(&t.get("common.pages"))
+        );
+        if let Some(p) = &self.prev {
+            out.push_str(&format!(
+                r#"<a class="button" href="{}" rel="prev" id="page-prev">← {}</a>"#,
+                esc(p),
+                esc(&t.get("common.prev"))
+            ));
+        }
+        if self.last_row > 0 {
+            out.push_str(&format!(r#"<span id="page-rows">{}</span>"#, esc(&self.rows_text(t))));
+        }
+        if let Some(n) = &self.next {
+            out.push_str(&format!(
+                r#"<a class="button" href="{}" rel="next" id="page-next">{} →</a>"#,
+                esc(n),
+                esc(&t.get("common.next"))
+            ));
+        }
+        out.push_str("</nav>");
+        out
+    }
+
     /// "第 51–100 条" in the reader's language.
     pub fn rows_text(&self, t: &crate::core::http::i18n::Tr) -> String {
         crate::core::http::i18n::tf(

@@ -23,12 +23,15 @@ pub struct Row {
 struct AuditPage {
     l: Layout,
     entries: Vec<Row>,
-    next_cursor: Option<String>,
+    pager: crate::core::http::paging::Pager,
 }
 
 #[derive(Deserialize)]
 pub struct PageQuery {
     cursor: Option<String>,
+    /// The cursors that led here (for 上一页).
+    #[serde(default)]
+    trail: String,
 }
 
 pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
@@ -37,7 +40,7 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q):
         .list_audit(
             &me,
             &AuditFilter {
-                cursor: q.cursor,
+                cursor: q.cursor.clone(),
                 limit: Some(100),
                 ..AuditFilter::default()
             },
@@ -70,13 +73,21 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q):
             },
             detail: e.detail.to_string(),
         })
-        .collect();
+        .collect::<Vec<Row>>();
+    let pager = crate::core::http::paging::Pager::new(
+        "/admin/audit",
+        q.cursor.as_deref(),
+        &q.trail,
+        page.next_cursor.as_deref(),
+        entries.len(),
+        100,
+    );
     render(
         StatusCode::OK,
         &AuditPage {
             l: Layout::new(Some(&me), "/admin/audit"),
             entries,
-            next_cursor: page.next_cursor,
+            pager,
         },
     )
 }
