@@ -97,6 +97,11 @@ impl FormView {
         self
     }
 
+    /// Names the fields by the labels of translation keys: `[("title", "complaints.title")]`.
+    pub fn labelled(self, t: &crate::core::http::i18n::Tr, fields: &[(&str, &str)]) -> Self {
+        self.labels(fields.iter().map(|(f, k)| (f.to_string(), t.get(k))).collect())
+    }
+
     /// Takes the errors of a failed save: field errors go under their fields (after
     /// `rename` maps an API field to the form's input), the rest to the top of the form.
     pub fn with_error(mut self, e: &ApiError, rename: impl Fn(&str) -> String) -> Self {

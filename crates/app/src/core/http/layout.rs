@@ -391,6 +391,24 @@ pub fn percent(bp: impl std::borrow::Borrow<Option<i64>>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// An XLSX workbook as a download named `file_name`.
+pub fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Money in fen as yuan with thousands separators, `¥323,000.00`; `—` for none.
 pub fn yuan(fen: impl std::borrow::Borrow<Option<i64>>) -> String {
     let Some(f) = *fen.borrow() else { return "—".into() };

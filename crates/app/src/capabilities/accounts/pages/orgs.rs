@@ -68,24 +68,21 @@ async fn show_form(
     };
     let base = orgs.first().map(|o| o.depth).unwrap_or(0);
     let layout = Layout::new(Some(me), "/admin/orgs");
-    let labels: Vec<(String, String)> = [
+    let labels: &[(&str, &str)] = &[
         ("name", "orgs.name"),
         ("kind", "orgs.kind"),
         ("parent_id", "orgs.parent"),
         ("code", "orgs.code"),
-    ]
-    .iter()
-    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
-    .collect();
+    ];
     let open_form = error.is_some();
     let rows = org_rows(&orgs, base);
     let first_parent = rows.iter().find(|o| o.active && o.kind_code != "dealer").map(|o| o.id);
     let form = match error {
-        Some((f, e)) => f.labels(labels).with_error(&e, |f| f.to_string()),
+        Some((f, e)) => f.labelled(&layout.t, labels).with_error(&e, |f| f.to_string()),
         None => FormView::new()
             .set("kind", OrgKind::Dealer.as_str())
             .set("parent_id", first_parent.map(|id| id.to_string()).unwrap_or_default())
-            .labels(labels),
+            .labelled(&layout.t, labels),
     };
     let page = OrgsPage {
         csrf: me.csrf_token.clone(),

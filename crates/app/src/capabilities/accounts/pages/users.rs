@@ -88,27 +88,24 @@ async fn show(
         })
         .collect();
     let layout = Layout::new(Some(me), "/admin/users");
-    let labels: Vec<(String, String)> = [
+    let labels: &[(&str, &str)] = &[
         ("username", "users.username"),
         ("display_name", "users.display_name"),
         ("password", "users.password"),
         ("org_id", "users.org"),
         ("roles", "users.roles"),
-    ]
-    .iter()
-    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
-    .collect();
+    ];
     let open_form = error.is_some();
     // The password is never sent back.
     let form = match error {
-        Some((f, e)) => f.set("password", "").labels(labels).with_error(&e, |f| {
+        Some((f, e)) => f.set("password", "").labelled(&layout.t, labels).with_error(&e, |f| {
             if f.starts_with("roles") {
                 "roles".into()
             } else {
                 f.to_string()
             }
         }),
-        None => crate::core::http::form_view::FormView::new().labels(labels),
+        None => crate::core::http::form_view::FormView::new().labelled(&layout.t, labels),
     };
     let base = orgs.first().map(|o| o.depth).unwrap_or(0);
     let view = UsersPage {
@@ -250,15 +247,12 @@ async fn show_edit_form(
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
     let layout = Layout::new(Some(me), "/admin/users");
-    let labels: Vec<(String, String)> = [
+    let labels: &[(&str, &str)] = &[
         ("display_name", "users.display_name"),
         ("org_id", "users.org"),
         ("password", "users.reset_password"),
         ("roles", "users.roles"),
-    ]
-    .iter()
-    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
-    .collect();
+    ];
     let roles_field = |f: &str| {
         if f.starts_with("roles") {
             "roles".to_string()
@@ -268,7 +262,10 @@ async fn show_edit_form(
     };
     let form = match refused {
         // What was typed, the password excepted.
-        Some((f, e)) => f.set("password", "").labels(labels).with_error(&e, roles_field),
+        Some((f, e)) => f
+            .set("password", "")
+            .labelled(&layout.t, labels)
+            .with_error(&e, roles_field),
         None => {
             let mut record = FormView::new()
                 .set("display_name", &user.display_name)
@@ -276,7 +273,7 @@ async fn show_edit_form(
             for r in &user.roles {
                 record = record.add("roles", r.as_str());
             }
-            record.labels(labels)
+            record.labelled(&layout.t, labels)
         }
     };
     let base = orgs.first().map(|o| o.depth).unwrap_or(0);

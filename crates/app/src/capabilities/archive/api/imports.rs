@@ -9,8 +9,8 @@ use crate::core::page::Page;
 use crate::AppState;
 use crate::Principal;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use dcrc_domain::FieldError;
 use serde::Deserialize;
@@ -353,20 +353,10 @@ pub async fn errors_xlsx_response(state: &AppState, me: &Principal, id: i64) -> 
     } else {
         rejected_rows_workbook(&t, &file_headers, errors)?
     };
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"import-{id}-errors.xlsx\""),
-            ),
-        ],
+    Ok(crate::core::http::layout::xlsx_download(
+        &format!("import-{id}-errors.xlsx"),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// One line per rejected row: the original cells under the file's own headers (so the

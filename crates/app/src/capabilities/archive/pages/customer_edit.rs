@@ -76,19 +76,15 @@ async fn draw(
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
     let l = Layout::new(Some(me), "/customers");
-    let labels: Vec<(String, String)> = FIELDS.iter().map(|(f, k)| (f.to_string(), l.t.get(k))).collect();
     let mut status = StatusCode::OK;
     let form = match profile {
         Some((f, e)) => {
             status = e.status;
-            f.labels(labels).with_error(&e, |f| f.to_string())
+            f.labelled(&l.t, &FIELDS).with_error(&e, |f| f.to_string())
         }
-        None => record_values(&c).labels(labels),
+        None => record_values(&c).labelled(&l.t, &FIELDS),
     };
-    let phone_labels = vec![
-        ("status".to_string(), l.t.get("common.status")),
-        ("replacement".to_string(), l.t.get("customer.replacement")),
-    ];
+    let phone_labels: &[(&str, &str)] = &[("status", "common.status"), ("replacement", "customer.replacement")];
     let mut refused_phone = phone;
     let phones = c
         .phones
@@ -97,13 +93,13 @@ async fn draw(
             let form = match refused_phone.take() {
                 Some((pid, f, e)) if pid == p.id => {
                     status = e.status;
-                    f.labels(phone_labels.clone()).with_error(&e, |f| f.to_string())
+                    f.labelled(&l.t, phone_labels).with_error(&e, |f| f.to_string())
                 }
                 other => {
                     refused_phone = other;
                     FormView::new()
                         .set("status", p.status.as_str())
-                        .labels(phone_labels.clone())
+                        .labelled(&l.t, phone_labels)
                 }
             };
             PhoneForm {

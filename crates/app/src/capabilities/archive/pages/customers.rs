@@ -192,7 +192,7 @@ async fn show_new(
     use crate::core::http::form_view::FormView;
     let layout = Layout::new(Some(me), "/customers");
     let duplicate_of = error.as_ref().and_then(|e| e.existing_id);
-    let labels: Vec<(String, String)> = [
+    let labels: &[(&str, &str)] = &[
         ("name", "customers.name"),
         ("phone", "customers.phone"),
         ("phone2", "customer.phone2"),
@@ -201,11 +201,11 @@ async fn show_new(
         ("city", "customers.city"),
         ("district", "customer.district"),
         ("tags", "customers.tag"),
-    ]
-    .iter()
-    .map(|(f, k)| (f.to_string(), layout.t.get(k)))
-    .collect();
-    let mut view_form = form.map(FormView::submitted).unwrap_or_default().labels(labels);
+    ];
+    let mut view_form = form
+        .map(FormView::submitted)
+        .unwrap_or_default()
+        .labelled(&layout.t, labels);
     if let Some(e) = &error {
         // `phones[1]` is the second number's field.
         view_form = view_form.with_error(e, |f| {

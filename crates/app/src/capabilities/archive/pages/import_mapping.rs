@@ -13,8 +13,8 @@ use crate::AppState;
 use crate::Principal;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use dcrc_io::columns::{ColumnMap, Field};
 use std::collections::HashMap;
 
@@ -264,20 +264,7 @@ pub async fn template(WebUser(_me): WebUser, Path(kind): Path<String>) -> Respon
     };
     let headers: Vec<&str> = template_fields(kind).iter().map(|f| f.default_header()).collect();
     match dcrc_io::write::XlsxSheet::new("import", &headers).and_then(|s| s.finish()) {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"dcrc-{}-template.xlsx\"", kind.as_str()),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => crate::core::http::layout::xlsx_download(&format!("dcrc-{}-template.xlsx", kind.as_str()), bytes),
         Err(_) => crate::core::http::layout::error_page(None, crate::StoreError::Internal("xlsx".into())),
     }
 }

@@ -10,7 +10,7 @@ use crate::core::http::layout::{percent, render, FormData, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -88,12 +88,12 @@ pub async fn reassign(State(state): State<AppState>, WebUser(me): WebUser, form:
         Ok(l) => l,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
-    let l = Layout::new(Some(&me), "/callbacks");
+    let t = crate::core::http::i18n::Tr(crate::core::http::i18n::current());
     let name_of = |id: Option<i64>| {
         load.iter()
             .find(|a| a.assignee_id == id)
             .and_then(|a| a.assignee_name.clone())
-            .unwrap_or_else(|| l.t.get("callbacks.unassigned"))
+            .unwrap_or_else(|| t.get("callbacks.unassigned"))
     };
     let (from_name, to_name) = (name_of(from), name_of(Some(to)));
     let ids = match open_tasks_of(&state, &me, from).await {
@@ -111,7 +111,7 @@ pub async fn reassign(State(state): State<AppState>, WebUser(me): WebUser, form:
                 csrf: me.csrf_token.clone(),
                 from: from.map(|f| f.to_string()).unwrap_or_default(),
                 message: crate::core::http::i18n::tf(
-                    l.t.0,
+                    t.0,
                     "callbacks.reassign_confirm",
                     &[("n", ids.len().to_string()), ("from", from_name), ("to", to_name)],
                 ),
@@ -223,18 +223,7 @@ pub async fn stats(State(state): State<AppState>, WebUser(me): WebUser, Query(mu
             period: Period::Month,
             ..q.clone()
         };
-        match state
-            .store
-            .callback_stats(
-                &me,
-                &StatsQuery {
-                    from: q.from,
-                    to: q.to,
-                    ..dq
-                },
-            )
-            .await
-        {
+        match state.store.callback_stats(&me, &dq).await {
             Ok(d) => charts::dealer_ranking(
                 &t,
                 &merge_periods(d),
@@ -315,20 +304,7 @@ pub async fn stats_xlsx(State(state): State<AppState>, WebUser(me): WebUser, Que
     };
     let t = Tr(crate::core::http::i18n::current());
     match stats_workbook(&t, &s) {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"callbacks-{}-{}.xlsx\"", q.from, q.to),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => crate::core::http::layout::xlsx_download(&format!("callbacks-{}-{}.xlsx", q.from, q.to), bytes),
         Err(_) => crate::core::http::layout::error_page(Some(&me), crate::StoreError::Internal("xlsx".into())),
     }
 }

@@ -38,20 +38,15 @@ struct NewPage {
     form: FormView,
 }
 
-fn labels(l: &Layout) -> Vec<(String, String)> {
-    [
-        ("customer_id", "complaints.customer"),
-        ("channel", "complaints.channel"),
-        ("category", "complaints.category"),
-        ("tier", "complaints.tier"),
-        ("title", "complaints.title"),
-        ("description", "complaints.description"),
-        ("staff_name", "complaints.staff"),
-    ]
-    .iter()
-    .map(|(f, k)| (f.to_string(), l.t.get(k)))
-    .collect()
-}
+const LABELS: &[(&str, &str)] = &[
+    ("customer_id", "complaints.customer"),
+    ("channel", "complaints.channel"),
+    ("category", "complaints.category"),
+    ("tier", "complaints.tier"),
+    ("title", "complaints.title"),
+    ("description", "complaints.description"),
+    ("staff_name", "complaints.staff"),
+];
 
 /// Draws the form from `form` (defaults, a callback's facts, or what was submitted).
 async fn draw(
@@ -62,7 +57,7 @@ async fn draw(
     status: StatusCode,
 ) -> Response {
     let l = Layout::new(Some(me), "/complaints");
-    let mut form = form.labels(labels(&l));
+    let mut form = form.labelled(&l.t, LABELS);
     if let Some(e) = &error {
         form = form.with_error(e, |f| f.to_string());
     }

@@ -11,8 +11,8 @@ use crate::AppState;
 use crate::Principal;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use dcrc_domain::Permission;
 use serde::Deserialize;
 
@@ -80,18 +80,19 @@ impl BoardQuery {
     }
 }
 
+/// The board's rows for `q`; `labels` are the policy's category labels (read once per page).
 async fn rows(
     state: &AppState,
     me: &Principal,
     q: &BoardQuery,
     l: &Layout,
+    labels: &[(String, String)],
 ) -> crate::core::error::Result<Vec<BoardRow>> {
     let list = state.store.list_complaints(me, &q.filter(me)).await?;
-    let labels = categories(state, me).await;
     Ok(list
         .items
         .iter()
-        .map(|c| board_row(l, c, &labels))
+        .map(|c| board_row(l, c, labels))
         .filter(|r| q.keeps(r))
         .collect())
 }
@@ -114,7 +115,8 @@ struct BoardPage {
 
 pub async fn board(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<BoardQuery>) -> Response {
     let l = Layout::new(Some(&me), "/complaints");
-    let open = match rows(&state, &me, &q, &l).await {
+    let labels = categories(&state, &me).await;
+    let open = match rows(&state, &me, &q, &l, &labels).await {
         Ok(r) => r,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
@@ -126,7 +128,7 @@ pub async fn board(State(state): State<AppState>, WebUser(me): WebUser, Query(q)
             state: "closed".into(),
             ..BoardQuery::default()
         };
-        let mut r = rows(&state, &me, &recent, &l).await.unwrap_or_default();
+        let mut r = rows(&state, &me, &recent, &l, &labels).await.unwrap_or_default();
         r.truncate(20);
         r
     };
@@ -147,7 +149,7 @@ pub async fn board(State(state): State<AppState>, WebUser(me): WebUser, Query(q)
                 )
             })
             .collect(),
-        categories: categories(&state, &me).await,
+        categories: labels,
         filtered,
         q,
         l,
@@ -188,7 +190,8 @@ async fn notices(state: &AppState, me: &Principal, l: &Layout) -> Vec<(String, S
 /// The board as filtered, as an XLSX workbook.
 pub async fn board_xlsx(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<BoardQuery>) -> Response {
     let l = Layout::new(Some(&me), "/complaints");
-    let rows = match rows(&state, &me, &q, &l).await {
+    let labels = categories(&state, &me).await;
+    let rows = match rows(&state, &me, &q, &l, &labels).await {
         Ok(r) => r,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),
     };
@@ -234,20 +237,7 @@ pub async fn board_xlsx(State(state): State<AppState>, WebUser(me): WebUser, Que
         sheet.finish()
     });
     match book {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"complaints.xlsx\"".to_string(),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => crate::core::http::layout::xlsx_download("complaints.xlsx", bytes),
         Err(_) => crate::core::http::layout::error_page(Some(&me), crate::StoreError::Internal("xlsx".into())),
     }
 }

@@ -12,8 +12,8 @@ use crate::core::http::layout::{render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -185,20 +185,7 @@ pub async fn stats_xlsx(State(state): State<AppState>, WebUser(me): WebUser, Que
     let t = Tr(crate::core::http::i18n::current());
     let labels = categories(&state, &me).await;
     match workbook(&t, &s, &labels) {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"complaints-{}-{}.xlsx\"", q.from, q.to),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => crate::core::http::layout::xlsx_download(&format!("complaints-{}-{}.xlsx", q.from, q.to), bytes),
         Err(_) => crate::core::http::layout::error_page(Some(&me), crate::StoreError::Internal("xlsx".into())),
     }
 }

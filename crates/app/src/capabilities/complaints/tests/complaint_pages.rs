@@ -97,6 +97,30 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         assert!(board.text.contains(&format!("data-complaint=\"{id}\"")));
         assert!(board.text.contains("clock running"), "{}", board.text);
         assert!(!board.text.contains("SECRET"), "nothing of dealer B");
+        // The board's filters, search and export narrow to what was asked.
+        let row = format!("data-complaint=\"{id}\"");
+        assert!(get(&app, "/complaints?q=%E5%BC%82%E5%93%8D", &session)
+            .await
+            .text
+            .contains(&row));
+        assert!(!get(&app, "/complaints?q=nothing-like-it", &session)
+            .await
+            .text
+            .contains(&row));
+        assert!(!get(&app, "/complaints?state=closed", &session)
+            .await
+            .text
+            .contains(&row));
+        assert!(get(&app, "/complaints?state=new&tier=general&clock=running", &session)
+            .await
+            .text
+            .contains(&row));
+        assert!(!get(&app, "/complaints?clock=breached", &session)
+            .await
+            .text
+            .contains(&row));
+        let export = get(&app, "/complaints/board.xlsx?q=%E5%BC%82%E5%93%8D", &session).await;
+        assert!(export.bytes.starts_with(b"PK"), "the filtered list as XLSX");
         let done = get(&app, &format!("/callbacks/{follow_up}"), &session).await;
         assert!(done.text.contains("已完成"), "filing closed the follow-up");
 
