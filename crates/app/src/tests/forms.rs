@@ -182,3 +182,153 @@ async fn every_refused_form_keeps_what_was_typed() {
         app.cleanup().await;
     }
 }
+
+/// The forms of the admin, account, segment, policy and complaint pages: refused, each
+/// keeps what was typed and names the problem under its field.
+#[tokio::test]
+async fn the_admin_policy_and_complaint_forms_keep_what_was_typed_too() {
+    for app in TestApp::all(false).await {
+        let root = web_login(&app, "root").await;
+        let page = get(&app, "/account", &root).await;
+        let csrf = hidden(&page.text, "_csrf");
+
+        // Renaming an organisation to nothing, with a malformed code.
+        let path = format!("/admin/orgs/{}", app.fx.dealer_a);
+        let bad = post_form(&app, &path, &root, &format!("_csrf={csrf}&name=&code={}", enc("A 店"))).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "name", "名称");
+        assert_error_under(&bad.text, "code", "编码");
+        assert_kept(&bad.text, "code", "A 店");
+
+        // An API token valid for a thousand days.
+        let bad = post_form(
+            &app,
+            "/account/tokens",
+            &root,
+            &format!("_csrf={csrf}&name={}&expires_in_days=1000", enc("报表 同步")),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "expires_in_days", "有效天数");
+        assert_kept(&bad.text, "name", "报表 同步");
+        assert_kept(&bad.text, "expires_in_days", "1000");
+        // A wrong current password: named under its field, never sent back.
+        let bad = post_form(
+            &app,
+            "/account/password",
+            &root,
+            &format!("_csrf={csrf}&current_password=not-mine-9&new_password=another-long-one-7"),
+        )
+        .await;
+        assert_error_under(&bad.text, "current_password", "当前密码");
+        assert!(!bad.text.contains("not-mine-9") && !bad.text.contains("another-long-one-7"));
+
+        // A segment without a name keeps its criteria.
+        let bad = post_form(
+            &app,
+            "/segments",
+            &root,
+            &format!("_csrf={csrf}&name=&city={}&tag=VIP", enc("佛山")),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "name", "分类名称");
+        assert_kept(&bad.text, "city", "佛山");
+        assert_kept(&bad.text, "tag", "VIP");
+
+        // A policy override out of range: the typed document survives, the error names
+        // the label and the key inside it.
+        let overrides = "{\n  \"compliance_threshold_pct\": 300\n}";
+        let bad = post_form(
+            &app,
+            "/callbacks/policy",
+            &root,
+            &format!(
+                "_csrf={csrf}&org_id={}&preset=geely&overrides={}",
+                app.fx.brand,
+                enc(overrides)
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(
+            &bad.text,
+            "overrides",
+            "调整项（JSON 合并补丁） compliance_threshold_pct",
+        );
+        assert_kept(&bad.text, "overrides", overrides);
+        assert!(
+            bad.text.contains(r#"<option value="geely" selected>"#),
+            "the preset kept"
+        );
+        // A calendar line with a made-up day kind.
+        let days = "2027-01-01 holiday 元旦\n2027-02-07 rest 调休";
+        let bad = post_form(
+            &app,
+            "/callbacks/calendar",
+            &root,
+            &format!("_csrf={csrf}&year=2027&days={}", enc(days)),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "days", "日期，每行一条 第 2 行");
+        assert_kept(&bad.text, "days", days);
+
+        // The complaint manager: resolving without measures puts the error under the
+        // handling form's measures; a signed form without measures keeps what was typed;
+        // a pause for an unknown reason keeps its note.
+        let cm = web_login(&app, "b.cm").await;
+        let page = get(&app, &format!("/complaints/{}", app.fx.complaint_b), &cm).await;
+        let csrf = hidden(&page.text, "_csrf");
+        let at = |action: &str| format!("/complaints/{}/{action}", app.fx.complaint_b);
+        // A move the page does not offer (the complaint is new) is refused on top.
+        let bad = post_form(
+            &app,
+            &at("transition"),
+            &cm,
+            &format!("_csrf={csrf}&to=closure_callback"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert!(bad.text.contains(r#"class="notice error""#), "{}", bad.text);
+        assert!(
+            bad.text.contains("“新建”") && !bad.text.contains("closure_callback；"),
+            "states by their labels: {}",
+            bad.text
+        );
+        for to in ["acknowledged", "in_progress"] {
+            let ok = post_form(&app, &at("transition"), &cm, &format!("_csrf={csrf}&to={to}")).await;
+            assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+        }
+        let bad = post_form(&app, &at("transition"), &cm, &format!("_csrf={csrf}&to=resolved")).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "measures", "处理措施");
+        let cause = "刹车片 <批次> 问题";
+        let bad = post_form(
+            &app,
+            &at("form"),
+            &cm,
+            &format!(
+                "_csrf={csrf}&responsible={}&root_cause={}&sign_off=1",
+                enc("王强"),
+                enc(cause)
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "measures", "处理措施");
+        assert_kept(&bad.text, "responsible", "王强");
+        assert_kept(&bad.text, "root_cause", cause);
+        let bad = post_form(
+            &app,
+            &at("pause"),
+            &cm,
+            &format!("_csrf={csrf}&reason=holiday&note={}", enc("等客户 回电")),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert_error_under(&bad.text, "pause-reason", "暂停原因");
+        assert_kept(&bad.text, "note", "等客户 回电");
+        app.cleanup().await;
+    }
+}

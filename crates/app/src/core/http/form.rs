@@ -43,3 +43,29 @@ impl FormData {
         !me.csrf_token.is_empty() && self.get("_csrf") == Some(me.csrf_token.as_str())
     }
 }
+
+/// A form posted by a signed-in user whose CSRF token matched: the one check every
+/// page handler that writes needs, done before the handler runs. A missing session
+/// goes to the login page; a wrong token gets the localized 403 page.
+pub struct Posted(pub Principal, pub FormData);
+
+impl FromRequest<crate::AppState> for Posted {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: Request, state: &crate::AppState) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRequestParts;
+        use axum::response::IntoResponse;
+        let (mut parts, body) = req.into_parts();
+        let crate::core::http::extract::WebUser(me) =
+            crate::core::http::extract::WebUser::from_request_parts(&mut parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let form = FormData::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if !form.csrf_ok(&me) {
+            return Err(crate::core::http::layout::csrf_failed(Some(&me)));
+        }
+        Ok(Posted(me, form))
+    }
+}

@@ -23,6 +23,8 @@ pub struct FormView {
     /// Problems that belong to no field of this form.
     pub general: Vec<String>,
     labels: Vec<(String, String)>,
+    /// Prefixes the element ids when a page holds several forms with the same field names.
+    id_prefix: String,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -65,6 +67,13 @@ impl FormView {
             values: form.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect(),
             ..Self::default()
         }
+    }
+
+    /// Gives this form's element ids a prefix (`pause-` → `f-pause-note`), for pages that
+    /// hold several forms with fields of the same name.
+    pub fn ids(mut self, prefix: &str) -> Self {
+        self.id_prefix = format!("{}-", id_of(prefix));
+        self
     }
 
     /// Sets a value to show (a record's value, or a default).
@@ -116,15 +125,46 @@ impl FormView {
         }
         for f in problem.errors {
             let field = rename(&f.field);
-            let message = match self.label(&field) {
-                Some(label) => format!("{label}{sep}{}", f.message),
-                None => f.message,
+            // A line of a list typed into one field is named by its number.
+            let line = crate::core::http::layout::line_of(&crate::core::http::i18n::Tr(lang), &f.field)
+                .filter(|_| f.field.split('[').next() == Some(field.as_str()));
+            let message = match (self.label(&field), line) {
+                (Some(label), Some(line)) => format!("{label} {line}{sep}{}", f.message),
+                (Some(label), None) => format!("{label}{sep}{}", f.message),
+                (None, _) => f.message,
             };
             if self.labels.iter().any(|(k, _)| *k == field) {
                 self.errors.push(FieldMessage { field, message });
             } else {
                 self.general.push(message);
             }
+        }
+        self
+    }
+
+    /// Takes the errors of a document typed into one field (the policy's JSON): errors of
+    /// the form's own fields go under them, every other one under `field`, named by the
+    /// field's label and the path inside the document the user typed
+    /// («政策覆盖 callbacks.types.sales.window_days：…»).
+    pub fn with_document_error(mut self, e: &ApiError, field: &str) -> Self {
+        let lang = crate::core::http::i18n::current();
+        let sep = if lang == dcrc_domain::Lang::En { ": " } else { "：" };
+        let problem = e.problem(lang);
+        if problem.errors.is_empty() {
+            return self.with_error(e, |f| f.to_string());
+        }
+        for f in problem.errors {
+            let own = self.labels.iter().any(|(k, _)| *k == f.field);
+            let (under, name) = if own {
+                (f.field.clone(), self.label(&f.field).unwrap_or_default().to_string())
+            } else {
+                let label = self.label(field).unwrap_or(field);
+                (field.to_string(), format!("{label} {}", f.field))
+            };
+            self.errors.push(FieldMessage {
+                field: under,
+                message: format!("{name}{sep}{}", f.message),
+            });
         }
         self
     }
@@ -163,7 +203,7 @@ impl FormView {
     /// The attributes and trailing error messages of one field.
     fn parts(&self, name: &str) -> (String, String) {
         let errs = self.errors_of(name);
-        let id = id_of(name);
+        let id = self.id(name);
         let mut attrs = format!(r#" id="f-{id}" name="{}""#, esc(name));
         let mut after = String::new();
         if !errs.is_empty() {
@@ -179,10 +219,14 @@ impl FormView {
         (attrs, after)
     }
 
-    fn open_label(name: &str, label: &str, required: bool) -> String {
+    fn id(&self, name: &str) -> String {
+        format!("{}{}", self.id_prefix, id_of(name))
+    }
+
+    fn open_label(&self, name: &str, label: &str, required: bool) -> String {
         format!(
             r#"<label for="f-{}" class="field"><span>{}{}</span>"#,
-            id_of(name),
+            self.id(name),
             esc(label),
             if required {
                 r#" <abbr title="*" class="req">*</abbr>"#
@@ -198,7 +242,7 @@ impl FormView {
         let (attrs, after) = self.parts(name);
         format!(
             r#"{}<input type="{}"{attrs} value="{}"{}{}{}>{after}</label>"#,
-            Self::open_label(name, label, required),
+            self.open_label(name, label, required),
             esc(kind),
             esc(self.value(name)),
             if required { " required" } else { "" },
@@ -211,7 +255,7 @@ impl FormView {
         let (attrs, after) = self.parts(name);
         format!(
             r#"{}<textarea rows="{rows}"{attrs}{}{}{}>{}</textarea>{after}</label>"#,
-            Self::open_label(name, label, required),
+            self.open_label(name, label, required),
             if required { " required" } else { "" },
             if extra.is_empty() { "" } else { " " },
             extra,
@@ -225,7 +269,7 @@ impl FormView {
         let (attrs, after) = self.parts(name);
         let mut html = format!(
             "{}<select{attrs}{}>",
-            Self::open_label(name, label, required),
+            self.open_label(name, label, required),
             if required { " required" } else { "" }
         );
         if !options.iter().any(|(v, _)| self.is(name, v)) || !required {
@@ -269,7 +313,7 @@ impl FormView {
             let _ = write!(
                 html,
                 r##"<li><a href="#f-{}">{}</a></li>"##,
-                id_of(&e.field),
+                self.id(&e.field),
                 esc(&e.message)
             );
         }

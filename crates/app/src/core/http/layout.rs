@@ -147,12 +147,7 @@ impl Layout {
             for f in problem.errors {
                 let key = format!("label.{}", f.field.split(['[', '.']).next().unwrap_or_default());
                 // `days[1].kind` is the second line of the list.
-                let line = f
-                    .field
-                    .split_once('[')
-                    .and_then(|(_, rest)| rest.split_once(']'))
-                    .and_then(|(n, _)| n.parse::<usize>().ok())
-                    .map(|n| self.t.fmt("label.line", "n", &(n + 1).to_string()));
+                let line = line_of(&self.t, &f.field);
                 let text = if i18n::has(self.t.0, &key) {
                     let sep = if self.t.is_en() { ": " } else { "：" };
                     let label = self.t.get(&key);
@@ -168,6 +163,15 @@ impl Layout {
         }
         self
     }
+}
+
+/// "第 2 行" for a field of the second line of a list (`days[1].kind`), else nothing.
+pub fn line_of(t: &i18n::Tr, field: &str) -> Option<String> {
+    field
+        .split_once('[')
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .and_then(|(n, _)| n.parse::<usize>().ok())
+        .map(|n| t.fmt("label.line", "n", &(n + 1).to_string()))
 }
 
 /// Renders a template as an HTML response.

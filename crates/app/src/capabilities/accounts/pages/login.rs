@@ -1,7 +1,8 @@
 //! The login page, logging in and out of the web UI.
 
 use crate::core::auth::{LoginError, TokenKind};
-use crate::core::http::extract::{client_ip, cookie, WebUser, LANG_COOKIE, SESSION_COOKIE};
+use crate::core::http::extract::{client_ip, cookie, LANG_COOKIE, SESSION_COOKIE};
+use crate::core::http::form::Posted;
 use crate::core::http::layout::{render, safe_next, FormData, Layout};
 use crate::AppState;
 use askama::Template;
@@ -106,10 +107,7 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, form: FormData)
     }
 }
 
-pub async fn logout(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn logout(State(state): State<AppState>, Posted(me, _form): Posted) -> Response {
     if let Err(e) = state.store.logout(&me).await {
         return crate::core::http::layout::error_page(Some(&me), e);
     }

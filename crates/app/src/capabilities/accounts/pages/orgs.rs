@@ -3,8 +3,9 @@
 use crate::capabilities::accounts::data::orgs::{NewOrg, Org, OrgPatch};
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
+use crate::core::http::form::Posted;
 use crate::core::http::form_view::FormView;
-use crate::core::http::layout::{render, FormData, Layout};
+use crate::core::http::layout::{render, Layout};
 use crate::AppState;
 use crate::Principal;
 use askama::Template;
@@ -108,10 +109,7 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser) -> Respon
     show(&state, &me, StatusCode::OK, None).await
 }
 
-pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn create(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let mut errors = Invalid::default();
     let kind = OrgKind::parse(form.get("kind").unwrap_or(""));
     if kind.is_none() {
@@ -157,15 +155,7 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
     }
 }
 
-pub async fn set_active(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn set_active(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     let active = form.get("active") == Some("true");
     match state
         .store
@@ -197,24 +187,36 @@ struct OrgEditPage {
     csrf: String,
     id: i64,
     name: String,
-    code: String,
+    form: FormView,
 }
 
-async fn show_edit(state: &AppState, me: &Principal, id: i64, status: StatusCode, error: Option<ApiError>) -> Response {
+/// The edit form: the org's values, or what was typed with the errors of the refusal.
+async fn show_edit(
+    state: &AppState,
+    me: &Principal,
+    id: i64,
+    status: StatusCode,
+    error: Option<(FormView, ApiError)>,
+) -> Response {
     let org = match state.store.get_org(me.scope(), id).await {
         Ok(o) => o,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
-    let mut layout = Layout::new(Some(me), "/admin/orgs");
-    if let Some(e) = &error {
-        layout = layout.error(e);
-    }
+    let layout = Layout::new(Some(me), "/admin/orgs");
+    let labels: &[(&str, &str)] = &[("name", "orgs.name"), ("code", "orgs.code")];
+    let form = match error {
+        Some((f, e)) => f.labelled(&layout.t, labels).with_error(&e, |f| f.to_string()),
+        None => FormView::new()
+            .set("name", &org.name)
+            .set("code", org.code.unwrap_or_default())
+            .labelled(&layout.t, labels),
+    };
     let page = OrgEditPage {
         l: layout,
         csrf: me.csrf_token.clone(),
         id,
         name: org.name,
-        code: org.code.unwrap_or_default(),
+        form,
     };
     render(status, &page)
 }
@@ -223,28 +225,23 @@ pub async fn edit_page(State(state): State<AppState>, WebUser(me): WebUser, Path
     show_edit(&state, &me, id, StatusCode::OK, None).await
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn save(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     let patch = OrgPatch {
         name: Some(form.text("name")),
         code: Some(form.text("code")),
         active: None,
     };
     match state.store.update_org(&me, id, patch).await {
-        Ok(_) => Redirect::to("/admin/orgs").into_response(),
+        Ok(o) => crate::core::http::flash::redirect(
+            "/admin/orgs",
+            crate::core::http::flash::Flash::new("done.org.saved").with("name", o.name),
+        ),
         Err(crate::StoreError::NotFound) => {
             crate::core::http::layout::error_page(Some(&me), crate::StoreError::NotFound)
         }
         Err(e) => {
             let api: ApiError = e.into();
-            show_edit(&state, &me, id, api.status, Some(api)).await
+            show_edit(&state, &me, id, api.status, Some((FormView::submitted(&form), api))).await
         }
     }
 }

@@ -4,8 +4,9 @@ use crate::capabilities::accounts::data::users::{NewUser, UserFilter, UserPatch}
 use crate::capabilities::accounts::pages::orgs::org_rows;
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
+use crate::core::http::form::Posted;
 use crate::core::http::form_view::FormView;
-use crate::core::http::layout::{render, role_keys, FormData, Layout};
+use crate::core::http::layout::{render, role_keys, Layout};
 use crate::AppState;
 use crate::{Principal, StoreError};
 use askama::Template;
@@ -133,10 +134,7 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q):
     show(&state, &me, q.cursor, StatusCode::OK, None).await
 }
 
-pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn create(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let mut errors = Invalid::default();
     let roles: Vec<Role> = form.all("roles").into_iter().filter_map(Role::parse).collect();
     let org_id = form.get("org_id").and_then(|v| v.parse::<i64>().ok());
@@ -175,15 +173,7 @@ pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: F
     }
 }
 
-pub async fn set_active(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn set_active(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     let active = form.get("active") == Some("true");
     match state
         .store
@@ -300,15 +290,7 @@ pub async fn edit_page(State(state): State<AppState>, WebUser(me): WebUser, Path
     show_edit(&state, &me, id, StatusCode::OK, None).await
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn save(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     let password = form.get("password").filter(|p| !p.is_empty()).map(str::to_string);
     let patch = UserPatch {
         display_name: Some(form.text("display_name")),

@@ -4,7 +4,8 @@
 use crate::capabilities::archive::data::customer_edit::Revealed;
 use crate::capabilities::archive::data::customers::Customer;
 use crate::core::http::extract::WebUser;
-use crate::core::http::layout::{render, FormData, Layout};
+use crate::core::http::form::Posted;
+use crate::core::http::layout::{render, Layout};
 use crate::AppState;
 use crate::Principal;
 use askama::Template;
@@ -189,15 +190,7 @@ pub async fn page(
 }
 
 /// Shows the full numbers once, on this response only; the reveal is audited.
-pub async fn reveal(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn reveal(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, _form): Posted) -> Response {
     match state.store.reveal_customer(&me, id).await {
         Ok(r) => show(&state, &me, id, None, Some(r)).await,
         Err(e) => crate::core::http::layout::error_page(Some(&me), e),
@@ -205,15 +198,7 @@ pub async fn reveal(
 }
 
 /// Records a consent decision from the 360 page.
-pub async fn consent(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn consent(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     let Some(purpose) = form
         .get("purpose")
         .and_then(crate::capabilities::archive::data::types::ConsentPurpose::parse)
@@ -247,15 +232,7 @@ pub async fn personal_data(State(state): State<AppState>, WebUser(me): WebUser, 
 }
 
 /// Erases (anonymises) the customer after an explicit confirmation.
-pub async fn erase(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn erase(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     if form.get("confirm") != Some("yes") {
         return show(&state, &me, id, None, None).await;
     }

@@ -8,6 +8,7 @@ use crate::capabilities::archive::data::types::{CustomerKind, PhoneStatus};
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
 use crate::core::http::flash::{self, Flash};
+use crate::core::http::form::Posted;
 use crate::core::http::form_view::FormView;
 use crate::core::http::layout::{render, FormData, Layout};
 use crate::AppState;
@@ -139,15 +140,7 @@ fn optional(form: &FormData, name: &str) -> Option<String> {
 }
 
 /// Saves the profile fields.
-pub async fn save(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn save(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     let patch = CustomerPatch {
         kind: CustomerKind::parse(&form.text("kind")),
         name: Some(form.text("name")),
@@ -178,13 +171,9 @@ pub async fn save(
 /// Changes one number's status, or replaces it.
 pub async fn fix_phone(
     State(state): State<AppState>,
-    WebUser(me): WebUser,
     Path((id, phone_id)): Path<(i64, i64)>,
-    form: FormData,
+    Posted(me, form): Posted,
 ) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
     let Some(status) = PhoneStatus::parse(&form.text("status")) else {
         let e: ApiError = crate::StoreError::from(dcrc_domain::Invalid(vec![dcrc_domain::FieldError::new(
             "status", "required",

@@ -5,6 +5,7 @@ use crate::capabilities::archive::data::customer_search::CustomerFilter;
 use crate::capabilities::archive::data::customers::{NewCustomer, PhoneInput};
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
+use crate::core::http::form::Posted;
 use crate::core::http::layout::{render, url_encode, FormData, Layout};
 use crate::AppState;
 use crate::{Principal, StoreError};
@@ -236,10 +237,7 @@ pub async fn new_page(State(state): State<AppState>, WebUser(me): WebUser) -> Re
     show_new(&state, &me, StatusCode::OK, None, None).await
 }
 
-pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn create(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let text = |k: &str| form.get(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     let phones = ["phone", "phone2"]
         .iter()

@@ -7,8 +7,9 @@ use crate::capabilities::archive::data::import::ImportKind;
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
 use crate::core::http::flash::{self, Flash};
+use crate::core::http::form::Posted;
 use crate::core::http::i18n::Tr;
-use crate::core::http::layout::{render, FormData, Layout};
+use crate::core::http::layout::{render, Layout};
 use crate::AppState;
 use crate::Principal;
 use askama::Template;
@@ -122,10 +123,7 @@ pub async fn show(
 }
 
 /// Starts the import with the confirmed mapping.
-pub async fn confirm(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn confirm(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let mut fields: HashMap<String, String> = HashMap::new();
     for key in ["kind", "dealer_id", "dry_run"] {
         if let Some(v) = form.get(key).filter(|v| !v.is_empty()) {

@@ -1,7 +1,8 @@
 //! Duplicate customers, the merge preview and the merge.
 
 use crate::core::http::extract::WebUser;
-use crate::core::http::layout::{render, FormData, Layout};
+use crate::core::http::form::Posted;
+use crate::core::http::layout::{render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -96,15 +97,7 @@ pub async fn merge_preview(
     }
 }
 
-pub async fn merge(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(into): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn merge(State(state): State<AppState>, Path(into): Path<i64>, Posted(me, form): Posted) -> Response {
     let Some(from) = form.get("from").and_then(|f| f.parse().ok()) else {
         return crate::core::http::layout::error_page(Some(&me), crate::StoreError::NotFound);
     };

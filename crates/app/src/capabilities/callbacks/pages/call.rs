@@ -10,6 +10,7 @@ use crate::capabilities::callbacks::rules::{Answer, Next, Outcome, QuestionKind,
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
 use crate::core::http::flash::{self, Flash};
+use crate::core::http::form::Posted;
 use crate::core::http::form_view::FormView;
 use crate::core::http::i18n::{self, Tr};
 use crate::core::http::layout::{local_time, phone_display, plan_time, render, FormData, Layout};
@@ -238,15 +239,7 @@ async fn reveal_numbers(state: &AppState, me: &Principal, id: i64) -> Result<Rev
 }
 
 /// Reveals the customer's numbers on this response only (audited), with `tel:` links.
-pub async fn reveal(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn reveal(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, _form): Posted) -> Response {
     match reveal_numbers(&state, &me, id).await {
         Ok(r) => show(&state, &me, id, Some(r), None).await,
         Err(page) => page,
@@ -314,15 +307,7 @@ async fn confirmation(state: &AppState, me: &Principal, saved: &TaskDetail, outc
 }
 
 /// Records a call from the work screen; the task's page then says what happened next.
-pub async fn attempt(
-    State(state): State<AppState>,
-    WebUser(me): WebUser,
-    Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn attempt(State(state): State<AppState>, Path(id): Path<i64>, Posted(me, form): Posted) -> Response {
     let detail = match state.store.get_callback(&me, id).await {
         Ok(d) => d,
         Err(e) => return crate::core::http::layout::error_page(Some(&me), e),

@@ -6,7 +6,9 @@ use crate::capabilities::callbacks::rules::policy::CallbackPolicy;
 use crate::capabilities::callbacks::rules::Due;
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
-use crate::core::http::layout::{render, FormData, Layout};
+use crate::core::http::form::Posted;
+use crate::core::http::form_view::FormView;
+use crate::core::http::layout::{render, Layout};
 use crate::core::policy::PRESETS;
 use crate::core::policy::{EffectivePolicy, PolicySetting};
 use crate::AppState;
@@ -14,7 +16,7 @@ use crate::Principal;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::Datelike;
 use dcrc_domain::Permission;
 use serde::Deserialize;
@@ -38,9 +40,7 @@ struct PolicyPage {
     csrf: String,
     org_id: i64,
     preset: String,
-    own_preset: String,
-    overrides: String,
-    presets: Vec<&'static str>,
+    presets: Vec<(String, String)>,
     rows: Vec<RuleRow>,
     threshold: u32,
     churn_months: u32,
@@ -49,9 +49,15 @@ struct PolicyPage {
     can_edit: bool,
     holidays: Vec<CalendarDay>,
     year: i32,
-    /// The year's entries as editable lines (`2026-02-14 workday 春节调休`).
-    calendar_text: String,
     can_edit_calendar: bool,
+    form: FormView,
+    calendar: FormView,
+}
+
+/// What a refused save typed, and which of the page's two forms it belongs to.
+pub enum Refused {
+    Policy(FormView, ApiError),
+    Calendar(FormView, ApiError),
 }
 
 #[derive(Deserialize, Default)]
@@ -67,7 +73,7 @@ fn due_text(l: &Layout, due: Due) -> String {
     }
 }
 
-async fn show(state: &AppState, me: &Principal, org_id: i64, error: Option<ApiError>) -> Response {
+async fn show(state: &AppState, me: &Principal, org_id: i64, refused: Option<Refused>) -> Response {
     let p: EffectivePolicy = match state.store.effective_policy(me, org_id).await {
         Ok(p) => p,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
@@ -77,10 +83,7 @@ async fn show(state: &AppState, me: &Principal, org_id: i64, error: Option<ApiEr
     let Some(policy) = p.section::<CallbackPolicy>(None) else {
         return crate::core::http::layout::error_page(Some(me), crate::StoreError::Internal("stored policy".into()));
     };
-    let mut l = Layout::new(Some(me), "/callbacks");
-    if let Some(e) = &error {
-        l = l.error(e);
-    }
+    let l = Layout::new(Some(me), "/callbacks");
     let rows = policy
         .types
         .iter()
@@ -96,30 +99,65 @@ async fn show(state: &AppState, me: &Principal, org_id: i64, error: Option<ApiEr
             priority: r.priority,
         })
         .collect();
+    let calendar_text = holidays
+        .iter()
+        .map(|d| format!("{} {} {}", d.day, d.kind.as_str(), d.name))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let policy_labels: &[(&str, &str)] = &[("preset", "policy.preset"), ("overrides", "policy.overrides")];
+    let calendar_labels: &[(&str, &str)] = &[("year", "policy.calendar_year"), ("days", "policy.calendar_days")];
+    let mut form = FormView::new()
+        .set("preset", p.own.preset.clone().unwrap_or_default())
+        .set(
+            "overrides",
+            serde_json::to_string_pretty(&p.own.overrides).unwrap_or_default(),
+        )
+        .labelled(&l.t, policy_labels);
+    let mut calendar = FormView::new()
+        .set("year", year)
+        .set("days", &calendar_text)
+        .labelled(&l.t, calendar_labels);
+    let status = match &refused {
+        Some(Refused::Policy(_, e) | Refused::Calendar(_, e)) => e.status,
+        None => StatusCode::OK,
+    };
+    match refused {
+        Some(Refused::Policy(kept, e)) => {
+            form = kept.labelled(&l.t, policy_labels).with_document_error(&e, "overrides");
+        }
+        Some(Refused::Calendar(kept, e)) => {
+            calendar = kept.labelled(&l.t, calendar_labels).with_error(&e, |f| {
+                // `days[2].kind` is the third line of the text.
+                if f.starts_with("days[") {
+                    "days".into()
+                } else {
+                    f.to_string()
+                }
+            });
+        }
+        None => {}
+    }
     let view = PolicyPage {
         csrf: me.csrf_token.clone(),
         org_id,
         preset: policy.preset.clone(),
-        own_preset: p.own.preset.clone().unwrap_or_default(),
-        overrides: serde_json::to_string_pretty(&p.own.overrides).unwrap_or_default(),
-        presets: PRESETS.to_vec(),
+        presets: PRESETS
+            .iter()
+            .map(|p| (p.to_string(), l.t.get(&format!("preset.{p}"))))
+            .collect(),
         rows,
         threshold: policy.compliance_threshold_pct,
         churn_months: policy.churn_months,
         hours: format!("{}–{}", policy.opens, policy.closes),
         dealers_may_edit: policy.dealers_may_edit,
         can_edit: me.can(Permission::EditPolicy),
-        calendar_text: holidays
-            .iter()
-            .map(|d| format!("{} {} {}", d.day, d.kind.as_str(), d.name))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        form,
+        calendar,
         can_edit_calendar: me.can(Permission::ManageCalendar) && me.scope().is_root(),
         holidays,
         year,
         l,
     };
-    let status = error.map(|e| e.status).unwrap_or(StatusCode::OK);
     render(status, &view)
 }
 
@@ -128,10 +166,7 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q):
 }
 
 /// Saves the organisation's preset and overrides (a JSON merge patch).
-pub async fn save(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn save(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let org_id = form.get("org_id").and_then(|v| v.parse().ok()).unwrap_or(me.org_id);
     let overrides = match serde_json::from_str::<serde_json::Value>(form.get("overrides").unwrap_or("{}").trim()) {
         Ok(v) => v,
@@ -139,7 +174,8 @@ pub async fn save(State(state): State<AppState>, WebUser(me): WebUser, form: For
             let e = dcrc_domain::Invalid(vec![
                 dcrc_domain::FieldError::new("overrides", "wrong_type").with("expected", "JSON object")
             ]);
-            return show(&state, &me, org_id, Some(crate::StoreError::from(e).into())).await;
+            let refused = Refused::Policy(FormView::submitted(&form), crate::StoreError::from(e).into());
+            return show(&state, &me, org_id, Some(refused)).await;
         }
     };
     let setting = PolicySetting {
@@ -147,8 +183,19 @@ pub async fn save(State(state): State<AppState>, WebUser(me): WebUser, form: For
         overrides,
     };
     match state.store.set_policy(&me, org_id, setting).await {
-        Ok(_) => Redirect::to(&format!("/callbacks/policy?org_id={org_id}")).into_response(),
-        Err(e) => show(&state, &me, org_id, Some(e.into())).await,
+        Ok(_) => crate::core::http::flash::redirect(
+            &format!("/callbacks/policy?org_id={org_id}"),
+            crate::core::http::flash::Flash::new("done.policy.saved"),
+        ),
+        Err(e) => {
+            show(
+                &state,
+                &me,
+                org_id,
+                Some(Refused::Policy(FormView::submitted(&form), e.into())),
+            )
+            .await
+        }
     }
 }
 
@@ -179,21 +226,24 @@ fn calendar_lines(text: &str) -> Result<Vec<CalendarDay>, dcrc_domain::Invalid> 
 }
 
 /// Replaces a year's public holidays and make-up working days from the policy page.
-pub async fn save_calendar(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn save_calendar(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let year = form.get("year").and_then(|y| y.trim().parse().ok()).unwrap_or(0);
     let result = match calendar_lines(form.get("days").unwrap_or("")) {
         Ok(days) => state.store.set_calendar_year(&me, year, days).await.map(|_| ()),
         Err(e) => Err(e.into()),
     };
     match result {
-        Ok(()) => Redirect::to("/callbacks/policy").into_response(),
+        Ok(()) => crate::core::http::flash::redirect(
+            "/callbacks/policy",
+            crate::core::http::flash::Flash::new("done.calendar.saved").with("year", year),
+        ),
         Err(crate::StoreError::Forbidden) => {
             crate::core::http::layout::error_page(Some(&me), crate::StoreError::Forbidden)
         }
-        Err(e) => show(&state, &me, me.org_id, Some(e.into())).await,
+        Err(e) => {
+            let refused = Refused::Calendar(FormView::submitted(&form), e.into());
+            show(&state, &me, me.org_id, Some(refused)).await
+        }
     }
 }
 

@@ -5,8 +5,9 @@ use crate::capabilities::callbacks::data::stats::{By, CallbackStats, Period, Sta
 use crate::capabilities::callbacks::data::supervise::{AgentLoad, Reassign};
 use crate::capabilities::callbacks::pages::charts;
 use crate::core::http::extract::WebUser;
+use crate::core::http::form::Posted;
 use crate::core::http::i18n::Tr;
-use crate::core::http::layout::{percent, render, FormData, Layout};
+use crate::core::http::layout::{percent, render, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -76,10 +77,7 @@ async fn open_tasks_of(
 
 /// Moves every open task of one agent (or the unassigned pool) to another agent — after
 /// a confirmation that says how many tasks will move and to whom.
-pub async fn reassign(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn reassign(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let from = form.get("from").and_then(|v| v.parse::<i64>().ok());
     let Some(to) = form.get("to").and_then(|v| v.parse::<i64>().ok()) else {
         return Redirect::to("/callbacks/team").into_response();

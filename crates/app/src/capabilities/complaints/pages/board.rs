@@ -8,8 +8,10 @@ use crate::capabilities::complaints::rules::{ClockStatus, State as Stage};
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
 use crate::core::http::flash::Flash;
+use crate::core::http::form::Posted;
+use crate::core::http::form_view::FormView;
 use crate::core::http::i18n;
-use crate::core::http::layout::{local_time, render, FormData, Layout};
+use crate::core::http::layout::{local_time, render, Layout};
 use crate::AppState;
 use crate::{Principal, StoreError};
 use askama::Template;
@@ -140,9 +142,17 @@ struct ComplaintPage {
     customer_id: i64,
     paused_for: String,
     next: Vec<&'static str>,
-    pause_reasons: Vec<String>,
+    /// The policy's pause reasons with their labels.
+    pause_options: Vec<(String, String)>,
     can_handle: bool,
+    /// The saved handling form (the printed sheet).
     form: HandlingForm,
+    /// The handling form's fields: the saved values, or what was typed when refused.
+    handling: FormView,
+    /// The action (`transition`, `pause`, `resume`) whose form was refused, with what was
+    /// typed in it and its errors.
+    refused: String,
+    work: FormView,
     signed: String,
     events: Vec<EventLine>,
     pauses: Vec<(String, String, String)>,
@@ -180,28 +190,116 @@ fn event_text(l: &Layout, e: &crate::capabilities::complaints::data::ComplaintEv
     text
 }
 
-pub(super) async fn show(state: &AppState, me: &Principal, id: i64, error: Option<ApiError>) -> Response {
-    show_typed(state, me, id, error, None).await
+impl ComplaintPage {
+    /// The form to draw for `action` (and, for a transition, its target state): what was
+    /// typed when that very form was refused, else an empty one.
+    fn form_for(&self, action: &str, to: &str) -> FormView {
+        let f = if self.refused == action && (action != "transition" || self.work.value("to") == to) {
+            self.work.clone()
+        } else {
+            FormView::new()
+        };
+        f.ids(&if to.is_empty() { action.to_string() } else { format!("{action}-{to}") })
+    }
 }
 
-/// The complaint's page; a refused handling form shows what was typed, not what is saved.
-async fn show_typed(
-    state: &AppState,
-    me: &Principal,
-    id: i64,
-    error: Option<ApiError>,
-    typed: Option<HandlingForm>,
-) -> Response {
+/// A refused move names the states by their labels (the API's message carries codes).
+fn with_state_labels(mut e: ApiError, l: &Layout) -> ApiError {
+    let sep = if l.t.is_en() { ", " } else { "、" };
+    for f in e.fields.iter_mut().filter(|f| f.code == "illegal_transition") {
+        for (_, v) in f
+            .params
+            .iter_mut()
+            .filter(|(k, _)| matches!(*k, "from" | "to" | "allowed"))
+        {
+            let labels: Vec<String> = v
+                .split(", ")
+                .map(|s| match Stage::parse(s) {
+                    Some(st) => format!("“{}”", l.t.get(&format!("complaint.state.{}", st.as_str()))),
+                    None => s.to_string(),
+                })
+                .collect();
+            *v = labels.join(sep);
+        }
+    }
+    e
+}
+
+/// A refused action on the complaint page: which form, what was typed, why.
+pub(super) struct Refusal {
+    action: String,
+    kept: FormView,
+    error: ApiError,
+}
+
+pub(super) async fn show(state: &AppState, me: &Principal, id: i64, error: Option<ApiError>) -> Response {
+    let refusal = error.map(|error| Refusal {
+        action: String::new(),
+        kept: FormView::new(),
+        error,
+    });
+    show_typed(state, me, id, refusal).await
+}
+
+/// The complaint's page; a refused form shows what was typed, not what is saved, with
+/// each error under its field.
+async fn show_typed(state: &AppState, me: &Principal, id: i64, refusal: Option<Refusal>) -> Response {
     let d: ComplaintDetail = match state.store.get_complaint(me, id).await {
         Ok(d) => d,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
     let labels = categories(state, me).await;
     let mut l = Layout::new(Some(me), "/complaints");
-    if let Some(e) = &error {
-        l = l.error(e);
-    }
     let c = &d.complaint;
+    let status = refusal.as_ref().map_or(StatusCode::OK, |r| r.error.status);
+    let handling_labels: &[(&str, &str)] = &[
+        ("responsible", "complaints.responsible"),
+        ("root_cause", "complaints.root_cause"),
+        ("measures", "complaints.measures"),
+        ("customer_agreement", "complaints.agreement"),
+    ];
+    let work_labels: &[(&str, &str)] = &[("note", "complaints.note"), ("reason", "complaints.pause_reason")];
+    let saved = FormView::new()
+        .set("responsible", c.form.responsible.clone().unwrap_or_default())
+        .set("root_cause", c.form.root_cause.clone().unwrap_or_default())
+        .set("measures", c.form.measures.clone().unwrap_or_default())
+        .set(
+            "customer_agreement",
+            c.form.customer_agreement.clone().unwrap_or_default(),
+        )
+        .labelled(&l.t, handling_labels);
+    let (mut handling, mut work, mut refused) = (saved, FormView::new(), String::new());
+    if let Some(mut r) = refusal {
+        r.error = with_state_labels(r.error, &l);
+        let about_form = r
+            .error
+            .problem(i18n::current())
+            .errors
+            .iter()
+            .any(|f| f.field.starts_with("form."));
+        match r.action.as_str() {
+            "form" => {
+                handling = r
+                    .kept
+                    .labelled(&l.t, handling_labels)
+                    .with_error(&r.error, |f| f.to_string())
+            }
+            // Resolving needs the measures: the error goes under the handling form's field.
+            "transition" if about_form => {
+                handling = handling.with_error(&r.error, |f| f.trim_start_matches("form.").to_string());
+            }
+            // A move the page no longer offers (someone else moved it first): on top.
+            "transition" if !d.next_states.iter().any(|s| s.as_str() == r.kept.value("to")) => l = l.error(&r.error),
+            "transition" | "pause" | "resume" => {
+                refused = r.action;
+                work = r
+                    .kept
+                    .labelled(&l.t, work_labels)
+                    .with_error(&r.error, |f| f.to_string());
+            }
+            _ => l = l.error(&r.error),
+        }
+    }
     let view = ComplaintPage {
         csrf: me.csrf_token.clone(),
         c: board_row(&l, c, &labels),
@@ -213,9 +311,16 @@ async fn show_typed(
         customer_id: c.customer_id,
         paused_for: c.paused_for.clone().unwrap_or_default(),
         next: d.next_states.iter().map(|s| s.as_str()).collect(),
-        pause_reasons: d.pause_reasons.clone(),
+        pause_options: d
+            .pause_reasons
+            .iter()
+            .map(|r| (r.clone(), l.t.get(&format!("pause.{r}"))))
+            .collect(),
         can_handle: me.can(Permission::HandleComplaints),
-        form: typed.unwrap_or_else(|| c.form.clone()),
+        form: c.form.clone(),
+        handling,
+        refused,
+        work,
         signed: c.signed_off_at.map(local_time).unwrap_or_default(),
         events: d
             .events
@@ -258,7 +363,6 @@ async fn show_typed(
         can_attach: me.can(Permission::FileComplaints),
         l,
     };
-    let status = error.map(|e| e.status).unwrap_or(StatusCode::OK);
     render(status, &view)
 }
 
@@ -289,13 +393,9 @@ async fn closure_agent(state: &AppState, me: &Principal, c: &Complaint) -> Strin
 /// A transition, pause, resume or form save from the complaint page; back to the page.
 pub async fn act(
     State(state): State<AppState>,
-    WebUser(me): WebUser,
     Path((id, action)): Path<(i64, String)>,
-    form: FormData,
+    Posted(me, form): Posted,
 ) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
     let note = form.get("note").map(str::to_string);
     let result = match action.as_str() {
         "transition" => match form.get("to").and_then(Stage::parse) {
@@ -346,15 +446,13 @@ pub async fn act(
             crate::core::http::flash::redirect(&format!("/complaints/{id}"), message)
         }
         Err(StoreError::NotFound) => crate::core::http::layout::error_page(Some(&me), StoreError::NotFound),
-        Err(e) if action == "form" => {
-            let typed = HandlingForm {
-                responsible: form.get("responsible").map(str::to_string),
-                root_cause: form.get("root_cause").map(str::to_string),
-                measures: form.get("measures").map(str::to_string),
-                customer_agreement: form.get("customer_agreement").map(str::to_string),
+        Err(e) => {
+            let refusal = Refusal {
+                action,
+                kept: FormView::submitted(&form),
+                error: e.into(),
             };
-            show_typed(&state, &me, id, Some(e.into()), Some(typed)).await
+            show_typed(&state, &me, id, Some(refusal)).await
         }
-        Err(e) => show(&state, &me, id, Some(e.into())).await,
     }
 }

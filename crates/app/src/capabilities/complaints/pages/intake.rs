@@ -9,6 +9,7 @@ use crate::capabilities::complaints::rules::{Channel, Tier};
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
 use crate::core::http::flash::{self, Flash};
+use crate::core::http::form::Posted;
 use crate::core::http::form_view::FormView;
 use crate::core::http::layout::{render, FormData, Layout};
 use crate::AppState;
@@ -143,10 +144,7 @@ fn id_field(form: &FormData, name: &str) -> Option<i64> {
 }
 
 /// Files the complaint of the form; on to its page, which says what comes next.
-pub async fn create(State(state): State<AppState>, WebUser(me): WebUser, form: FormData) -> Response {
-    if !form.csrf_ok(&me) {
-        return crate::core::http::layout::csrf_failed(Some(&me));
-    }
+pub async fn create(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
     let kept = FormView::submitted(&form);
     // 查找 in the picker: the same form again, with the matches.
     if form.get("_pick").is_some() {
