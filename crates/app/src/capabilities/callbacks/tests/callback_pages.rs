@@ -165,7 +165,10 @@ async fn brand_staff_set_the_preset_and_supervisors_see_the_workload() {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         // The line is named by its number, never by the field's key.
         assert!(bad.text.contains("日期，每行一条 第 1 行："), "{}", bad.text);
-        assert!(bad.text.contains("2027-01-01 rest</textarea>"), "the lines typed are kept");
+        assert!(
+            bad.text.contains("2027-01-01 rest</textarea>"),
+            "the lines typed are kept"
+        );
         assert!(!bad.text.contains("days[0]"), "{}", bad.text);
         let saved = post_form(
             &app,

@@ -199,7 +199,11 @@ impl ComplaintPage {
         } else {
             FormView::new()
         };
-        f.ids(&if to.is_empty() { action.to_string() } else { format!("{action}-{to}") })
+        f.ids(&if to.is_empty() {
+            action.to_string()
+        } else {
+            format!("{action}-{to}")
+        })
     }
 }
 
