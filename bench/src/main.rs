@@ -307,6 +307,25 @@ async fn main() -> anyhow::Result<()> {
             percentile(&times, 0.99)
         );
     }
+    // The customer list's total: counted up to 10,000 beside every page it shows.
+    for (label, q) in [("no filter (whole scope)", None), ("name fragment", Some(name(4_242).chars().skip(1).collect::<String>()))] {
+        let f = CustomerFilter {
+            q,
+            ..CustomerFilter::default()
+        };
+        let mut times = Vec::with_capacity(args.searches);
+        for _ in 0..args.searches.min(200) {
+            let t = Instant::now();
+            store.count_customers_up_to(&agent, &f, 10_000).await?;
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "| list total up to 10,000: {label} | p50 {:.2} ms, p99 {:.2} ms |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
+    }
     println!("| peak memory of the process after the import (VmHWM) | {import_peak:.0} MiB |");
     if !args.keep && db.backend() == dcrc_app::Backend::Postgres {
         let schema = format!("bench_{}", std::process::id());

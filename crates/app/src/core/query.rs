@@ -133,6 +133,11 @@ impl Query {
     pub fn sql(&self) -> &str {
         &self.sql
     }
+
+    /// Puts the statement inside `before … after` (a subquery), keeping its parameters.
+    pub fn wrap(&mut self, before: &str, after: &str) {
+        self.sql = format!("{before}{}{after}", self.sql);
+    }
 }
 
 pub(crate) fn sqlite_query(query: &Query) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {

@@ -8,6 +8,7 @@ mod exports;
 mod forms;
 mod hardening;
 mod isolation;
+mod lists;
 mod migrations;
 mod openapi;
 mod ops;

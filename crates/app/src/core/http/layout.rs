@@ -418,15 +418,20 @@ pub fn yuan(fen: impl std::borrow::Borrow<Option<i64>>) -> String {
     let Some(f) = *fen.borrow() else { return "—".into() };
     let sign = if f < 0 { "-" } else { "" };
     let (whole, cents) = (f.unsigned_abs() / 100, f.unsigned_abs() % 100);
-    let digits = whole.to_string();
-    let mut grouped = String::new();
+    format!("{sign}¥{}.{cents:02}", grouped(whole))
+}
+
+/// `1234567` → `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
         }
-        grouped.push(c);
+        out.push(c);
     }
-    format!("{sign}¥{grouped}.{cents:02}")
+    out
 }
 
 /// A revealed mobile number grouped for reading aloud, `189 4769 4978`; other numbers as

@@ -11,6 +11,26 @@ pub struct Pager {
     /// 1-based number of the first row shown.
     pub first_row: usize,
     pub last_row: usize,
+    /// How many rows the whole list has, where counting them is cheap.
+    pub total: Option<i64>,
+    /// The total is a lower bound: counting stopped there.
+    pub more_than_total: bool,
+}
+
+/// Where a list page is: the cursor of the page and the trail that led to it (the
+/// query of every paged list page).
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct At {
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub trail: String,
+}
+
+impl At {
+    /// The pager of the page at this place.
+    pub fn pager(&self, base: &str, next_cursor: Option<&str>, shown: usize, per_page: usize) -> Pager {
+        Pager::new(base, self.cursor.as_deref(), &self.trail, next_cursor, shown, per_page)
+    }
 }
 
 const FIRST: &str = "~";
@@ -62,7 +82,22 @@ impl Pager {
             next,
             first_row: if shown == 0 { 0 } else { first_row },
             last_row: if shown == 0 { 0 } else { first_row + shown - 1 },
+            total: None,
+            more_than_total: false,
         }
+    }
+
+    /// Shows the list's total beside the rows on the page ("第 51–100 条，共 1,234 条").
+    pub fn with_total(mut self, total: i64) -> Self {
+        self.total = Some(total);
+        self
+    }
+
+    /// The total as counted up to `cap`: `None` shows "more than cap".
+    pub fn with_total_up_to(mut self, total: Option<i64>, cap: i64) -> Self {
+        self.total = Some(total.unwrap_or(cap));
+        self.more_than_total = total.is_none();
+        self
     }
 }
 
@@ -81,7 +116,7 @@ impl Pager {
                 esc(&t.get("common.prev"))
             ));
         }
-        if self.last_row > 0 {
+        if self.last_row > 0 || self.total.is_some() {
             out.push_str(&format!(r#"<span id="page-rows">{}</span>"#, esc(&self.rows_text(t))));
         }
         if let Some(n) = &self.next {
@@ -95,13 +130,24 @@ impl Pager {
         out
     }
 
-    /// "第 51–100 条" in the reader's language.
+    /// "第 51–100 条" (with the total: "第 51–100 条，共 1,234 条") in the reader's language.
     pub fn rows_text(&self, t: &crate::core::http::i18n::Tr) -> String {
-        crate::core::http::i18n::tf(
-            t.0,
-            "common.rows_shown",
-            &[("from", self.first_row.to_string()), ("to", self.last_row.to_string())],
-        )
+        let rows = [("from", self.first_row.to_string()), ("to", self.last_row.to_string())];
+        match self.total {
+            Some(0) => t.get("common.no_rows"),
+            Some(n) => {
+                let total = crate::core::http::layout::grouped(u64::try_from(n).unwrap_or(0));
+                let mut params = rows.to_vec();
+                params.push(("total", total));
+                let key = if self.more_than_total {
+                    "common.rows_of_more"
+                } else {
+                    "common.rows_of_total"
+                };
+                crate::core::http::i18n::tf(t.0, key, &params)
+            }
+            None => crate::core::http::i18n::tf(t.0, "common.rows_shown", &rows),
+        }
     }
 }
 
@@ -123,5 +169,11 @@ mod tests {
         assert_eq!(p3.prev.as_deref(), Some("/customers?cursor=c1&trail=%7E"));
         assert_eq!(p3.next, None);
         assert_eq!((p3.first_row, p3.last_row), (101, 107));
+        let t = crate::core::http::i18n::Tr(dcrc_domain::Lang::ZhCn);
+        assert_eq!(p3.with_total(1107).rows_text(&t), "第 101–107 条，共 1,107 条");
+        let none = Pager::new("/customers", None, "", None, 0, 50).with_total(0);
+        assert_eq!(none.rows_text(&t), "没有符合条件的记录");
+        let broad = Pager::new("/customers", None, "", Some("c1"), 50, 50).with_total_up_to(None, 10_000);
+        assert_eq!(broad.rows_text(&t), "第 1–50 条，超过 10,000 条");
     }
 }

@@ -226,6 +226,15 @@ impl Store {
     }
 
     /// Users in scope, in id order.
+    /// How many accounts are in the caller's scope (the user list's total).
+    pub async fn count_users(&self, who: &Principal) -> Result<i64> {
+        self.authorize(who, Permission::ViewDirectory, "user").await?;
+        let mut query = stmt("SELECT COUNT(*) AS n FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ");
+        let p = query.param(who.scope().like_pattern());
+        query.push_sql(&p);
+        self.access(who).fetch_one(&query).await?.i64("n")
+    }
+
     pub async fn list_users(&self, who: &Principal, filter: &UserFilter) -> Result<Page<User>> {
         self.authorize(who, Permission::ViewDirectory, "user").await?;
         let limit = page::limit(filter.limit);

@@ -7,6 +7,7 @@ use crate::core::http::extract::WebUser;
 use crate::core::http::form::Posted;
 use crate::core::http::form_view::FormView;
 use crate::core::http::layout::{render, role_keys, Layout};
+use crate::core::http::paging::At;
 use crate::AppState;
 use crate::{Principal, StoreError};
 use askama::Template;
@@ -14,7 +15,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dcrc_domain::{FieldError, Invalid, Permission, Role};
-use serde::Deserialize;
 
 pub struct UserRow {
     pub id: i64,
@@ -34,20 +34,15 @@ struct UsersPage {
     open_form: bool,
     roles: Vec<(&'static str, String)>,
     users: Vec<UserRow>,
-    next_cursor: Option<String>,
+    pager: crate::core::http::paging::Pager,
     form: crate::core::http::form_view::FormView,
     org_options: Vec<(String, String)>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct PageQuery {
-    cursor: Option<String>,
 }
 
 async fn show(
     state: &AppState,
     me: &Principal,
-    cursor: Option<String>,
+    at: &At,
     status: StatusCode,
     error: Option<(crate::core::http::form_view::FormView, ApiError)>,
 ) -> Response {
@@ -60,7 +55,7 @@ async fn show(
         .list_users(
             me,
             &UserFilter {
-                cursor,
+                cursor: at.cursor.clone(),
                 limit: Some(100),
                 ..UserFilter::default()
             },
@@ -76,7 +71,7 @@ async fn show(
             .map(|o| o.name.clone())
             .unwrap_or_default()
     };
-    let users = page
+    let users: Vec<UserRow> = page
         .items
         .iter()
         .map(|u| UserRow {
@@ -124,14 +119,20 @@ async fn show(
             .iter()
             .map(|r| (r.as_str(), format!("role.{}", r.as_str())))
             .collect(),
+        pager: {
+            let pager = at.pager("/admin/users", page.next_cursor.as_deref(), users.len(), 100);
+            match state.store.count_users(me).await {
+                Ok(n) => pager.with_total(n),
+                Err(_) => pager,
+            }
+        },
         users,
-        next_cursor: page.next_cursor,
     };
     render(status, &view)
 }
 
-pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
-    show(&state, &me, q.cursor, StatusCode::OK, None).await
+pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(at): Query<At>) -> Response {
+    show(&state, &me, &at, StatusCode::OK, None).await
 }
 
 pub async fn create(State(state): State<AppState>, Posted(me, form): Posted) -> Response {
@@ -146,7 +147,7 @@ pub async fn create(State(state): State<AppState>, Posted(me, form): Posted) -> 
         return show(
             &state,
             &me,
-            None,
+            &At::default(),
             StatusCode::UNPROCESSABLE_ENTITY,
             Some((kept, errors.into())),
         )
@@ -168,7 +169,7 @@ pub async fn create(State(state): State<AppState>, Posted(me, form): Posted) -> 
         Err(e) => {
             let api: ApiError = e.into();
             let kept = crate::core::http::form_view::FormView::submitted(&form);
-            show(&state, &me, None, api.status, Some((kept, api))).await
+            show(&state, &me, &At::default(), api.status, Some((kept, api))).await
         }
     }
 }
@@ -194,7 +195,7 @@ pub async fn set_active(State(state): State<AppState>, Path(id): Path<i64>, Post
             show(
                 &state,
                 &me,
-                None,
+                &At::default(),
                 api.status,
                 Some((crate::core::http::form_view::FormView::new(), api)),
             )

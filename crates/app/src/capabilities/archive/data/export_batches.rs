@@ -75,6 +75,19 @@ impl Store {
             .i64("n")
     }
 
+    /// How many customers in scope match, counted up to `cap` (`None` past it): the
+    /// customer list shows its total without counting a million rows for a broad filter.
+    pub async fn count_customers_up_to(&self, who: &Principal, f: &CustomerFilter, cap: i64) -> Result<Option<i64>> {
+        self.authorize(who, Permission::ViewCustomers, "customer").await?;
+        let mut inner = filtered_query(who, f, "c.id");
+        let p = inner.param(cap + 1);
+        inner.push_sql(&format!(" LIMIT {p}"));
+        let mut query = inner;
+        query.wrap("SELECT COUNT(*) AS n FROM (", ") AS capped");
+        let n = self.access(who).fetch_one(&query).await?.i64("n")?;
+        Ok((n <= cap).then_some(n))
+    }
+
     /// The next batch of matching customers after `after` (by id). Unmasked numbers need
     /// the right to export personal data; the caller checks and audits the export.
     pub async fn export_batch(

@@ -1,6 +1,5 @@
 //! The customer search page and the new-customer form.
 
-use crate::capabilities::accounts::data::orgs::OrgFilter;
 use crate::capabilities::archive::data::customer_search::CustomerFilter;
 use crate::capabilities::archive::data::customers::{NewCustomer, PhoneInput};
 use crate::core::http::error::ApiError;
@@ -114,6 +113,10 @@ impl SearchQuery {
     }
 }
 
+/// The customer list counts its matches up to this many ("超过 10,000 条" past it): a
+/// broad filter over a million customers is not counted row by row on every page.
+const COUNT_CAP: i64 = 10_000;
+
 pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s): Query<SearchQuery>) -> Response {
     let filter = s.filter();
     let page = match state.store.search_customers(&me, &filter).await {
@@ -134,7 +137,8 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
         })
         .collect();
     let export = s.query_string();
-    let pager = crate::core::http::paging::Pager::new(
+    let counted = state.store.count_customers_up_to(&me, &filter, COUNT_CAP).await;
+    let mut pager = crate::core::http::paging::Pager::new(
         &format!("/customers?{export}"),
         s.cursor.as_deref(),
         &s.trail,
@@ -142,6 +146,9 @@ pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(s):
         rows.len(),
         50,
     );
+    if let Ok(counted) = counted {
+        pager = pager.with_total_up_to(counted, COUNT_CAP);
+    }
     let view = CustomersPage {
         l: Layout::new(Some(&me), "/customers"),
         s,
@@ -164,22 +171,22 @@ struct NewCustomerPage {
     duplicate_of: Option<i64>,
 }
 
-/// Dealers the caller may file a customer under (none to choose when they sit at one).
-async fn dealers(state: &AppState, me: &Principal) -> Vec<(i64, String)> {
+/// Dealers the caller may file a customer (or an import) under — every active dealer in
+/// scope, however many; none to choose when the caller sits at one.
+pub(super) async fn dealers(state: &AppState, me: &Principal) -> Vec<(i64, String)> {
     if me.org_kind == OrgKind::Dealer {
         return Vec::new();
     }
-    let filter = OrgFilter {
-        kind: Some(OrgKind::Dealer),
-        active: Some(true),
-        limit: Some(200),
-        ..OrgFilter::default()
-    };
     state
         .store
-        .list_orgs(me, &filter)
+        .org_tree(me)
         .await
-        .map(|p| p.items.into_iter().map(|o| (o.id, o.name)).collect())
+        .map(|orgs| {
+            orgs.into_iter()
+                .filter(|o| o.active && o.kind == OrgKind::Dealer)
+                .map(|o| (o.id, o.name))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -1,18 +1,18 @@
 //! The import pages: upload a file, watch its progress, read its reconciliation and the
 //! rows it rejected (downloadable as XLSX).
 
-use crate::capabilities::accounts::data::orgs::OrgFilter;
 use crate::capabilities::archive::api::imports::{errors_xlsx_response, receive};
 use crate::capabilities::archive::data::import::{ImportKind, ImportRecord};
 use crate::core::http::extract::WebUser;
 use crate::core::http::layout::{local_time, render, Layout};
+use crate::core::http::paging::At;
 use crate::AppState;
 use crate::Principal;
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use dcrc_domain::{OrgKind, Permission};
+use dcrc_domain::Permission;
 
 pub struct ImportRow {
     pub id: i64,
@@ -37,6 +37,7 @@ struct ImportsPage {
     kinds: Vec<(&'static str, String)>,
     dealers: Vec<(i64, String)>,
     imports: Vec<ImportRow>,
+    pager: crate::core::http::paging::Pager,
 }
 
 fn kind_key(k: ImportKind) -> String {
@@ -46,29 +47,20 @@ fn kind_key(k: ImportKind) -> String {
 async fn show(
     state: &AppState,
     me: &Principal,
+    at: &At,
     status: StatusCode,
     error: Option<crate::core::http::error::ApiError>,
 ) -> Response {
-    let imports = match state.store.list_imports(me, None, Some(100)).await {
-        Ok(p) => p.items,
+    let page = match state.store.list_imports(me, at.cursor.as_deref(), Some(PER_PAGE)).await {
+        Ok(p) => p,
         Err(e) => return crate::core::http::layout::error_page(Some(me), e),
     };
-    let dealers = if me.org_kind == OrgKind::Dealer {
-        Vec::new()
-    } else {
-        let f = OrgFilter {
-            kind: Some(OrgKind::Dealer),
-            active: Some(true),
-            limit: Some(200),
-            ..OrgFilter::default()
-        };
-        state
-            .store
-            .list_orgs(me, &f)
-            .await
-            .map(|p| p.items.into_iter().map(|o| (o.id, o.name)).collect())
-            .unwrap_or_default()
-    };
+    let mut pager = at.pager("/imports", page.next_cursor.as_deref(), page.items.len(), 100);
+    if let Ok(n) = state.store.count_imports(me).await {
+        pager = pager.with_total(n);
+    }
+    let imports = page.items;
+    let dealers = super::customers::dealers(state, me).await;
     let mut layout = Layout::new(Some(me), "/imports");
     if let Some(e) = &error {
         layout = layout.error(e);
@@ -79,6 +71,7 @@ async fn show(
         can_import: me.can(Permission::ImportData),
         kinds: ImportKind::ALL.iter().map(|k| (k.as_str(), kind_key(*k))).collect(),
         dealers,
+        pager,
         imports: imports
             .into_iter()
             .map(|i| ImportRow {
@@ -99,14 +92,17 @@ async fn show(
     render(status, &view)
 }
 
-pub async fn list(State(state): State<AppState>, WebUser(me): WebUser) -> Response {
-    show(&state, &me, StatusCode::OK, None).await
+/// Imports per page of the list.
+const PER_PAGE: i64 = 100;
+
+pub async fn list(State(state): State<AppState>, WebUser(me): WebUser, Query(at): Query<At>) -> Response {
+    show(&state, &me, &at, StatusCode::OK, None).await
 }
 
 pub async fn upload(State(state): State<AppState>, WebUser(me): WebUser, multipart: Multipart) -> Response {
     let upload = match receive(&state, &me, multipart).await {
         Ok(u) => u,
-        Err(e) => return show(&state, &me, e.status, Some(e)).await,
+        Err(e) => return show(&state, &me, &At::default(), e.status, Some(e)).await,
     };
     if upload.fields.get("_csrf").map(String::as_str) != Some(me.csrf_token.as_str()) {
         return crate::core::http::layout::csrf_failed(Some(&me));
@@ -118,7 +114,7 @@ pub async fn upload(State(state): State<AppState>, WebUser(me): WebUser, multipa
         .is_none()
     {
         let e = crate::core::http::error::ApiError::field("kind", "required");
-        return show(&state, &me, e.status, Some(e)).await;
+        return show(&state, &me, &At::default(), e.status, Some(e)).await;
     }
     // The columns are checked on the next page before anything is imported.
     super::import_mapping::show(&state, &me, upload, None, Vec::new()).await

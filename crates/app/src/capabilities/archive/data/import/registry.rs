@@ -75,6 +75,14 @@ impl Store {
         import_from_row(&self.scoped_row(who, "imports", "i", "i.*", id, "").await?)
     }
 
+    /// How many imports are in the caller's scope (the import list's total).
+    pub async fn count_imports(&self, who: &Principal) -> Result<i64> {
+        self.authorize(who, Permission::ViewCustomers, "import").await?;
+        let mut query = stmt("SELECT COUNT(*) AS n FROM imports i JOIN orgs o ON o.id = i.org_id WHERE o.path LIKE $1");
+        query.param(who.scope().like_pattern());
+        self.access(who).fetch_one(&query).await?.i64("n")
+    }
+
     pub async fn list_imports(
         &self,
         who: &Principal,
