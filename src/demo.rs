@@ -130,10 +130,12 @@ pub async fn seed(store: &Store, extra: &DemoSize) -> anyhow::Result<()> {
     let counts = store.seed_archive(&admin, &places, &scale).await?;
     let calls = store.seed_callback_work(&admin, scale.seed).await?;
     let complaints = crate::demo_complaints::seed(store).await?;
+    let appointments = crate::demo_workshop::seed(store).await?;
     tracing::info!(
         ?counts,
         calls,
         complaints,
+        appointments,
         seconds = started.elapsed().as_secs_f64(),
         "demo archive generated"
     );

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod demo;
 mod demo_complaints;
+mod demo_workshop;
 mod import;
 mod serve;
 mod users;

@@ -308,7 +308,10 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     // The customer list's total: counted up to 10,000 beside every page it shows.
-    for (label, q) in [("no filter (whole scope)", None), ("name fragment", Some(name(4_242).chars().skip(1).collect::<String>()))] {
+    for (label, q) in [
+        ("no filter (whole scope)", None),
+        ("name fragment", Some(name(4_242).chars().skip(1).collect::<String>())),
+    ] {
         let f = CustomerFilter {
             q,
             ..CustomerFilter::default()

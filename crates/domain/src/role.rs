@@ -78,6 +78,10 @@ pub enum Permission {
     MergeCustomers,
     /// Deleting a saved segment.
     DeleteSegments,
+    /// Set up the dealer's workshop: bays, technicians.
+    ManageWorkshop,
+    /// Book workshop appointments and record arrivals, no-shows and cancellations.
+    BookAppointments,
 }
 
 impl Role {
@@ -177,6 +181,8 @@ impl Role {
                     | ViewComplaintStats
                     | MergeCustomers
                     | DeleteSegments
+                    | ManageWorkshop
+                    | BookAppointments
             ),
             Role::InfoMaintainer => matches!(
                 permission,
@@ -190,7 +196,13 @@ impl Role {
             ),
             Role::CallbackAgent => matches!(
                 permission,
-                ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks | ViewCallbackStats | FileComplaints
+                ViewCustomers
+                    | EditCustomers
+                    | RevealPersonal
+                    | WorkCallbacks
+                    | ViewCallbackStats
+                    | FileComplaints
+                    | BookAppointments
             ),
             Role::ComplaintManager => matches!(
                 permission,
@@ -202,9 +214,13 @@ impl Role {
                     | HandleComplaints
                     | ViewComplaintStats
             ),
-            Role::SalesConsultant | Role::ServiceAdvisor => matches!(
+            Role::SalesConsultant => matches!(
                 permission,
                 ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks | FileComplaints
+            ),
+            Role::ServiceAdvisor => matches!(
+                permission,
+                ViewCustomers | EditCustomers | RevealPersonal | WorkCallbacks | FileComplaints | BookAppointments
             ),
             Role::ProcessInspector => matches!(permission, ViewCustomers | ViewCallbackStats | ViewComplaintStats),
         }

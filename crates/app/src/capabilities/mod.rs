@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod complaints;
 #[cfg(test)]
 pub mod example;
+pub mod workshop;
 
 use crate::core::registry::Capability;
 
@@ -17,6 +18,7 @@ pub const ALL: &[&Capability] = &[
     &archive::CAPABILITY,
     &callbacks::CAPABILITY,
     &complaints::CAPABILITY,
+    &workshop::CAPABILITY,
     #[cfg(test)]
     &example::CAPABILITY,
 ];

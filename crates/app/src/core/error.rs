@@ -21,6 +21,13 @@ pub enum StoreError {
     /// Another live customer of the same dealer has this phone number.
     #[error("duplicate customer {existing_id}")]
     Duplicate { existing_id: i64 },
+    /// The thing asked for does not fit the time asked for (a workshop booking): why
+    /// (`reason`, a stable code) and the next times it would.
+    #[error("no capacity: {reason}")]
+    NoCapacity {
+        reason: &'static str,
+        next_slots: Vec<TimeSlot>,
+    },
     /// The caller is authenticated and may see the record but lacks the permission.
     #[error("forbidden")]
     Forbidden,
@@ -30,6 +37,23 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A span of time offered instead (RFC 3339 in Asia/Shanghai's offset).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct TimeSlot {
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+}
+
+impl TimeSlot {
+    pub fn new(start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>) -> Self {
+        let sh = dcrc_domain::clock::shanghai();
+        TimeSlot {
+            start: start.with_timezone(&sh).fixed_offset(),
+            end: end.with_timezone(&sh).fixed_offset(),
+        }
+    }
 }
 
 impl From<Invalid> for StoreError {

@@ -4,6 +4,7 @@
 pub mod isolation;
 pub mod store;
 pub mod web;
+pub mod workshop;
 
 /// The system's authority, for tests that run a job's or a check's body directly.
 pub fn system() -> crate::core::access::System {

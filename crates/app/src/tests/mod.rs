@@ -12,6 +12,7 @@ mod lists;
 mod migrations;
 mod openapi;
 mod ops;
+mod page_races;
 mod pages;
 mod registry;
 mod storage;

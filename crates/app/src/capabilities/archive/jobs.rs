@@ -81,12 +81,20 @@ fn give_up<'a>(store: &'a Store, system: &'a System, job: &'a Job, _error: &'a s
 }
 
 /// Imports whose worker stopped without a job to carry them on (an interrupted command
-/// line import) are failed; run on every tick.
+/// line import) are failed, and staged uploads never confirmed are removed; run on every
+/// tick.
 pub fn interrupted_imports<'a>(store: &'a Store, system: &'a System) -> Running<'a> {
     Box::pin(async move {
         let n = store.mark_interrupted_imports(system).await?;
         if n > 0 {
             tracing::warn!(imports = n, "imports whose worker stopped were marked failed");
+        }
+        // File ages are the machine's, not business time: no clock of the rules here.
+        let stale = crate::capabilities::archive::api::imports::remove_stale_uploads(
+            crate::capabilities::archive::api::imports::STAGED_FOR,
+        );
+        if stale > 0 {
+            tracing::info!(files = stale, "staged uploads never confirmed were removed");
         }
         Ok(())
     })

@@ -51,7 +51,10 @@ const NAV: &[NavEntry] = &[NavEntry {
 const CUSTOMER_TABLES: &[CustomerTable] = &[
     CustomerTable {
         timeline: &[
-            "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, CAST(NULL AS BIGINT) AS n1 \
+            // n1: an open complaint's resolution deadline (ms), -1 while its clock is paused.
+            "SELECT 'complaint' AS kind, k.id, k.filed_on AS day, k.vehicle_id, k.title AS t1, k.state AS t2, k.tier AS t3, \
+     CASE WHEN k.state IN ('resolved', 'closure_callback', 'closed') THEN CAST(NULL AS BIGINT) \
+     WHEN k.paused_since IS NOT NULL THEN CAST(-1 AS BIGINT) ELSE k.resolution_due_at END AS n1 \
      FROM complaints k WHERE k.customer_id = $1",
         ],
         children: &[

@@ -20,6 +20,8 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     /// For `duplicate_customer`: the customer who already has the number.
     pub existing_id: Option<i64>,
+    /// For `no_capacity`: the next times that would fit.
+    pub next_slots: Vec<crate::core::error::TimeSlot>,
 }
 
 /// One field's problem as sent to clients.
@@ -49,6 +51,9 @@ pub struct Problem {
     /// For `duplicate_customer`: the id of the customer who already has the number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub existing_id: Option<i64>,
+    /// For `no_capacity`: the next free times, earliest first (may be empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_slots: Option<Vec<crate::core::error::TimeSlot>>,
 }
 
 impl ApiError {
@@ -59,6 +64,7 @@ impl ApiError {
             params: Vec::new(),
             fields: Vec::new(),
             existing_id: None,
+            next_slots: Vec::new(),
         }
     }
 
@@ -86,6 +92,7 @@ impl ApiError {
             params: Vec::new(),
             fields,
             existing_id: None,
+            next_slots: Vec::new(),
         }
     }
 
@@ -101,7 +108,18 @@ impl ApiError {
         } else {
             ("problem.conflict".to_string(), "problem.conflict.detail".to_string())
         };
-        let mut params = self.params.clone();
+        // A parameter named `…_key` is a string key, shown in the reader's language.
+        let mut params: Vec<(&'static str, String)> = self
+            .params
+            .iter()
+            .map(|(k, v)| {
+                if k.ends_with("_key") && i18n::has(lang, v) {
+                    (*k, i18n::translate(lang, v))
+                } else {
+                    (*k, v.clone())
+                }
+            })
+            .collect();
         params.push(("status", self.status.as_u16().to_string()));
         Problem {
             type_: format!("urn:dcrc:problem:{}", self.code),
@@ -119,6 +137,7 @@ impl ApiError {
                 })
                 .collect(),
             existing_id: self.existing_id,
+            next_slots: (self.code == "no_capacity").then(|| self.next_slots.clone()),
         }
     }
 }
@@ -167,6 +186,13 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { existing_id } => {
                 let mut e = ApiError::new(StatusCode::CONFLICT, "duplicate_customer");
                 e.existing_id = Some(existing_id);
+                e
+            }
+            StoreError::NoCapacity { reason, next_slots } => {
+                let mut e = ApiError::new(StatusCode::CONFLICT, "no_capacity")
+                    .with("reason", reason)
+                    .with("reason_key", format!("capacity.{reason}"));
+                e.next_slots = next_slots;
                 e
             }
             StoreError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),

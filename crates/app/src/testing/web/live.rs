@@ -50,13 +50,66 @@ pub async fn request(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let body = body.map(Value::to_string).unwrap_or_default();
     let auth = token
         .map(|t| format!("authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    let headers = format!("content-type: application/json\r\n{auth}");
+    let (status, text) = send(addr, method, path, &headers, &body).await;
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A page's form posted on a fresh connection with the session cookie; (status, page).
+pub async fn post_page(addr: SocketAddr, path: &str, cookie: &str, body: &str) -> (u16, String) {
+    let headers = format!("content-type: application/x-www-form-urlencoded\r\ncookie: {cookie}\r\n");
+    send(addr, "POST", path, &headers, body).await
+}
+
+/// `n` copies of a page's form posted at once, spread over the servers in turn.
+pub async fn post_page_burst(
+    servers: &[SocketAddr],
+    n: usize,
+    path: &str,
+    cookie: &str,
+    body: &str,
+) -> Vec<(u16, String)> {
+    let posts = vec![(path.to_string(), body.to_string()); n];
+    post_pages_at_once(servers, cookie, &posts).await
+}
+
+/// Each (path, body) posted once, all at once, spread over the servers in turn.
+pub async fn post_pages_at_once(
+    servers: &[SocketAddr],
+    cookie: &str,
+    posts: &[(String, String)],
+) -> Vec<(u16, String)> {
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(posts.len()));
+    let mut tasks = Vec::new();
+    for (i, (path, body)) in posts.iter().enumerate() {
+        let (addr, path, cookie, body, start) = (
+            servers[i % servers.len()],
+            path.to_string(),
+            cookie.to_string(),
+            body.clone(),
+            start.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            post_page(addr, &path, &cookie, &body).await
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("client task"));
+    }
+    out
+}
+
+/// Sends one request and reads the whole answer (de-chunked); (status, body text).
+async fn send(addr: SocketAddr, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/json\r\naccept-language: en\r\n{auth}content-length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\naccept-language: en\r\n{headers}content-length: {}\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes()).await.expect("write");
@@ -81,7 +134,7 @@ pub async fn request(
     } else {
         rest.to_string()
     };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    (status, body)
 }
 
 /// Sends `n` copies of a request at once (each on its own connection and task), spread

@@ -50,6 +50,8 @@ pub struct Fixture {
     pub complaint_b: i64,
     pub penalty_b: i64,
     pub attachment_b: i64,
+    /// An appointment at dealer B (its workshop has one bay and one technician).
+    pub appointment_b: i64,
 }
 
 pub struct TestApp {
@@ -214,6 +216,7 @@ impl TestApp {
             .await
             .unwrap()
             .id;
+        let appointment_b = crate::testing::workshop::appointment_for(&store, &b_admin, customer_b).await;
         let router = crate::app(
             store.clone(),
             crate::AppOptions {
@@ -244,6 +247,7 @@ impl TestApp {
             complaint_b,
             penalty_b,
             attachment_b,
+            appointment_b,
         };
         TestApp {
             router,

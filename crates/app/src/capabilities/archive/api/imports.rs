@@ -76,9 +76,46 @@ fn upload_dir() -> PathBuf {
     std::env::temp_dir().join("dcrc-uploads")
 }
 
+/// A staged upload nobody confirmed is removed after this long (the mapping page is
+/// meant to be finished in one sitting).
+pub const STAGED_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes the staged uploads older than `age` that were never confirmed; how many. Only
+/// files waiting for their mapping (`dcrc_…`) are touched, never one claimed by an import.
+pub fn remove_stale_uploads(age: std::time::Duration) -> usize {
+    let Ok(dir) = std::fs::read_dir(upload_dir()) else {
+        return 0;
+    };
+    dir.flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("dcrc_"))
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|elapsed| elapsed > age)
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 impl Upload {
     /// Keeps the file for a second request (the column-mapping step); returns its token.
     pub fn stage(mut self) -> String {
+        // A claimed file sent back to its form waits under a new staging name (the old
+        // token is spent), where the clean-up finds it if it is never confirmed.
+        let claimed = self
+            .path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("claimed_"));
+        if claimed {
+            if let Ok(token) = crate::core::secret::new_token() {
+                let staged = upload_dir().join(token);
+                if std::fs::rename(&self.path, &staged).is_ok() {
+                    self.path = staged;
+                }
+            }
+        }
         self.kept = true;
         self.path
             .file_name()
@@ -92,9 +129,13 @@ impl Upload {
         if token.len() < 16 || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             return None;
         }
-        let path = upload_dir().join(token);
-        path.is_file().then_some(Upload {
-            path,
+        // The file is claimed by renaming it: of two confirmations at once (a double
+        // click, two tabs) exactly one gets it; the other finds nothing to import.
+        let staged = upload_dir().join(token);
+        let claimed = upload_dir().join(format!("claimed_{}", crate::core::secret::new_token().ok()?));
+        std::fs::rename(&staged, &claimed).ok()?;
+        Some(Upload {
+            path: claimed,
             file_name,
             fields,
             kept: false,

@@ -42,7 +42,14 @@ fn details(
         "insurance_policy" => {
             json!({ "insurer": t1, "policy_kind": t2, "expiry_date": t3, "premium_fen": n1 })
         }
-        "complaint" => json!({ "title": t1, "state": t2, "tier": t3 }),
+        // An open complaint's resolution clock: its deadline, or paused.
+        "complaint" => json!({
+            "title": t1,
+            "state": t2,
+            "tier": t3,
+            "resolution_due_at": n1.filter(|n| *n >= 0),
+            "clock_paused": n1 == Some(-1),
+        }),
         "call" => {
             let answers: serde_json::Value = t2
                 .as_deref()
@@ -50,6 +57,12 @@ fn details(
                 .unwrap_or_else(|| json!({}));
             json!({ "outcome": t1, "answers": answers, "agent_name": t3, "task_id": n1 })
         }
+        "appointment" => json!({
+            "job_type": t1,
+            "state": t2,
+            "requested_work": t3,
+            "starts_at": n1,
+        }),
         "callback_task" => json!({ "task_type": t1, "state": t2, "assignee_name": t3, "attempts": n1 }),
         "consent" => json!({ "purpose": t1, "decision": t2, "recorded_by": t3 }),
         "phone_status" => json!({

@@ -120,7 +120,7 @@ async fn show(
             kind: e.kind.clone(),
             kind_key: format!("event.{}", e.kind),
             date: e.date.clone(),
-            text: super::timeline_text::describe(&layout.t, e),
+            text: super::timeline_text::describe(&layout.t, e, state.store.now_ms()),
         })
         .collect();
     let view = CustomerPage {

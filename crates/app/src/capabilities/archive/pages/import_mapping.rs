@@ -138,7 +138,9 @@ pub async fn confirm(State(state): State<AppState>, Posted(me, form): Posted) ->
         i += 1;
     }
     let Some(upload) = Upload::staged(&form.text("token"), form.text("file_name"), fields.clone()) else {
-        return crate::core::http::layout::error_page(Some(&me), crate::StoreError::NotFound);
+        // Already confirmed (a second click, another tab) or never uploaded here.
+        let e = crate::core::http::error::ApiError::new(StatusCode::CONFLICT, "upload_already_used");
+        return crate::core::http::layout::error_page_for(Some(&me), e);
     };
     // Columns without which no row can be stored are named before anything starts.
     let t = Tr(crate::core::http::i18n::current());

@@ -36,8 +36,31 @@ fn answers(t: &Tr, v: Option<&serde_json::Value>) -> String {
         .join(" · ")
 }
 
-/// A one-line description of an event for the timeline.
-pub fn describe(t: &Tr, e: &TimelineEvent) -> String {
+/// An open complaint's resolution clock as of `now_ms`: its deadline, overdue, or paused.
+fn complaint_clock(t: &Tr, e: &TimelineEvent, now_ms: i64) -> String {
+    if e.details.get("clock_paused").and_then(|v| v.as_bool()) == Some(true) {
+        return t.get("timeline.clock_paused");
+    }
+    let Some(due) = e.details.get("resolution_due_at").and_then(|v| v.as_i64()) else {
+        return String::new();
+    };
+    let at = chrono::DateTime::from_timestamp_millis(due)
+        .map(crate::core::http::layout::local_time)
+        .unwrap_or_default();
+    t.fmt(
+        if due < now_ms {
+            "timeline.clock_overdue"
+        } else {
+            "timeline.clock_due"
+        },
+        "at",
+        &at,
+    )
+}
+
+/// A one-line description of an event for the timeline, as of `now_ms` (a complaint's
+/// clock).
+pub fn describe(t: &Tr, e: &TimelineEvent, now_ms: i64) -> String {
     let s = |k: &str| e.details.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let n = |k: &str| e.details.get(k).and_then(|v| v.as_i64());
     let money = |k: &str| n(k).map(|f| yuan(Some(f))).unwrap_or_default();
@@ -59,11 +82,21 @@ pub fn describe(t: &Tr, e: &TimelineEvent) -> String {
             s("title"),
             label(t, "complaint.tier", &s("tier")),
             label(t, "complaint.state", &s("state")),
+            complaint_clock(t, e, now_ms),
         ],
         "call" => vec![
             label(t, "outcome", &s("outcome")),
             answers(t, e.details.get("answers")),
             s("agent_name"),
+        ],
+        "appointment" => vec![
+            n("starts_at")
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|at| crate::core::http::layout::plan_time(t, at))
+                .unwrap_or_default(),
+            label(t, "job", &s("job_type")),
+            label(t, "appointment.state", &s("state")),
+            s("requested_work"),
         ],
         "callback_task" => vec![
             label(t, "task", &s("task_type")),

@@ -39,22 +39,25 @@ async fn the_columns_are_checked_on_a_form_before_the_import_starts() {
         assert_eq!(selected(&page.text, 0), "name");
         assert_eq!(selected(&page.text, 1), "");
         assert!(page.text.contains("13822220001"), "the first rows are shown");
-        let token = hidden(&page.text, "token");
+        let mut token = hidden(&page.text, "token");
 
         // Without a number (or customer no.) nothing can be stored: refused, named.
-        let confirm = |mapping: &str| {
+        let confirm = |token: &str, mapping: &str| {
             format!("_csrf={csrf}&token={token}&file_name=owners.csv&kind=customers&header.0=%E8%BD%A6%E4%B8%BB&col.0=name&header.1=%E8%81%94%E7%B3%BB%E6%96%B9%E5%BC%8F&col.1={mapping}&header.2=%E5%A4%87%E6%B3%A8&col.2=")
         };
-        let refused = post_form(&app, "/imports/confirm", &session, &confirm("")).await;
+        let refused = post_form(&app, "/imports/confirm", &session, &confirm(&token, "")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
         assert!(refused.text.contains("缺少必需的列"), "{}", refused.text);
         assert!(
             refused.text.contains(r#"id="import-mapping""#),
             "the form again, the file kept"
         );
+        // The token is spent; the form carries the file's new one.
+        assert_ne!(hidden(&refused.text, "token"), token);
+        token = hidden(&refused.text, "token");
 
         // 联系方式 mapped to the mobile number by the user: the import runs with it.
-        let started = post_form(&app, "/imports/confirm", &session, &confirm("phone")).await;
+        let started = post_form(&app, "/imports/confirm", &session, &confirm(&token, "phone")).await;
         assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text);
         let location = started.headers["location"].to_str().unwrap().to_string();
         let id: i64 = location.trim_start_matches("/imports/").parse().unwrap();
@@ -79,9 +82,10 @@ async fn the_columns_are_checked_on_a_form_before_the_import_starts() {
         let shown = get(&app, &location, &format!("{session}; {flash}")).await;
         assert!(shown.text.contains("导入已开始"), "the confirmation: {}", shown.text);
 
-        // A used or made-up token starts nothing.
-        let again = post_form(&app, "/imports/confirm", &session, &confirm("phone")).await;
-        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        // A used or made-up token starts nothing, and says why.
+        let again = post_form(&app, "/imports/confirm", &session, &confirm(&token, "phone")).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.text.contains("这个文件已提交导入"), "{}", again.text);
         let forged = post_form(
             &app,
             "/imports/confirm",
@@ -89,7 +93,7 @@ async fn the_columns_are_checked_on_a_form_before_the_import_starts() {
             &format!("_csrf={csrf}&token=..%2F..%2Fetc%2Fpasswd&kind=customers"),
         )
         .await;
-        assert_eq!(forged.status, StatusCode::NOT_FOUND);
+        assert_eq!(forged.status, StatusCode::CONFLICT);
 
         // A template per kind, whose headers the import recognises.
         let template = get(&app, "/imports/template/repair-orders.xlsx", &session).await;

@@ -34,6 +34,17 @@ pub(crate) async fn policy_of(tx: &mut Tx, org_id: i64) -> Result<CallbackPolicy
 
 /// The business calendar with the policy's working hours.
 pub(crate) async fn calendar(tx: &mut Tx, policy: &CallbackPolicy) -> Result<BusinessCalendar> {
+    let (opens, closes) = policy.hours();
+    calendar_with_hours(tx, opens, closes).await
+}
+
+/// The business calendar (public holidays, make-up working days) with the given hours:
+/// the workshop's opening hours differ from the callback centre's.
+pub(crate) async fn calendar_with_hours(
+    tx: &mut Tx,
+    opens: chrono::NaiveTime,
+    closes: chrono::NaiveTime,
+) -> Result<BusinessCalendar> {
     let rows = tx.fetch_all(&stmt("SELECT day, kind FROM calendar_days")).await?;
     let mut entries = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -42,7 +53,6 @@ pub(crate) async fn calendar(tx: &mut Tx, policy: &CallbackPolicy) -> Result<Bus
             entries.push((day, kind));
         }
     }
-    let (opens, closes) = policy.hours();
     Ok(BusinessCalendar::new(entries).with_hours(opens, closes))
 }
 

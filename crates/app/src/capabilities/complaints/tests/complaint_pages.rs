@@ -212,3 +212,42 @@ async fn a_dissatisfied_callback_becomes_a_complaint_that_a_satisfied_call_close
         app.cleanup().await;
     }
 }
+
+/// The agent who opens a customer sees each open complaint's clock: its deadline, that
+/// it is overdue, or that it is paused.
+#[tokio::test]
+async fn the_customer_360_shows_each_open_complaint_s_clock() {
+    for app in TestApp::all(true).await {
+        let cm = web_login(&app, "b.cm").await;
+        let path = format!("/customers/{}", app.fx.customer_b);
+        let page = get(&app, &path, &cm).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("处理期限 "), "{}", page.text);
+        app.clock.advance(chrono::Duration::days(60));
+        // Sixty days on, the session has expired: signed in again.
+        let cm = web_login(&app, "b.cm").await;
+        let late = get(&app, &path, &cm).await;
+        assert!(late.text.contains("已超期（期限 "), "{}", late.text);
+
+        let complaint = get(&app, &format!("/complaints/{}", app.fx.complaint_b), &cm).await;
+        let reason: String = complaint
+            .text
+            .split(r#"id="f-pause-reason""#)
+            .nth(1)
+            .and_then(|rest| rest.split(r#"<option value=""#).skip(1).find(|o| !o.starts_with('"')))
+            .map(|o| o.split('"').next().unwrap().to_string())
+            .expect("a pause reason offered");
+        let csrf = hidden(&complaint.text, "_csrf");
+        let paused = post_form(
+            &app,
+            &format!("/complaints/{}/pause", app.fx.complaint_b),
+            &cm,
+            &format!("_csrf={csrf}&reason={reason}&note="),
+        )
+        .await;
+        assert_eq!(paused.status, StatusCode::SEE_OTHER, "{}", paused.text);
+        let page = get(&app, &path, &cm).await;
+        assert!(page.text.contains("计时暂停"), "{}", page.text);
+        app.cleanup().await;
+    }
+}

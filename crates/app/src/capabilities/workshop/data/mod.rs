@@ -1,0 +1,4 @@
+//! The workshop's data: set-up (bays, technicians) and appointments.
+
+pub mod appointments;
+pub mod setup;

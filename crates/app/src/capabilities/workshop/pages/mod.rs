@@ -1,0 +1,12 @@
+//! The workshop's pages: the appointment day with each bay's bookings and free time, and
+//! the booking form that answers a full workshop with the next free times.
+
+pub mod day;
+
+use crate::core::registry::PageRouter;
+use axum::routing::{get, post};
+
+pub fn routes(r: PageRouter) -> PageRouter {
+    r.route("/workshop", get(day::page).post(day::book))
+        .route("/workshop/appointments/{id}/state", post(day::set_state))
+}

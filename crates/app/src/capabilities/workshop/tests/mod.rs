@@ -1,0 +1,2 @@
+pub mod appointments;
+pub mod isolation;
