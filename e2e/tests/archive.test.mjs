@@ -1,27 +1,16 @@
 // The customer archive in a real browser: search by a phone's last four digits, open
 // the customer 360, reveal the number (audited) and create a customer.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, login, shot } from './harness.mjs';
+import { demo, login, shot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const d = demo();
 
 test('an agent finds a customer, opens the 360 and reveals the number', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const context = await d.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   const page = await context.newPage();
-  await login(page, server.url, 'agent');
-  await page.goto(`${server.url}/customers`);
+  await login(page, d.server.url, 'agent');
+  await page.goto(`${d.server.url}/customers`);
   await shot(page, 'zh-customers');
   const masked = await page.locator('tbody tr:first-child td:nth-child(2)').textContent();
   assert.match(masked, /^1\d\d\*\*\*\*\d{4}$/);
@@ -43,16 +32,16 @@ test('an agent finds a customer, opens the 360 and reveals the number', async ()
 });
 
 test('a new customer is filed from the form, and a second with the same number is caught', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en' });
+  const context = await d.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en' });
   const page = await context.newPage();
-  await login(page, server.url, 'custmgr');
-  await page.goto(`${server.url}/customers/new`);
+  await login(page, d.server.url, 'custmgr');
+  await page.goto(`${d.server.url}/customers/new`);
   await page.fill('#new-customer input[name=name]', '测试客户');
   await page.fill('#new-customer input[name=phone]', '+86 139 0000 0001');
   await Promise.all([page.waitForURL(/\/customers\/\d+$/), page.click('#new-customer button[type=submit]')]);
   assert.equal(await page.textContent('h1 >> nth=0').then((t) => t.includes('测试客户')), true);
   await shot(page, 'en-customer-360');
-  await page.goto(`${server.url}/customers/new`);
+  await page.goto(`${d.server.url}/customers/new`);
   await page.fill('#new-customer input[name=name]', '测试客户二');
   await page.fill('#new-customer input[name=phone]', '13900000001');
   await page.click('#new-customer button[type=submit]');
@@ -69,10 +58,10 @@ test('an information maintainer imports an owner list and sees the reconciliatio
   const dir = mkdtempSync(join(tmpdir(), 'dcrc-e2e-import-'));
   const file = join(dir, '车主名单.csv');
   writeFileSync(file, '\ufeff客户姓名,手机号,车牌号\n导入一,13700000001,粤A10001\n导入二,13700000002,粤A1\n导入三,13700000003,\n');
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const context = await d.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   const page = await context.newPage();
-  await login(page, server.url, 'info');
-  await page.goto(`${server.url}/imports`);
+  await login(page, d.server.url, 'info');
+  await page.goto(`${d.server.url}/imports`);
   await page.setInputFiles('#new-import input[name=file]', file);
   // The columns as recognised, on a form with the first rows; then the import.
   await Promise.all([page.waitForSelector('#import-mapping'), page.click('#new-import button[type=submit]')]);

@@ -1,26 +1,15 @@
 // Callbacks in a real browser: the agent opens today's queue, works three tasks with
 // different outcomes (satisfied, no answer, wrong number), and the statistics change.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, login, shot } from './harness.mjs';
+import { demo, login, shot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const d = demo();
 
 /** The numbers on the statistics page: due, on time, and calls by outcome. */
 async function stats(page) {
   // This month so far: the default is the last full month.
-  await page.goto(`${server.url}/callbacks/stats`);
+  await page.goto(`${d.server.url}/callbacks/stats`);
   await Promise.all([page.waitForURL(/from=/), page.click('#range-this-month')]);
   return {
     onTime: Number(await page.textContent('#total-on-time')),
@@ -30,7 +19,7 @@ async function stats(page) {
 
 /** Opens the first queued task of a type (any type when none given) and records a call. */
 async function work(page, outcome, fill) {
-  await page.goto(`${server.url}/callbacks`);
+  await page.goto(`${d.server.url}/callbacks`);
   const link = page.locator('table.queue tbody tr:not([data-type="info_update"]) td:nth-child(2) a').first();
   await Promise.all([page.waitForURL(/\/callbacks\/\d+$/), link.click()]);
   const url = page.url();
@@ -44,9 +33,9 @@ async function work(page, outcome, fill) {
 }
 
 test('an agent works three tasks from the queue and the statistics change', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const context = await d.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   const page = await context.newPage();
-  await login(page, server.url, 'agent');
+  await login(page, d.server.url, 'agent');
   await page.click('nav a[href="/callbacks"]');
   await page.waitForSelector('table.queue');
   const queued = await page.locator('table.queue tbody tr').count();
@@ -82,10 +71,10 @@ test('an agent works three tasks from the queue and the statistics change', asyn
 });
 
 test('the work screen speaks English and reveals the number for tel: links', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en' });
+  const context = await d.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en' });
   const page = await context.newPage();
-  await login(page, server.url, 'agent');
-  await page.goto(`${server.url}/callbacks`);
+  await login(page, d.server.url, 'agent');
+  await page.goto(`${d.server.url}/callbacks`);
   await Promise.all([
     page.waitForURL(/\/callbacks\/\d+$/),
     page.locator('table.queue tbody tr td:nth-child(2) a').first().click(),

@@ -1,26 +1,15 @@
 // Complaints in a real browser: an agent's call finds a dissatisfied customer, the
 // complaint manager files the complaint from the follow-up, handles it and resolves it, the
 // agent's closure call finds the customer satisfied, and the complaint is closed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, login, logout, shot } from './harness.mjs';
+import { demo, login, logout, shot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const d = demo();
 
 /** Opens the agent's first queued task of a type and records a call. */
 async function call(page, type, outcome, answers) {
-  await page.goto(`${server.url}/callbacks`);
+  await page.goto(`${d.server.url}/callbacks`);
   const link = page.locator(`table.queue tbody tr[data-type="${type}"] td:nth-child(2) a`).first();
   await Promise.all([page.waitForURL(/\/callbacks\/\d+$/), link.click()]);
   const url = page.url();
@@ -36,18 +25,18 @@ async function call(page, type, outcome, answers) {
 }
 
 test('a dissatisfied callback becomes a complaint that a satisfied closure call closes', async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const context = await d.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   const page = await context.newPage();
 
   // 1. The agent reaches a customer after a repair who is not satisfied.
-  await login(page, server.url, 'agent');
+  await login(page, d.server.url, 'agent');
   const said = await call(page, 'post_repair', 'reached_dissatisfied', { overall: '3', fixed_first_time: 'no' });
   assert.match(said, /已创建“不满意客户跟进”任务，由 .+ 跟进/, said);
   await logout(page);
 
   // 2. The complaint manager finds the follow-up and files it as a complaint.
-  await login(page, server.url, 'complaint');
-  await page.goto(`${server.url}/callbacks`);
+  await login(page, d.server.url, 'complaint');
+  await page.goto(`${d.server.url}/callbacks`);
   const followUp = page.locator('table.queue tbody tr[data-type="dissatisfaction"] td:nth-child(2) a').first();
   await Promise.all([page.waitForURL(/\/callbacks\/\d+$/), followUp.click()]);
   await Promise.all([page.waitForURL(/\/complaints\/new/), page.click('#file-complaint')]);
@@ -59,7 +48,7 @@ test('a dissatisfied callback becomes a complaint that a satisfied closure call 
   assert.equal(await page.getAttribute('#complaint-state', 'data-state'), 'new');
   assert.equal(await page.getAttribute('#resolution-clock', 'data-status'), 'running');
 
-  await page.goto(`${server.url}/complaints`);
+  await page.goto(`${d.server.url}/complaints`);
   const id = complaintUrl.split('/').pop();
   assert.equal(await page.locator(`#board tr[data-complaint="${id}"]`).count(), 1, 'on the board');
   await shot(page, 'zh-complaint-board');
@@ -87,12 +76,12 @@ test('a dissatisfied callback becomes a complaint that a satisfied closure call 
   await logout(page);
 
   // 4. The agent's closure call: the customer is satisfied.
-  await login(page, server.url, 'agent');
+  await login(page, d.server.url, 'agent');
   await call(page, 'complaint_closure', 'reached_satisfied', { resolved: 'yes', overall: '9' });
   await logout(page);
 
   // 5. The complaint is closed, in time, and shows on the board's closed list.
-  await login(page, server.url, 'complaint');
+  await login(page, d.server.url, 'complaint');
   await page.goto(complaintUrl);
   assert.equal(await page.getAttribute('#complaint-state', 'data-state'), 'closed');
   assert.equal(await page.getAttribute('#resolution-clock', 'data-status'), 'met');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SCREENSHOTS = join(here, '..', 'screenshots');
@@ -60,4 +61,19 @@ export async function logout(page) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Starts the demo server and a browser before a file's tests and stops both after them;
+ * the returned object holds `server` and `browser` once they run. */
+export function demo() {
+  const d = {};
+  before(async () => {
+    d.server = await startServer();
+    d.browser = await startBrowser();
+  });
+  after(async () => {
+    await d.browser?.close();
+    d.server?.stop();
+  });
+  return d;
 }

@@ -1,27 +1,16 @@
 // The first hour of each role, in a real browser and both languages: each person's home
 // shows their work and today's numbers, every action says what happened and what comes
 // next, no form loses what was typed, and every page of every role is photographed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, login, shot } from './harness.mjs';
+import { demo, login, shot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const d = demo();
 
 async function open(user, locale, viewport = { width: 1366, height: 900 }) {
-  const context = await browser.newContext({ viewport, locale });
+  const context = await d.browser.newContext({ viewport, locale });
   const page = await context.newPage();
-  await login(page, server.url, user);
+  await login(page, d.server.url, user);
   return { context, page };
 }
 
@@ -42,7 +31,7 @@ test('the agent works three calls and each one says what comes next', async () =
     }
     const doneBefore = Number(await page.textContent('#my-done-today .value'));
     await shot(page, `${locale}-agent-home-390`);
-    await page.goto(`${server.url}/callbacks?view=mine`);
+    await page.goto(`${d.server.url}/callbacks?view=mine`);
     const total = await page.locator('table.queue tbody tr').count();
     const groups = await Promise.all(['overdue', 'today', 'soon'].map(async (g) => page.locator(`#group-${g} tbody tr`).count()));
     assert.equal(groups.reduce((a, b) => a + b, 0), total, 'the groups add up to the queue');
@@ -89,7 +78,7 @@ test('the agent works three calls and each one says what comes next', async () =
     assert.ok((await confirmation(page)).includes(words.done));
     await shot(page, `${locale}-agent-call-done-390`);
 
-    await page.goto(`${server.url}/`);
+    await page.goto(`${d.server.url}/`);
     assert.equal(Number(await page.textContent('#my-done-today .value')), doneBefore + 3, 'done today counts the calls');
     await context.close();
   }
@@ -102,16 +91,16 @@ test('the complaint manager files a complaint from the 360 page after a refused 
     assert.match(await page.textContent('#complaints-at-risk .value'), /^\d+$/);
     await shot(page, `${locale}-complaint-home`);
     // Find a customer with the picker on the blank form, by name.
-    await page.goto(`${server.url}/customers`);
+    await page.goto(`${d.server.url}/customers`);
     const name = (await page.locator('tbody tr:first-child a').first().textContent()).trim();
-    await page.goto(`${server.url}/complaints/new`);
+    await page.goto(`${d.server.url}/complaints/new`);
     await page.fill('#f-customer_id_q', name);
     await page.click('#pick-customer_id');
     await page.waitForSelector('#picker-customer_id input[type=radio]');
     assert.match(await page.textContent('#picker-customer_id .picker-results'), new RegExp(name));
     await shot(page, `${locale}-complaint-picker`);
     // Open that customer's 360 page from the search, and file from there.
-    await page.goto(`${server.url}/customers?q=${encodeURIComponent(name)}`);
+    await page.goto(`${d.server.url}/customers?q=${encodeURIComponent(name)}`);
     await Promise.all([page.waitForURL(/\/customers\/\d+$/), page.locator('tbody tr:first-child a').first().click()]);
     await Promise.all([page.waitForURL(/\/complaints\/new\?customer_id=\d+$/), page.click('#file-complaint')]);
     assert.ok(await page.isChecked('#picker-customer_id input[type=radio]'), 'the customer is chosen');
@@ -129,7 +118,7 @@ test('the complaint manager files a complaint from the 360 page after a refused 
     await Promise.all([page.waitForURL(/\/complaints\/\d+$/), page.click('#file')]);
     assert.match(await confirmation(page), /#\d+/);
     await shot(page, `${locale}-complaint-filed`);
-    await page.goto(`${server.url}/complaints?q=${encodeURIComponent(locale === 'en' ? 'Brake noise' : '刹车异响')}`);
+    await page.goto(`${d.server.url}/complaints?q=${encodeURIComponent(locale === 'en' ? 'Brake noise' : '刹车异响')}`);
     assert.ok((await page.locator('#board tbody tr').count()) >= 1, 'the board search finds it');
     await shot(page, `${locale}-complaint-board-search`);
     await context.close();
@@ -140,7 +129,7 @@ test('the information maintainer fixes a wrong number', async () => {
   for (const locale of ['zh-CN', 'en']) {
     const { context, page } = await open('info', locale);
     await shot(page, `${locale}-info-home`);
-    await page.goto(`${server.url}/customers`);
+    await page.goto(`${d.server.url}/customers`);
     await Promise.all([page.waitForURL(/\/customers\/\d+$/), page.locator('tbody tr a').nth(locale === 'en' ? 3 : 2).click()]);
     await Promise.all([page.waitForURL(/\/edit$/), page.click('#edit-customer')]);
     const form = page.locator('form.phone-fix').first();
@@ -177,7 +166,7 @@ test('the GM reads today\'s compliance and the brand compares dealers on a chart
     const rows = await brand.page.locator('#home-dealers-data tbody tr').count();
     assert.ok(rows >= 2, `the brand ranks its dealers (${rows})`);
     await shot(brand.page, `${locale}-brand-home`);
-    await brand.page.goto(`${server.url}/callbacks/stats`);
+    await brand.page.goto(`${d.server.url}/callbacks/stats`);
     assert.ok(await brand.page.isVisible('#chart-dealers-data'), 'dealer ranking on the statistics page');
     assert.ok(await brand.page.isVisible('#chart-trend-data'), 'and the 6-month trend');
     await shot(brand.page, `${locale}-brand-callback-stats`);
@@ -195,7 +184,7 @@ test('every page of every role, in both languages, shows labels and works', asyn
       const extras = { manager: ['/callbacks/stats', '/callbacks/team', '/callbacks/policy', '/complaints/stats', '/complaints/new', '/customers/new'], brand: ['/complaints/stats', '/callbacks/policy'], complaint: ['/complaints/new', '/complaints/stats'] };
       links.push(...(extras[user] || []));
       for (const href of links) {
-        const response = await page.goto(`${server.url}${href}`);
+        const response = await page.goto(`${d.server.url}${href}`);
         assert.equal(response.status(), 200, `${user} ${href}`);
         const main = await page.textContent('main');
         assert.doesNotMatch(main, /即将上线|coming soon/i, `${user} ${href}: nothing "coming soon"`);
@@ -204,11 +193,11 @@ test('every page of every role, in both languages, shows labels and works', asyn
       }
       if (user === 'agent') {
         assert.ok(!links.includes('/imports') && !links.includes('/api/docs'), 'agents see only their work');
-        const unlisted = await page.goto(`${server.url}/nowhere`);
+        const unlisted = await page.goto(`${d.server.url}/nowhere`);
         assert.equal(unlisted.status(), 404);
         assert.ok(await page.isVisible('nav.side'), 'a 404 keeps the navigation');
       }
-      const missing = await page.goto(`${server.url}/customers/abc`);
+      const missing = await page.goto(`${d.server.url}/customers/abc`);
       assert.equal(missing.status(), 400);
       assert.ok(await page.isVisible('nav.side'), 'an error page keeps the navigation');
       assert.doesNotMatch(await page.textContent('main'), /Cannot parse/);

@@ -63,12 +63,15 @@ struct DayPage {
     form: FormView,
     picker: String,
     jobs: Vec<(String, String)>,
+    /// The chosen customer's current vehicles (id, plate · model · VIN end).
+    vehicles: Vec<(String, String)>,
     /// (value for `start_at`, label) of the next free times after a refusal.
     slots: Vec<(String, String)>,
 }
 
 const LABELS: &[(&str, &str)] = &[
     ("customer_id", "workshop.customer"),
+    ("vehicle_id", "workshop.vehicle"),
     ("job_type", "workshop.job"),
     ("date", "workshop.date"),
     ("time", "workshop.time"),
@@ -109,10 +112,12 @@ async fn jobs(state: &AppState, me: &Principal) -> Vec<(String, String)> {
                 w.jobs
                     .iter()
                     .map(|j| {
-                        (
-                            j.key.clone(),
-                            format!("{}（{} min）", if en { &j.en } else { &j.zh }, j.minutes),
-                        )
+                        let label = if en {
+                            format!("{} ({} min)", j.en, j.minutes)
+                        } else {
+                            format!("{}（{} 分钟）", j.zh, j.minutes)
+                        };
+                        (j.key.clone(), label)
                     })
                     .collect()
             })
@@ -188,7 +193,37 @@ async fn draw(state: &AppState, me: &Principal, day: NaiveDate, form: FormView, 
     let chosen_id = form.value("customer_id").trim().parse::<i64>().ok();
     let chosen = picker::chosen(state, me, chosen_id).await;
     let found = picker::matches(state, me, form.value("customer_id_q")).await;
+    let vehicles = match chosen_id {
+        Some(id) => state
+            .store
+            .get_customer(me, id)
+            .await
+            .map(|c| {
+                c.vehicles
+                    .iter()
+                    .filter(|v| v.end_date.is_none())
+                    .map(|v| {
+                        // A VIN is 17 ASCII characters: its last six tell two cars apart.
+                        let vin_end = v.vin.get(v.vin.len().saturating_sub(6)..).unwrap_or_default();
+                        let parts = [
+                            v.plate.clone().unwrap_or_default(),
+                            v.model.clone().unwrap_or_default(),
+                            format!("…{vin_end}"),
+                        ];
+                        let label: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+                        (v.vehicle_id.to_string(), label.join(" · "))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    // A customer with one car: that car.
+    if let [(only, _)] = vehicles.as_slice() {
+        form = form.default_value("vehicle_id", only);
+    }
     let view = DayPage {
+        vehicles,
         csrf: me.csrf_token.clone(),
         day_label: plan_date(&l.t, day),
         prev_day: (day - chrono::Duration::days(1)).to_string(),
@@ -258,7 +293,7 @@ pub async fn book(State(state): State<AppState>, Posted(me, form): Posted) -> Re
     let opt = |k: &str| form.get(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     let input = NewAppointment {
         customer_id,
-        vehicle_id: None,
+        vehicle_id: form.get("vehicle_id").and_then(|v| v.trim().parse().ok()),
         job_type: form.text("job_type"),
         start,
         requested_work: form.text("requested_work"),

@@ -218,6 +218,37 @@ async fn the_day_page_books_and_offers_the_next_free_times() {
             day.text
         );
         assert!(day.text.contains("剩余 420 分钟"), "{}", day.text);
+        // The chosen customer's car is offered (one car: chosen already); the booking
+        // carries it, so the day shows its plate.
+        let chosen = post_form(&app, "/workshop", &session, &format!("{}&_pick=customer_id", form(""))).await;
+        assert!(chosen.text.contains(r#"name="vehicle_id""#), "{}", chosen.text);
+        assert!(
+            chosen
+                .text
+                .contains(&format!(r#"<option value="{}" selected>"#, app.fx.vehicle_a)),
+            "{}",
+            chosen.text
+        );
+        let with_car = post_form(
+            &app,
+            "/workshop",
+            &session,
+            &format!(
+                "{}&vehicle_id={}",
+                form("&start_at=2026-03-03T13%3A00"),
+                app.fx.vehicle_a
+            ),
+        )
+        .await;
+        assert_eq!(with_car.status, StatusCode::SEE_OTHER, "{}", with_car.text);
+        let a = app
+            .store
+            .list_appointments(&admin, None, TUESDAY.parse().unwrap())
+            .await
+            .unwrap();
+        assert!(a
+            .iter()
+            .any(|a| a.vehicle_id == Some(app.fx.vehicle_a) && a.plate.is_some()));
         // The customer's timeline shows the appointment.
         let c = get(&app, &format!("/customers/{}", app.fx.customer_a), &session).await;
         assert!(c.text.contains("定期保养") && c.text.contains("已预约"), "{}", c.text);
