@@ -255,3 +255,76 @@ async fn the_day_page_books_and_offers_the_next_free_times() {
         app.cleanup().await;
     }
 }
+
+/// The set-up page adds bays and technicians; a refused form keeps what was typed.
+#[tokio::test]
+async fn bays_and_technicians_are_set_up_on_their_page() {
+    for app in TestApp::all(false).await {
+        let session = web_login(&app, "a.admin").await;
+        let page = get(&app, "/workshop/setup", &session).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        let csrf = hidden(&page.text, "_csrf");
+        let bad = post_form(
+            &app,
+            "/workshop/setup/bays",
+            &session,
+            &format!("_csrf={csrf}&name=&kind=paint"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert!(bad.text.contains(r#"id="e-bay-name" role="alert""#), "{}", bad.text);
+        assert!(bad.text.contains(r#"<option value="paint" selected>"#), "the kind kept");
+        let bad = post_form(
+            &app,
+            "/workshop/setup/technicians",
+            &session,
+            &format!("_csrf={csrf}&name=%E8%B5%B5%E5%B8%88%E5%82%85"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert!(
+            bad.text.contains(r#"id="e-technician-skills" role="alert""#),
+            "{}",
+            bad.text
+        );
+        assert!(bad.text.contains(r#"value="赵师傅""#), "the name kept");
+        let ok = post_form(
+            &app,
+            "/workshop/setup/bays",
+            &session,
+            &format!("_csrf={csrf}&name=%E5%96%B7%E6%BC%86%E6%88%BF&kind=paint"),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+        let ok = post_form(
+            &app,
+            "/workshop/setup/technicians",
+            &session,
+            &format!("_csrf={csrf}&name=%E8%B5%B5%E5%B8%88%E5%82%85&skills=paint&skills=body"),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+        let page = get(&app, "/workshop/setup", &session).await;
+        assert!(page.text.contains("喷漆房"), "{}", page.text);
+        assert!(page.text.contains("喷漆、钣金"), "the skills as labels: {}", page.text);
+        // A service advisor books but does not set up.
+        let agent = web_login(&app, "a.agent").await;
+        assert!(!get(&app, "/workshop", &agent).await.text.contains("setup-link"));
+        assert_eq!(
+            app.store
+                .create_bay(
+                    &app.store.test_user("a.agent").await.unwrap(),
+                    crate::capabilities::workshop::data::setup::NewBay {
+                        org_id: None,
+                        name: "x".into(),
+                        kind: crate::capabilities::workshop::rules::capacity::BayKind::Body,
+                    }
+                )
+                .await
+                .err()
+                .map(|e| matches!(e, crate::StoreError::Forbidden)),
+            Some(true)
+        );
+        app.cleanup().await;
+    }
+}
