@@ -34,6 +34,39 @@ pub struct PageQuery {
     trail: String,
 }
 
+/// An entry's detail as "名称：A店新 · 编码：D-A1": each key by its field label where one
+/// exists, text values as they are, yes/no for flags, a nested record in brackets
+/// ("修改后：（名称：A店新 · …）"), anything else as compact JSON.
+fn detail_text(t: &crate::core::http::i18n::Tr, detail: &serde_json::Value) -> String {
+    let Some(map) = detail.as_object() else {
+        return if detail.is_null() {
+            String::new()
+        } else {
+            detail.to_string()
+        };
+    };
+    let sep = if t.is_en() { ": " } else { "：" };
+    map.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let key = format!("label.{k}");
+            let name = if crate::core::http::i18n::has(t.0, &key) {
+                t.get(&key)
+            } else {
+                k.replace('_', " ")
+            };
+            let value = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Bool(b) => t.get(if *b { "common.yes" } else { "common.no" }),
+                serde_json::Value::Object(_) => format!("（{}）", detail_text(t, v)),
+                other => other.to_string(),
+            };
+            format!("{name}{sep}{value}")
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q): Query<PageQuery>) -> Response {
     let page = match state
         .store
@@ -71,7 +104,7 @@ pub async fn page(State(state): State<AppState>, WebUser(me): WebUser, Query(q):
                 Some(id) => format!("{} #{id}", label("audit.on", &e.entity)),
                 None => label("audit.on", &e.entity),
             },
-            detail: e.detail.to_string(),
+            detail: detail_text(&t, &e.detail),
         })
         .collect::<Vec<Row>>();
     let pager = crate::core::http::paging::Pager::new(
