@@ -9,6 +9,7 @@ pub mod extract;
 pub mod flash;
 pub mod form;
 pub mod form_view;
+pub mod format;
 pub mod health;
 pub mod home;
 pub mod i18n;
