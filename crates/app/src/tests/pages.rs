@@ -193,7 +193,14 @@ async fn an_administrator_edits_a_users_roles_and_an_orgs_name() {
         assert!(get(&app, "/admin/orgs", &session).await.text.contains("A店新"));
         // The audit log reads the change by its labels, not as JSON.
         let audit = get(&app, "/admin/audit", &session).await.text;
-        assert!(audit.contains("修改后：（名称：A店新 · 编码：D-A1"), "{audit}");
+        assert!(
+            audit.contains("修改后：（") && audit.contains("名称：A店新") && audit.contains("编码：D-A1"),
+            "{audit}"
+        );
+        assert!(
+            audit.contains("角色：回访员、信息维护员"),
+            "roles by their labels: {audit}"
+        );
         assert!(!audit.contains(r#"{"after""#), "{audit}");
         app.cleanup().await;
     }

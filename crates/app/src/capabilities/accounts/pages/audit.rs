@@ -59,6 +59,18 @@ fn detail_text(t: &crate::core::http::i18n::Tr, detail: &serde_json::Value) -> S
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Bool(b) => t.get(if *b { "common.yes" } else { "common.no" }),
                 serde_json::Value::Object(_) => format!("（{}）", detail_text(t, v)),
+                // A list of codes (roles …) by their labels where they have one.
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| match i.as_str() {
+                        Some(code) if crate::core::http::i18n::has(t.0, &format!("role.{code}")) => {
+                            t.get(&format!("role.{code}"))
+                        }
+                        Some(text) => text.to_string(),
+                        None => i.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 other => other.to_string(),
             };
             format!("{name}{sep}{value}")
