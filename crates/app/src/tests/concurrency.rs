@@ -8,17 +8,8 @@ use crate::testing::web as common;
 use common::live::{burst, request, tally};
 use common::{TestApp, PW};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 
 const CLIENTS: usize = 20;
-
-async fn servers(app: &TestApp) -> Vec<SocketAddr> {
-    let mut s = vec![app.live().await];
-    if let Some(second) = app.second_instance().await {
-        s.push(second);
-    }
-    s
-}
 
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     app.store
@@ -45,7 +36,7 @@ fn no_server_errors(what: &str, answers: &[(u16, Value)]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_clients_at_once_change_each_thing_once() {
     for app in TestApp::all(false).await {
-        let srv = servers(&app).await;
+        let srv = app.servers().await;
         let db = app.db_name;
         let root = app.login("root").await;
 
@@ -236,7 +227,7 @@ async fn twenty_clients_at_once_change_each_thing_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_brand_administrators_demoting_each_other_leave_one() {
     for app in TestApp::all(false).await {
-        let srv = servers(&app).await;
+        let srv = app.servers().await;
         let root = app.login("root").await;
         let body = json!({"username": "root2", "password": PW, "display_name": "第二管理员", "org_id": app.fx.brand, "roles": ["admin"]});
         let (s, created) = request(srv[0], "POST", "/api/v1/users", Some(&root), Some(&body)).await;

@@ -3,39 +3,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use crate::capabilities::archive::data::customers::{NewCustomer, PhoneInput};
-use crate::testing::web::live::{post_page_burst, post_pages_at_once};
+use crate::testing::web::live::{post_page_burst, post_pages_at_once, tally};
 use crate::testing::web::pages::{get, hidden, web_login};
 use crate::testing::web::TestApp;
-use std::net::SocketAddr;
 
 const CLIENTS: usize = 12;
-
-async fn servers(app: &TestApp) -> Vec<SocketAddr> {
-    let mut s = vec![app.live().await];
-    if let Some(second) = app.second_instance().await {
-        s.push(second);
-    }
-    s
-}
-
-fn tally(answers: &[(u16, String)]) -> Vec<(u16, usize)> {
-    let mut t: Vec<(u16, usize)> = Vec::new();
-    for (s, _) in answers {
-        match t.iter_mut().find(|(k, _)| k == s) {
-            Some((_, n)) => *n += 1,
-            None => t.push((*s, 1)),
-        }
-    }
-    t.sort();
-    t
-}
 
 /// Twelve maintainers each replace a different customer's wrong number with the same new
 /// one at the same moment: one customer gets it, the others are told who has it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_same_replacement_number_lands_on_one_customer() {
     for app in TestApp::all(false).await {
-        let srv = servers(&app).await;
+        let srv = app.servers().await;
         let admin = app.store.test_user("a.admin").await.unwrap();
         let mut targets = Vec::new();
         for i in 0..CLIENTS {
@@ -90,7 +69,7 @@ async fn the_same_replacement_number_lands_on_one_customer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_staged_upload_confirmed_at_once_is_imported_once() {
     for app in TestApp::all(false).await {
-        let srv = servers(&app).await;
+        let srv = app.servers().await;
         let session = web_login(&app, "a.admin").await;
         let csrf = hidden(&get(&app, "/imports", &session).await.text, "_csrf");
         let csv = "姓名,手机\n并发导入,13822229999\n";

@@ -25,6 +25,16 @@ impl TestApp {
 
     /// A second, independent instance (its own pool and scheduler state) on the same
     /// PostgreSQL schema, served on its own port; `None` on SQLite.
+    /// This app served live, plus a second instance on the same database where the
+    /// database allows one (PostgreSQL): the servers a race is spread over.
+    pub async fn servers(&self) -> Vec<SocketAddr> {
+        let mut s = vec![self.live().await];
+        if let Some(second) = self.second_instance().await {
+            s.push(second);
+        }
+        s
+    }
+
     pub async fn second_instance(&self) -> Option<SocketAddr> {
         let db = self.db.as_ref()?.connect_again().await?;
         let store = crate::Store::new(db, self.clock.clone());
@@ -170,7 +180,7 @@ pub async fn burst(
 }
 
 /// How many answers had each status, e.g. `[(201, 1), (409, 19)]`.
-pub fn tally(answers: &[(u16, Value)]) -> Vec<(u16, usize)> {
+pub fn tally<B>(answers: &[(u16, B)]) -> Vec<(u16, usize)> {
     let mut t: Vec<(u16, usize)> = Vec::new();
     for (s, _) in answers {
         match t.iter_mut().find(|(k, _)| k == s) {

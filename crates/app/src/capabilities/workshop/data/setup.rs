@@ -51,6 +51,33 @@ pub(crate) fn skills_of(text: &str) -> Vec<BayKind> {
     text.split(',').filter_map(|s| BayKind::parse(s.trim())).collect()
 }
 
+/// Inserts a bay or technician (`table`) with its one extra column; a name the dealer
+/// already uses is refused by the table's unique constraint, so two people adding the
+/// same name at once get one row and one `name_taken`.
+async fn insert_named(
+    tx: &mut crate::core::db::Tx,
+    table: &str,
+    org_id: i64,
+    name: &str,
+    (column, value): (&str, &str),
+    now: i64,
+) -> Result<i64> {
+    let sql = format!(
+        "INSERT INTO {table} (org_id, name, {column}, active, created_at, updated_at) VALUES ($1, $2, $3, TRUE, $4, $4) \
+         ON CONFLICT (org_id, name) DO NOTHING RETURNING id"
+    );
+    let row = tx
+        .fetch_optional(&stmt(sql).bind(org_id).bind(name).bind(value).bind(now))
+        .await?;
+    match row {
+        Some(r) => r.i64("id"),
+        None => Err(StoreError::Conflict {
+            code: "name_taken",
+            field: Some("name"),
+        }),
+    }
+}
+
 impl Store {
     /// The dealer a workshop record belongs to: `org_id` (in scope, a dealer) or the
     /// caller's own.
@@ -95,29 +122,15 @@ impl Store {
         errors.finish()?;
         let now = self.now_ms();
         let mut tx = self.access(who).begin().await?;
-        let taken = tx
-            .fetch_optional(
-                &stmt("SELECT id FROM workshop_bays WHERE org_id = $1 AND name = $2")
-                    .bind(org_id)
-                    .bind(&name),
-            )
-            .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict {
-                code: "name_taken",
-                field: Some("name"),
-            });
-        }
-        let id = tx
-            .fetch_one(
-                &stmt("INSERT INTO workshop_bays (org_id, name, kind, active, created_at, updated_at) VALUES ($1, $2, $3, TRUE, $4, $4) RETURNING id")
-                    .bind(org_id)
-                    .bind(&name)
-                    .bind(input.kind.as_str())
-                    .bind(now),
-            )
-            .await?
-            .i64("id")?;
+        let id = insert_named(
+            &mut tx,
+            "workshop_bays",
+            org_id,
+            &name,
+            ("kind", input.kind.as_str()),
+            now,
+        )
+        .await?;
         let detail = serde_json::json!({ "name": name, "kind": input.kind.as_str() });
         audit::record(
             &mut tx,
@@ -178,30 +191,16 @@ impl Store {
         errors.finish()?;
         let now = self.now_ms();
         let mut tx = self.access(who).begin().await?;
-        let taken = tx
-            .fetch_optional(
-                &stmt("SELECT id FROM workshop_technicians WHERE org_id = $1 AND name = $2")
-                    .bind(org_id)
-                    .bind(&name),
-            )
-            .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict {
-                code: "name_taken",
-                field: Some("name"),
-            });
-        }
         let text: Vec<&str> = skills.iter().map(|k| k.as_str()).collect();
-        let id = tx
-            .fetch_one(
-                &stmt("INSERT INTO workshop_technicians (org_id, name, skills, active, created_at, updated_at) VALUES ($1, $2, $3, TRUE, $4, $4) RETURNING id")
-                    .bind(org_id)
-                    .bind(&name)
-                    .bind(text.join(","))
-                    .bind(now),
-            )
-            .await?
-            .i64("id")?;
+        let id = insert_named(
+            &mut tx,
+            "workshop_technicians",
+            org_id,
+            &name,
+            ("skills", &text.join(",")),
+            now,
+        )
+        .await?;
         let detail = serde_json::json!({ "name": name, "skills": text });
         audit::record(
             &mut tx,

@@ -6,6 +6,7 @@
 use crate::capabilities::archive::pages::picker;
 use crate::capabilities::workshop::data::appointments::{Appointment, AppointmentState, NewAppointment};
 use crate::capabilities::workshop::data::setup::Bay;
+use crate::capabilities::workshop::rules::policy::WorkshopPolicy;
 use crate::core::error::StoreError;
 use crate::core::http::error::ApiError;
 use crate::core::http::extract::WebUser;
@@ -103,28 +104,21 @@ fn line(t: &Tr, jobs: &[(String, String)], a: &Appointment) -> Line {
     }
 }
 
-/// The job types of the dealer's policy with their labels in the page's language.
-async fn jobs(state: &AppState, me: &Principal) -> Vec<(String, String)> {
+/// The job types of a workshop policy with their labels in the page's language.
+fn jobs(policy: Option<&WorkshopPolicy>) -> Vec<(String, String)> {
     let en = crate::core::http::i18n::current() == dcrc_domain::Lang::En;
-    match state.store.effective_policy(me, me.org_id).await {
-        Ok(p) => p
-            .section::<crate::capabilities::workshop::rules::policy::WorkshopPolicy>(Some("workshop"))
-            .map(|w| {
-                w.jobs
-                    .iter()
-                    .map(|j| {
-                        let label = if en {
-                            format!("{} ({} min)", j.en, j.minutes)
-                        } else {
-                            format!("{}（{} 分钟）", j.zh, j.minutes)
-                        };
-                        (j.key.clone(), label)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
-    }
+    let Some(w) = policy else { return Vec::new() };
+    w.jobs
+        .iter()
+        .map(|j| {
+            let label = if en {
+                format!("{} ({} min)", j.en, j.minutes)
+            } else {
+                format!("{}（{} 分钟）", j.zh, j.minutes)
+            };
+            (j.key.clone(), label)
+        })
+        .collect()
 }
 
 fn bay_rows(t: &Tr, bays: &[Bay], list: &[Appointment], jobs: &[(String, String)], open_minutes: i64) -> Vec<BayRow> {
@@ -155,7 +149,14 @@ fn bay_rows(t: &Tr, bays: &[Bay], list: &[Appointment], jobs: &[(String, String)
 async fn draw(state: &AppState, me: &Principal, day: NaiveDate, form: FormView, refusal: Option<ApiError>) -> Response {
     let l = Layout::new(Some(me), "/workshop");
     let status = refusal.as_ref().map_or(StatusCode::OK, |e| e.status);
-    let job_list = jobs(state, me).await;
+    // The dealer's workshop policy, read once: the job types and the opening hours.
+    let policy = state
+        .store
+        .effective_policy(me, me.org_id)
+        .await
+        .ok()
+        .and_then(|p| p.section::<WorkshopPolicy>(Some("workshop")));
+    let job_list = jobs(policy.as_ref());
     let (bays, list) = match (
         state.store.list_bays(me, None).await,
         state.store.list_appointments(me, None, day).await,
@@ -163,13 +164,7 @@ async fn draw(state: &AppState, me: &Principal, day: NaiveDate, form: FormView, 
         (Ok(b), Ok(a)) => (b, a),
         (Err(e), _) | (_, Err(e)) => return crate::core::http::layout::error_page(Some(me), e),
     };
-    let hours = state
-        .store
-        .effective_policy(me, me.org_id)
-        .await
-        .ok()
-        .and_then(|p| p.section::<crate::capabilities::workshop::rules::policy::WorkshopPolicy>(Some("workshop")))
-        .and_then(|w| w.hours());
+    let hours = policy.as_ref().and_then(WorkshopPolicy::hours);
     let open_minutes = hours.map_or(0, |(o, c)| (c - o).num_minutes());
     let mut form = form.labelled(&l.t, LABELS);
     let mut slots = Vec::new();

@@ -28,14 +28,8 @@ async fn a_full_hour_is_refused_with_the_reason_and_the_next_free_times() {
         crate::testing::workshop::set_up(&app.store, &admin).await;
         let token = app.login("a.admin").await;
         let customer = app.fx.customer_a;
-        let first = app
-            .call(
-                Method::POST,
-                "/api/v1/appointments",
-                Some(&token),
-                Some(booking(customer, "10:00")),
-            )
-            .await;
+        let book = |body: Value| app.call(Method::POST, "/api/v1/appointments", Some(&token), Some(body));
+        let first = book(booking(customer, "10:00")).await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
         let a = first.json();
         assert_eq!(a["end"], "2026-03-03T11:00:00+08:00", "the job's standard time: 60 min");
@@ -43,14 +37,7 @@ async fn a_full_hour_is_refused_with_the_reason_and_the_next_free_times() {
         assert_eq!(a["state"], "booked");
 
         // The one quick-service bay is taken 10:00–11:00: 10:30 does not fit.
-        let full = app
-            .call(
-                Method::POST,
-                "/api/v1/appointments",
-                Some(&token),
-                Some(booking(customer, "10:30")),
-            )
-            .await;
+        let full = book(booking(customer, "10:30")).await;
         assert_eq!(full.status, StatusCode::CONFLICT, "{}", full.text);
         let p = full.json();
         assert_eq!(p["code"], "no_capacity");
@@ -74,14 +61,7 @@ async fn a_full_hour_is_refused_with_the_reason_and_the_next_free_times() {
             ]
         );
         // After closing: the next free times are the next working morning.
-        let late = app
-            .call(
-                Method::POST,
-                "/api/v1/appointments",
-                Some(&token),
-                Some(booking(customer, "17:00")),
-            )
-            .await;
+        let late = book(booking(customer, "17:00")).await;
         assert_eq!(late.status, StatusCode::CONFLICT);
         let p = late.json();
         assert!(p["detail"].as_str().unwrap().contains("营业时间"), "{}", p["detail"]);
@@ -89,19 +69,15 @@ async fn a_full_hour_is_refused_with_the_reason_and_the_next_free_times() {
         // A job the policy does not know, and a time already past, are named.
         let mut bad = booking(customer, "09:00");
         bad["job_type"] = json!("teleport");
-        let r = app
-            .call(Method::POST, "/api/v1/appointments", Some(&token), Some(bad))
-            .await;
+        let r = book(bad).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["errors"][0]["field"], "job_type");
         let mut past = booking(customer, "09:00");
         past["start"] = json!("2026-03-01T09:00:00+08:00");
-        let r = app
-            .call(Method::POST, "/api/v1/appointments", Some(&token), Some(past))
-            .await;
+        let r = book(past).await;
         assert_eq!(r.json()["errors"][0]["field"], "start");
 
-        // Cancelling frees the hour; a cancelled one cannot be cancelled again.
+        // Cancelling frees the hour; a cancelled appointment cannot then be marked arrived.
         let id = a["id"].as_i64().unwrap();
         let path = format!("/api/v1/appointments/{id}/state");
         let r = app
@@ -112,14 +88,7 @@ async fn a_full_hour_is_refused_with_the_reason_and_the_next_free_times() {
             .call(Method::POST, &path, Some(&token), Some(json!({"to": "arrived"})))
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        let again = app
-            .call(
-                Method::POST,
-                "/api/v1/appointments",
-                Some(&token),
-                Some(booking(customer, "10:30")),
-            )
-            .await;
+        let again = book(booking(customer, "10:30")).await;
         assert_eq!(again.status, StatusCode::CREATED, "{}", again.text);
         let day = app
             .call(
@@ -142,10 +111,7 @@ async fn twelve_bookings_for_the_last_bay_leave_one() {
         let admin = app.store.test_user("a.admin").await.unwrap();
         crate::testing::workshop::set_up(&app.store, &admin).await;
         let token = app.login("a.admin").await;
-        let mut srv = vec![app.live().await];
-        if let Some(second) = app.second_instance().await {
-            srv.push(second);
-        }
+        let srv = app.servers().await;
         let r = burst(
             &srv,
             12,
@@ -304,6 +270,16 @@ async fn bays_and_technicians_are_set_up_on_their_page() {
         )
         .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+        // The same name again is refused by the dealer's unique names, the kind kept.
+        let again = post_form(
+            &app,
+            "/workshop/setup/bays",
+            &session,
+            &format!("_csrf={csrf}&name=%E5%96%B7%E6%BC%86%E6%88%BF&kind=paint"),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+        assert!(again.text.contains("名称已被使用"), "{}", again.text);
         let page = get(&app, "/workshop/setup", &session).await;
         assert!(page.text.contains("喷漆房"), "{}", page.text);
         assert!(page.text.contains("喷漆、钣金"), "the skills as labels: {}", page.text);
